@@ -1,0 +1,364 @@
+package dev.failuredetector;
+
+import java.time.Duration;
+
+/**
+ * The phi accrual failure detector (Hayashibara et al. 2004) with the semantics of Pekko's
+ * {@code org.apache.pekko.remote.PhiAccrualFailureDetector}: for the same settings and the same
+ * heartbeat arrivals it gives the same phi and the same availability (see "Compatibility").
+ *
+ * <p>phi = -log10(1 - F(t)), where t is the time since the last heartbeat and F the CDF of the
+ * {@link PhiDistribution distribution} fitted to the recent heartbeat intervals. The peer is
+ * available while {@code phi < threshold}. The resulting adaptive timeout is
+ * {@code mean + acceptableHeartbeatPause + y*(threshold) * max(stdDeviation, minStdDeviation)} for
+ * the normal models, where y* is the standardized point at which phi reaches the threshold (about
+ * 5.23 for threshold 8 with the default {@link PhiDistribution#LOGISTIC}); {@link #timeoutNanos()}
+ * reports it, rounded up to the nanosecond exactly where phi crosses the threshold.
+ *
+ * <p><b>Settings and their trade-offs</b> (defaults are Pekko cluster's):
+ * <ul>
+ *   <li>{@code threshold} (8): a low threshold detects a crash sooner but suspects live peers more
+ *       often; each +1 makes a wrong suspicion about ten times less likely under the model.
+ *   <li>{@code maxSampleSize} (1000): intervals kept. Larger adapts more slowly and steadily.
+ *   <li>{@code minStdDeviation} (100 ms): floor on the deviation. Too low makes a quiet network's
+ *       detector jumpy at the first unusual delay.
+ *   <li>{@code acceptableHeartbeatPause} (3 s): added to the mean; the pause (GC, lost heartbeats)
+ *       tolerated before suspicion. The largest single lever on detection time.
+ *   <li>{@code firstHeartbeatEstimate} (1 s): the history starts with two intervals of
+ *       estimate &plusmn; estimate/4, so a peer heard once is still suspected eventually.
+ *   <li>{@code distribution} ({@link PhiDistribution#LOGISTIC LOGISTIC}): Pekko's approximation,
+ *       the exact normal tail, or Cassandra's exponential model.
+ * </ul>
+ *
+ * <p><b>Compatibility with Pekko.</b> Like Pekko, the interval that ends a suspected period is not
+ * recorded (a long pause would skew the statistics), the history is seeded at the first heartbeat,
+ * the deviation is floored and the pause added to the mean. Differences: Pekko truncates every
+ * duration to whole milliseconds (including estimate/4) and measures with a millisecond clock,
+ * while this class keeps nanoseconds, so results are identical when times and durations are whole
+ * milliseconds and the first estimate is a multiple of 4 ms; Pekko records intervals from a clock
+ * that went backwards, this class ignores such heartbeats; Pekko's {@code Long} sum of squares
+ * overflows for nanosecond intervals over about 3 s, this class's {@link HeartbeatHistory} does not.
+ *
+ * <p><b>Thread safety.</b> As {@link FailureDetector}: one writer thread records heartbeats, any
+ * thread queries; {@link #setThreshold(double)} from any thread. Heartbeats and queries take no
+ * lock and allocate nothing.
+ */
+public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
+    implements AccrualFailureDetector {
+
+  /*
+   * References
+   * [1] N. Hayashibara, X. Defago, R. Yared, T. Katayama. The phi accrual failure detector.
+   *     SRDS 2004.
+   * [2] Pekko remote, PhiAccrualFailureDetector.scala (1.7.0), the behaviour matched here.
+   * [3] Cassandra, FailureDetector.ArrivalWindow: phi = t / (mean ln 10).
+   *
+   * Availability is checked against the cached timeout, not by computing phi: the timeout is the
+   * smallest whole number of nanoseconds t with phi(t) >= threshold (found once per heartbeat by a
+   * search seeded with the closed form), so "t < timeout" and "phi(t) < threshold" agree exactly,
+   * and isAvailable costs a subtraction and a comparison.
+   */
+
+  private final PhiDistribution distribution;
+  private final int maxSampleSize;
+  private final long minStdDeviationNanos;
+  private final long acceptableHeartbeatPauseNanos;
+  private final long firstHeartbeatEstimateNanos;
+  private volatile Threshold threshold;
+
+  /** Writer-owned. */
+  private final HeartbeatHistory history;
+
+  // Published (see SingleWriterFailureDetector).
+  private double mean;
+  private double stdDeviation;
+  private long cachedTimeoutNanos;
+  private Threshold cachedTimeoutThreshold;
+
+  private PhiAccrualFailureDetector(Builder builder) {
+    super(builder.clock);
+    this.distribution = builder.distribution;
+    this.maxSampleSize = builder.maxSampleSize;
+    this.minStdDeviationNanos = builder.minStdDeviationNanos;
+    this.acceptableHeartbeatPauseNanos = builder.acceptableHeartbeatPauseNanos;
+    this.firstHeartbeatEstimateNanos = builder.firstHeartbeatEstimateNanos;
+    this.threshold = new Threshold(builder.threshold, distribution);
+    this.history = new HeartbeatHistory(maxSampleSize);
+    seedHistory();
+    beginPublish();
+    publishStatistics();
+    endPublish();
+  }
+
+  /** Returns a builder with Pekko cluster's defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Pekko's phi for a time {@code timeDiff} since the last heartbeat and intervals of the given
+   * mean and standard deviation, in any one unit: {@link PhiDistribution#LOGISTIC}.
+   */
+  public static double phi(double timeDiff, double mean, double stdDeviation) {
+    return PhiDistribution.LOGISTIC.phi(timeDiff, mean, stdDeviation);
+  }
+
+  @Override
+  public void heartbeat(long nowNanos) {
+    if (!writerMonitoring()) {
+      seedHistory(); // as Pekko: the first heartbeat starts from the seeded history
+    } else {
+      if (isStale(nowNanos)) {
+        return;
+      }
+      long interval = nowNanos - writerLastHeartbeatNanos();
+      // The interval that ends a suspected period is not recorded: it would skew the statistics.
+      if (interval < publishedTimeoutNanos()) {
+        history.add(interval);
+      }
+    }
+    beginPublish();
+    publishHeartbeat(nowNanos);
+    publishStatistics();
+    endPublish();
+  }
+
+  @Override
+  public double phi() {
+    return phi(clock.nanoTime());
+  }
+
+  @Override
+  public double phi(long nowNanos) {
+    double result;
+    long stamp;
+    do {
+      stamp = readStamp();
+      result = monitoring
+          ? distribution.phi((double) (nowNanos - lastHeartbeatNanos), mean, stdDeviation)
+          : 0.0;
+    } while (!validate(stamp));
+    return result;
+  }
+
+  @Override
+  public double threshold() {
+    return threshold.value;
+  }
+
+  @Override
+  public void setThreshold(double threshold) {
+    this.threshold = new Threshold(Preconditions.positiveFinite("threshold", threshold), distribution);
+  }
+
+  /** Returns the model of the intervals. */
+  public PhiDistribution distribution() {
+    return distribution;
+  }
+
+  /** Returns the most intervals kept. */
+  public int maxSampleSize() {
+    return maxSampleSize;
+  }
+
+  /** Returns the floor on the standard deviation. */
+  public Duration minStdDeviation() {
+    return Duration.ofNanos(minStdDeviationNanos);
+  }
+
+  /** Returns the pause added to the mean interval. */
+  public Duration acceptableHeartbeatPause() {
+    return Duration.ofNanos(acceptableHeartbeatPauseNanos);
+  }
+
+  /** Returns the interval the history is seeded with. */
+  public Duration firstHeartbeatEstimate() {
+    return Duration.ofNanos(firstHeartbeatEstimateNanos);
+  }
+
+  @Override
+  long publishedTimeoutNanos() {
+    Threshold current = threshold;
+    return current == cachedTimeoutThreshold
+        ? cachedTimeoutNanos
+        : timeoutNanos(distribution, mean, stdDeviation, current);
+  }
+
+  private void seedHistory() {
+    long deviation = firstHeartbeatEstimateNanos / 4;
+    history.clear();
+    history.add(firstHeartbeatEstimateNanos - deviation);
+    history.add(firstHeartbeatEstimateNanos + deviation);
+  }
+
+  /** Writer only, between beginPublish and endPublish. */
+  private void publishStatistics() {
+    Threshold current = threshold;
+    if (distribution == PhiDistribution.EXPONENTIAL) {
+      // An exponential's deviation equals its mean, so the deviation floor bounds the mean.
+      mean = Math.max(history.mean(), minStdDeviationNanos) + acceptableHeartbeatPauseNanos;
+      stdDeviation = mean;
+    } else {
+      mean = history.mean() + acceptableHeartbeatPauseNanos;
+      stdDeviation = Math.max(history.stdDeviation(), minStdDeviationNanos);
+    }
+    cachedTimeoutNanos = timeoutNanos(distribution, mean, stdDeviation, current);
+    cachedTimeoutThreshold = current;
+  }
+
+  /**
+   * Returns the smallest whole number of nanoseconds t >= 0 at which phi(t) >= threshold (or
+   * {@link #MAX_TIMEOUT_NANOS}). Gallops from the closed-form estimate, then bisects: about two
+   * phi evaluations normally, at most about 250 on any input, so it is safe inside a read attempt.
+   */
+  static long timeoutNanos(PhiDistribution distribution, double mean, double stdDeviation,
+      Threshold threshold) {
+    double limit = threshold.value;
+    long guess = clampTimeout(distribution.elapsedAt(threshold.standardized, mean, stdDeviation));
+    long below; // phi(below) < limit, or below == -1
+    long atOrAbove; // phi(atOrAbove) >= limit
+    if (distribution.phi(guess, mean, stdDeviation) >= limit) {
+      atOrAbove = guess;
+      long step = 1;
+      below = guess - step;
+      while (below >= 0 && distribution.phi(below, mean, stdDeviation) >= limit) {
+        atOrAbove = below;
+        step <<= 1;
+        below = atOrAbove - step;
+      }
+      below = Math.max(below, -1);
+    } else {
+      below = guess;
+      long step = 1;
+      atOrAbove = guess + step;
+      while (true) {
+        if (atOrAbove >= MAX_TIMEOUT_NANOS) {
+          if (distribution.phi(MAX_TIMEOUT_NANOS, mean, stdDeviation) < limit) {
+            return MAX_TIMEOUT_NANOS;
+          }
+          atOrAbove = MAX_TIMEOUT_NANOS;
+          break;
+        }
+        if (distribution.phi(atOrAbove, mean, stdDeviation) >= limit) {
+          break;
+        }
+        below = atOrAbove;
+        step <<= 1;
+        atOrAbove = MAX_TIMEOUT_NANOS - below <= step ? MAX_TIMEOUT_NANOS : below + step;
+      }
+    }
+    while (atOrAbove - below > 1) {
+      long middle = below + (atOrAbove - below) / 2;
+      if (distribution.phi(middle, mean, stdDeviation) >= limit) {
+        atOrAbove = middle;
+      } else {
+        below = middle;
+      }
+    }
+    return atOrAbove;
+  }
+
+  @Override
+  public String toString() {
+    return "PhiAccrualFailureDetector[threshold=" + threshold.value + ", distribution="
+        + distribution + ", timeout=" + Duration.ofNanos(timeoutNanos()) + ", monitoring="
+        + isMonitoring() + "]";
+  }
+
+  /** A threshold with its standardized crossing point, replaced as a whole when it changes. */
+  static final class Threshold {
+    final double value;
+    final double standardized;
+
+    Threshold(double value, PhiDistribution distribution) {
+      this.value = value;
+      this.standardized = distribution.standardizedThreshold(value);
+    }
+  }
+
+  /**
+   * Settings for {@link PhiAccrualFailureDetector}; each setter checks its value at once. A
+   * builder may be reused as a specification: every {@link #build()} makes an independent
+   * detector. Not thread-safe.
+   */
+  public static final class Builder {
+    private double threshold = 8.0;
+    private int maxSampleSize = 1000;
+    private long minStdDeviationNanos = Duration.ofMillis(100).toNanos();
+    private long acceptableHeartbeatPauseNanos = Duration.ofSeconds(3).toNanos();
+    private long firstHeartbeatEstimateNanos = Duration.ofSeconds(1).toNanos();
+    private PhiDistribution distribution = PhiDistribution.LOGISTIC;
+    private NanoClock clock = NanoClock.system();
+
+    private Builder() {}
+
+    /**
+     * Phi at or above which the peer is suspected; default 8.
+     *
+     * @throws IllegalArgumentException if not a finite number above 0
+     */
+    public Builder threshold(double threshold) {
+      this.threshold = Preconditions.positiveFinite("threshold", threshold);
+      return this;
+    }
+
+    /**
+     * Number of recent intervals kept; default 1000.
+     *
+     * @throws IllegalArgumentException if not between 1 and {@link HeartbeatHistory#MAX_CAPACITY}
+     */
+    public Builder maxSampleSize(int maxSampleSize) {
+      this.maxSampleSize = Preconditions.windowSize("maxSampleSize", maxSampleSize);
+      return this;
+    }
+
+    /**
+     * Floor on the standard deviation of intervals; default 100 ms.
+     *
+     * @throws IllegalArgumentException if not above zero and at most one day
+     */
+    public Builder minStdDeviation(Duration minStdDeviation) {
+      this.minStdDeviationNanos = Preconditions.positiveNanos("minStdDeviation", minStdDeviation);
+      return this;
+    }
+
+    /**
+     * Pause added to the mean interval before phi rises; default 3 s.
+     *
+     * @throws IllegalArgumentException if negative or more than one day
+     */
+    public Builder acceptableHeartbeatPause(Duration acceptableHeartbeatPause) {
+      this.acceptableHeartbeatPauseNanos =
+          Preconditions.nonNegativeNanos("acceptableHeartbeatPause", acceptableHeartbeatPause);
+      return this;
+    }
+
+    /**
+     * Expected interval before any is measured; default 1 s.
+     *
+     * @throws IllegalArgumentException if not above zero and at most one day
+     */
+    public Builder firstHeartbeatEstimate(Duration firstHeartbeatEstimate) {
+      this.firstHeartbeatEstimateNanos =
+          Preconditions.positiveNanos("firstHeartbeatEstimate", firstHeartbeatEstimate);
+      return this;
+    }
+
+    /** Model of the intervals; default {@link PhiDistribution#LOGISTIC}, as Pekko. */
+    public Builder distribution(PhiDistribution distribution) {
+      this.distribution = Preconditions.notNull("distribution", distribution);
+      return this;
+    }
+
+    /** Clock used by methods without a time argument; default {@link NanoClock#system()}. */
+    public Builder clock(NanoClock clock) {
+      this.clock = Preconditions.notNull("clock", clock);
+      return this;
+    }
+
+    /** Returns a new detector with these settings. */
+    public PhiAccrualFailureDetector build() {
+      return new PhiAccrualFailureDetector(this);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.failuredetector;
+
+/** A {@link NanoClock} that tests move by hand. Not thread-safe beyond a volatile read. */
+final class ManualClock implements NanoClock {
+  private volatile long nanos;
+
+  ManualClock(long startNanos) {
+    this.nanos = startNanos;
+  }
+
+  @Override
+  public long nanoTime() {
+    return nanos;
+  }
+
+  void set(long nanos) {
+    this.nanos = nanos;
+  }
+
+  void advanceMillis(long millis) {
+    nanos += millis * 1_000_000L;
+  }
+}
