@@ -1,0 +1,174 @@
+package dev.failuredetector;
+
+import java.time.Duration;
+
+/**
+ * Chen, Toueg and Aguilera's failure detector (NFD-E): it expects heartbeat number {@code l+1}
+ * at the arrival time estimated from the last {@code windowSize} heartbeats and their sequence
+ * numbers, and suspects the peer once that expected time plus a fixed safety margin has passed.
+ *
+ * <pre>  suspectAt = EA(l+1) + safetyMargin,  EA(l+1) = mean(A_i - eta * s_i) + (l+1) * eta</pre>
+ *
+ * <p>Because the estimate works on offsets from the sending schedule, a lost heartbeat leaves it
+ * unchanged: use {@link #heartbeat(long, long)} with the sender's sequence numbers (the
+ * number-less {@link #heartbeat(long)} assumes no loss and numbers heartbeats consecutively). A
+ * heartbeat whose number is not above the last one seen (duplicate or reordered) is ignored.
+ *
+ * <p><b>Settings and their trade-offs:</b>
+ * <ul>
+ *   <li>{@code heartbeatInterval} (1 s): eta, the interval at which the peer sends. It must match
+ *       the sender; the estimate absorbs a small mismatch.
+ *   <li>{@code windowSize} (1000): heartbeats averaged. Larger is steadier and slower to follow a
+ *       change in delay.
+ *   <li>{@code safetyMargin} (3 s): alpha, added to the expected arrival. The single knob trading
+ *       detection time (about eta + alpha after a crash) against wrong suspicions; changeable at
+ *       run time with {@link #setSafetyMargin(Duration)}.
+ * </ul>
+ *
+ * <p><b>Thread safety.</b> As {@link FailureDetector}: one writer, any number of readers, no lock,
+ * no allocation on heartbeat or query.
+ */
+public final class ChenFailureDetector extends SingleWriterFailureDetector {
+
+  /*
+   * References
+   * [1] W. Chen, S. Toueg, M. K. Aguilera. On the quality of service of failure detectors.
+   *     IEEE Transactions on Computers 51(5), 2002. Section 6 (NFD-E).
+   */
+
+  private final long heartbeatIntervalNanos;
+  private final int windowSize;
+  private volatile long safetyMarginNanos;
+
+  /** Writer-owned. */
+  private final ExpectedArrivalEstimator estimator;
+
+  // Published: the expected next arrival minus the last heartbeat's time.
+  private long expectedDelayNanos;
+
+  private ChenFailureDetector(Builder builder) {
+    super(builder.clock);
+    this.heartbeatIntervalNanos = builder.heartbeatIntervalNanos;
+    this.windowSize = builder.windowSize;
+    this.safetyMarginNanos = builder.safetyMarginNanos;
+    this.estimator = new ExpectedArrivalEstimator(heartbeatIntervalNanos, windowSize);
+    this.expectedDelayNanos = heartbeatIntervalNanos;
+  }
+
+  /** Returns a builder with the defaults: interval 1 s, window 1000, safety margin 3 s. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public void heartbeat(long nowNanos) {
+    heartbeat(writerMonitoring() ? estimator.lastSequence() + 1 : 0, nowNanos);
+  }
+
+  @Override
+  public void heartbeat(long sequence, long nowNanos) {
+    if (!writerMonitoring()) {
+      estimator.start(sequence, nowNanos);
+    } else {
+      if (sequence - estimator.lastSequence() <= 0 || isStale(nowNanos)) {
+        return;
+      }
+      estimator.record(sequence, nowNanos);
+    }
+    long expectedDelay = estimator.expectedNextDelayNanos();
+    beginPublish();
+    publishHeartbeat(nowNanos);
+    expectedDelayNanos = expectedDelay;
+    endPublish();
+  }
+
+  /** Returns alpha, the margin added to the expected arrival. */
+  public Duration safetyMargin() {
+    return Duration.ofNanos(safetyMarginNanos);
+  }
+
+  /**
+   * Changes the safety margin for every later query, from any thread.
+   *
+   * @throws IllegalArgumentException if negative or more than one day
+   */
+  public void setSafetyMargin(Duration safetyMargin) {
+    this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
+  }
+
+  /** Returns eta, the sender's heartbeat interval. */
+  public Duration heartbeatInterval() {
+    return Duration.ofNanos(heartbeatIntervalNanos);
+  }
+
+  /** Returns the number of heartbeats averaged. */
+  public int windowSize() {
+    return windowSize;
+  }
+
+  @Override
+  long publishedTimeoutNanos() {
+    return clampTimeout((double) expectedDelayNanos + safetyMarginNanos);
+  }
+
+  @Override
+  public String toString() {
+    return "ChenFailureDetector[heartbeatInterval=" + heartbeatInterval() + ", safetyMargin="
+        + safetyMargin() + ", timeout=" + Duration.ofNanos(timeoutNanos()) + "]";
+  }
+
+  /**
+   * Settings for {@link ChenFailureDetector}; each setter checks its value at once. Reusable: each
+   * {@link #build()} makes an independent detector. Not thread-safe.
+   */
+  public static final class Builder {
+    private long heartbeatIntervalNanos = Duration.ofSeconds(1).toNanos();
+    private int windowSize = 1000;
+    private long safetyMarginNanos = Duration.ofSeconds(3).toNanos();
+    private NanoClock clock = NanoClock.system();
+
+    private Builder() {}
+
+    /**
+     * The sender's heartbeat interval (eta); default 1 s.
+     *
+     * @throws IllegalArgumentException if not above zero and at most one day
+     */
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatIntervalNanos =
+          Preconditions.positiveNanos("heartbeatInterval", heartbeatInterval);
+      return this;
+    }
+
+    /**
+     * Heartbeats averaged; default 1000.
+     *
+     * @throws IllegalArgumentException if not between 1 and {@link HeartbeatHistory#MAX_CAPACITY}
+     */
+    public Builder windowSize(int windowSize) {
+      this.windowSize = Preconditions.windowSize("windowSize", windowSize);
+      return this;
+    }
+
+    /**
+     * Margin added to the expected arrival (alpha); default 3 s.
+     *
+     * @throws IllegalArgumentException if negative or more than one day
+     */
+    public Builder safetyMargin(Duration safetyMargin) {
+      this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
+      return this;
+    }
+
+    /** Clock used by methods without a time argument; default {@link NanoClock#system()}. */
+    public Builder clock(NanoClock clock) {
+      this.clock = Preconditions.notNull("clock", clock);
+      return this;
+    }
+
+    /** Returns a new detector with these settings. */
+    public ChenFailureDetector build() {
+      return new ChenFailureDetector(this);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.failuredetector;
+
+import java.time.Duration;
+
+/**
+ * 2W-FD (Tomsic, Sens, Garcia, Arantes, Sopena 2015): Chen's estimate computed over two windows,
+ * a short one that reacts at once to a sudden rise in delay and a long one that remembers the
+ * usual behaviour; the peer is suspected once the later of the two expected arrivals plus a
+ * safety margin has passed.
+ *
+ * <pre>  suspectAt = max(EA_short(l+1), EA_long(l+1)) + safetyMargin</pre>
+ *
+ * <p>With the short window, a burst of late heartbeats raises the timeout immediately instead of
+ * after many samples, which avoids the run of wrong suspicions a single long window makes when the
+ * network changes regime; the long window keeps the timeout from collapsing after one early
+ * heartbeat. Uses sequence numbers like {@link ChenFailureDetector} (same rules for loss,
+ * duplicates and number-less heartbeats).
+ *
+ * <p><b>Settings:</b> {@code heartbeatInterval} (1 s, the sender's eta), {@code shortWindowSize}
+ * (1, as in the paper), {@code longWindowSize} (1000), {@code safetyMargin} (3 s, alpha; the
+ * detection-time versus mistakes knob, changeable at run time).
+ *
+ * <p><b>Thread safety.</b> As {@link FailureDetector}: one writer, any number of readers, no lock,
+ * no allocation on heartbeat or query.
+ */
+public final class TwoWindowFailureDetector extends SingleWriterFailureDetector {
+
+  /*
+   * References
+   * [1] A. Tomsic, P. Sens, J. Garcia, L. Arantes, J. Sopena. 2W-FD: A failure detector algorithm
+   *     with QoS. IPDPS 2015.
+   * [2] Chen, Toueg, Aguilera 2002 (the estimate used for each window).
+   */
+
+  private final long heartbeatIntervalNanos;
+  private final int shortWindowSize;
+  private final int longWindowSize;
+  private volatile long safetyMarginNanos;
+
+  /** Writer-owned. */
+  private final ExpectedArrivalEstimator shortWindow;
+  private final ExpectedArrivalEstimator longWindow;
+
+  // Published: the later expected next arrival minus the last heartbeat's time.
+  private long expectedDelayNanos;
+
+  private TwoWindowFailureDetector(Builder builder) {
+    super(builder.clock);
+    this.heartbeatIntervalNanos = builder.heartbeatIntervalNanos;
+    this.shortWindowSize = builder.shortWindowSize;
+    this.longWindowSize = builder.longWindowSize;
+    this.safetyMarginNanos = builder.safetyMarginNanos;
+    this.shortWindow = new ExpectedArrivalEstimator(heartbeatIntervalNanos, shortWindowSize);
+    this.longWindow = new ExpectedArrivalEstimator(heartbeatIntervalNanos, longWindowSize);
+    this.expectedDelayNanos = heartbeatIntervalNanos;
+  }
+
+  /** Returns a builder with the defaults: interval 1 s, windows 1 and 1000, safety margin 3 s. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public void heartbeat(long nowNanos) {
+    heartbeat(writerMonitoring() ? longWindow.lastSequence() + 1 : 0, nowNanos);
+  }
+
+  @Override
+  public void heartbeat(long sequence, long nowNanos) {
+    if (!writerMonitoring()) {
+      shortWindow.start(sequence, nowNanos);
+      longWindow.start(sequence, nowNanos);
+    } else {
+      if (sequence - longWindow.lastSequence() <= 0 || isStale(nowNanos)) {
+        return;
+      }
+      shortWindow.record(sequence, nowNanos);
+      longWindow.record(sequence, nowNanos);
+    }
+    long expectedDelay =
+        Math.max(shortWindow.expectedNextDelayNanos(), longWindow.expectedNextDelayNanos());
+    beginPublish();
+    publishHeartbeat(nowNanos);
+    expectedDelayNanos = expectedDelay;
+    endPublish();
+  }
+
+  /** Returns alpha, the margin added to the later expected arrival. */
+  public Duration safetyMargin() {
+    return Duration.ofNanos(safetyMarginNanos);
+  }
+
+  /**
+   * Changes the safety margin for every later query, from any thread.
+   *
+   * @throws IllegalArgumentException if negative or more than one day
+   */
+  public void setSafetyMargin(Duration safetyMargin) {
+    this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
+  }
+
+  /** Returns eta, the sender's heartbeat interval. */
+  public Duration heartbeatInterval() {
+    return Duration.ofNanos(heartbeatIntervalNanos);
+  }
+
+  /** Returns the size of the short window. */
+  public int shortWindowSize() {
+    return shortWindowSize;
+  }
+
+  /** Returns the size of the long window. */
+  public int longWindowSize() {
+    return longWindowSize;
+  }
+
+  @Override
+  long publishedTimeoutNanos() {
+    return clampTimeout((double) expectedDelayNanos + safetyMarginNanos);
+  }
+
+  @Override
+  public String toString() {
+    return "TwoWindowFailureDetector[heartbeatInterval=" + heartbeatInterval() + ", windows="
+        + shortWindowSize + "/" + longWindowSize + ", safetyMargin=" + safetyMargin()
+        + ", timeout=" + Duration.ofNanos(timeoutNanos()) + "]";
+  }
+
+  /**
+   * Settings for {@link TwoWindowFailureDetector}; each setter checks its value at once, {@link
+   * #build()} checks that the short window is not longer than the long one. Reusable. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private long heartbeatIntervalNanos = Duration.ofSeconds(1).toNanos();
+    private int shortWindowSize = 1;
+    private int longWindowSize = 1000;
+    private long safetyMarginNanos = Duration.ofSeconds(3).toNanos();
+    private NanoClock clock = NanoClock.system();
+
+    private Builder() {}
+
+    /**
+     * The sender's heartbeat interval (eta); default 1 s.
+     *
+     * @throws IllegalArgumentException if not above zero and at most one day
+     */
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatIntervalNanos =
+          Preconditions.positiveNanos("heartbeatInterval", heartbeatInterval);
+      return this;
+    }
+
+    /**
+     * Heartbeats in the short window; default 1.
+     *
+     * @throws IllegalArgumentException if not between 1 and {@link HeartbeatHistory#MAX_CAPACITY}
+     */
+    public Builder shortWindowSize(int shortWindowSize) {
+      this.shortWindowSize = Preconditions.windowSize("shortWindowSize", shortWindowSize);
+      return this;
+    }
+
+    /**
+     * Heartbeats in the long window; default 1000.
+     *
+     * @throws IllegalArgumentException if not between 1 and {@link HeartbeatHistory#MAX_CAPACITY}
+     */
+    public Builder longWindowSize(int longWindowSize) {
+      this.longWindowSize = Preconditions.windowSize("longWindowSize", longWindowSize);
+      return this;
+    }
+
+    /**
+     * Margin added to the later expected arrival (alpha); default 3 s.
+     *
+     * @throws IllegalArgumentException if negative or more than one day
+     */
+    public Builder safetyMargin(Duration safetyMargin) {
+      this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
+      return this;
+    }
+
+    /** Clock used by methods without a time argument; default {@link NanoClock#system()}. */
+    public Builder clock(NanoClock clock) {
+      this.clock = Preconditions.notNull("clock", clock);
+      return this;
+    }
+
+    /**
+     * Returns a new detector with these settings.
+     *
+     * @throws IllegalArgumentException if the short window is longer than the long one
+     */
+    public TwoWindowFailureDetector build() {
+      if (shortWindowSize > longWindowSize) {
+        throw new IllegalArgumentException("shortWindowSize must be <= longWindowSize, got "
+            + shortWindowSize + " > " + longWindowSize);
+      }
+      return new TwoWindowFailureDetector(this);
+    }
+  }
+}
