@@ -43,7 +43,7 @@ final class ExpectedArrivalEstimator {
   /** Records heartbeat {@code sequence}, which must be above the last one recorded. */
   void record(long sequence, long arrivalNanos) {
     long delta = offsetChange(sequence, arrivalNanos);
-    long offset = saturatedAdd(lastOffsetNanos, delta);
+    long offset = Saturating.add(lastOffsetNanos, delta);
     if (Math.abs(offset) > REBASE_LIMIT_NANOS) {
       // Re-base on the previous heartbeat: every stored offset moves by the same amount, so the
       // differences that the estimate depends on are unchanged.
@@ -61,9 +61,9 @@ final class ExpectedArrivalEstimator {
    * last arrival time; negative when the last heartbeat was later than the schedule predicts.
    */
   long expectedDelayNanos(long sequence) {
-    long scheduled = saturatedMultiply(intervalNanos, sequence - lastSequence);
+    long scheduled = Saturating.multiply(intervalNanos, sequence - lastSequence);
     long drift = Math.round(offsets.mean() - lastOffsetNanos);
-    return saturatedAdd(scheduled, drift);
+    return Saturating.add(scheduled, drift);
   }
 
   /** Returns the expected arrival of the next heartbeat minus the last arrival time. */
@@ -77,26 +77,7 @@ final class ExpectedArrivalEstimator {
 
   /** (A - A_last) - eta * (s - s_last): how much later than scheduled, relative to the last one. */
   private long offsetChange(long sequence, long arrivalNanos) {
-    long scheduled = saturatedMultiply(intervalNanos, sequence - lastSequence);
-    return saturatedAdd(arrivalNanos - lastArrivalNanos, scheduled == Long.MIN_VALUE
-        ? Long.MAX_VALUE : -scheduled);
-  }
-
-  static long saturatedAdd(long a, long b) {
-    long sum = a + b;
-    // Overflow iff both operands have the sign opposite to the sum's.
-    if (((a ^ sum) & (b ^ sum)) < 0) {
-      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-    return sum;
-  }
-
-  static long saturatedMultiply(long a, long b) {
-    long high = Math.multiplyHigh(a, b);
-    long low = a * b;
-    if ((high == 0 && low >= 0) || (high == -1 && low < 0)) {
-      return low;
-    }
-    return (a ^ b) < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    long scheduled = Saturating.multiply(intervalNanos, sequence - lastSequence);
+    return Saturating.add(arrivalNanos - lastArrivalNanos, Saturating.negate(scheduled));
   }
 }

@@ -129,20 +129,21 @@ public final class HeartbeatHistory {
   }
 
   /**
-   * Adds {@code delta} to every sample (with the same clamping as {@link #add}), in O(capacity).
-   * Used rarely, to re-base samples that are offsets from a moving reference.
+   * Adds {@code delta} to every sample (saturating, then clamped as by {@link #add}), in
+   * O(capacity) and without allocating. Used rarely, to re-base samples that are offsets from a
+   * moving reference.
    */
   void shiftAll(long delta) {
-    int count = size;
-    int first = oldest;
-    long[] copy = new long[count];
-    for (int i = 0; i < count; i++) {
-      int slot = first + i;
-      copy[i] = samples[slot >= samples.length ? slot - samples.length : slot];
-    }
-    clear();
-    for (long sample : copy) {
-      add(sample + delta);
+    sum = 0;
+    sumOfSquaresHigh = 0;
+    sumOfSquaresLow = 0;
+    for (int i = 0; i < size; i++) {
+      int slot = oldest + i >= samples.length ? oldest + i - samples.length : oldest + i;
+      long shifted = Saturating.add(samples[slot], delta);
+      long sample = Math.max(-MAX_SAMPLE_NANOS, Math.min(MAX_SAMPLE_NANOS, shifted));
+      samples[slot] = sample;
+      sum += sample;
+      addSquare(sample);
     }
   }
 
