@@ -190,6 +190,29 @@ class PhiAccrualFailureDetectorTest {
     }
   }
 
+  /** The closed-form fast path must give exactly what the search over phi gives. */
+  @ParameterizedTest
+  @EnumSource(PhiDistribution.class)
+  void timeoutFastPath_equalsTheExactSearch(PhiDistribution distribution) {
+    SplittableRandom random = new SplittableRandom(7);
+    double[] thresholds = {0.01, 0.3, 1, 2.5, 8, 12, 16, 40, 200};
+    for (double value : thresholds) {
+      PhiAccrualFailureDetector.Threshold threshold =
+          new PhiAccrualFailureDetector.Threshold(value, distribution);
+      for (int i = 0; i < 100_000; i++) {
+        double scale = Math.pow(10, random.nextDouble(3, 12.6)); // 1 us to about 73 minutes
+        double mean = random.nextDouble() * scale;
+        double std = distribution == PhiDistribution.EXPONENTIAL
+            ? mean : Math.max(1, random.nextDouble() * scale);
+        double estimate = distribution.elapsedAt(threshold.standardized, mean, std);
+        assertThat(PhiAccrualFailureDetector.timeoutNanos(distribution, mean, std, threshold))
+            .as("threshold=%s mean=%s std=%s", value, mean, std)
+            .isEqualTo(PhiAccrualFailureDetector.searchTimeoutNanos(
+                distribution, mean, std, value, estimate));
+      }
+    }
+  }
+
   @Test
   void builder_rejectsEachBadSettingNamingIt() {
     expectRejected(b -> b.threshold(0), "threshold must be a finite number > 0, got 0.0");
