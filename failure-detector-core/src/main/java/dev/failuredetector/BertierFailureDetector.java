@@ -33,7 +33,7 @@ import java.time.Duration;
  * <p><b>Thread safety.</b> As {@link FailureDetector}: one writer, any number of readers, no lock,
  * no allocation on heartbeat or query.
  */
-public final class BertierFailureDetector extends SingleWriterFailureDetector {
+public final class BertierFailureDetector extends SequencedFailureDetector {
 
   /*
    * References
@@ -42,7 +42,6 @@ public final class BertierFailureDetector extends SingleWriterFailureDetector {
    * [2] V. Jacobson. Congestion avoidance and control. SIGCOMM 1988.
    */
 
-  private final long heartbeatIntervalNanos;
   private final int windowSize;
   private final double delayWeight;
   private final double gain;
@@ -50,21 +49,20 @@ public final class BertierFailureDetector extends SingleWriterFailureDetector {
 
   /** Writer-owned. */
   private final ExpectedArrivalEstimator estimator;
+  private double writerDelayNanos;
+  private double writerVarianceNanos;
 
   // Published.
-  private long expectedDelayNanos;
   private double delayNanos;
   private double varianceNanos;
 
   private BertierFailureDetector(Builder builder) {
-    super(builder.clock);
-    this.heartbeatIntervalNanos = builder.heartbeatIntervalNanos;
+    super(builder.clock, builder.heartbeatIntervalNanos);
     this.windowSize = builder.windowSize;
     this.delayWeight = builder.delayWeight;
     this.gain = builder.gain;
     this.varianceWeight = builder.varianceWeight;
     this.estimator = new ExpectedArrivalEstimator(heartbeatIntervalNanos, windowSize);
-    this.expectedDelayNanos = heartbeatIntervalNanos;
     this.varianceNanos = heartbeatIntervalNanos / 2.0;
   }
 
@@ -74,36 +72,28 @@ public final class BertierFailureDetector extends SingleWriterFailureDetector {
   }
 
   @Override
-  public void heartbeat(long nowNanos) {
-    heartbeat(writerMonitoring() ? estimator.lastSequence() + 1 : 0, nowNanos);
+  long startEstimate(long sequence, long nowNanos) {
+    estimator.start(sequence, nowNanos);
+    writerDelayNanos = 0.0;
+    writerVarianceNanos = heartbeatIntervalNanos / 2.0;
+    return estimator.expectedNextDelayNanos();
   }
 
   @Override
-  public void heartbeat(long sequence, long nowNanos) {
-    double delay = delayNanos;
-    double variance = varianceNanos;
-    if (!writerMonitoring()) {
-      estimator.start(sequence, nowNanos);
-      delay = 0.0;
-      variance = heartbeatIntervalNanos / 2.0;
-    } else {
-      if (sequence - estimator.lastSequence() <= 0 || isStale(nowNanos)) {
-        return;
-      }
-      double lateness = (double) (nowNanos - writerLastHeartbeatNanos())
-          - estimator.expectedDelayNanos(sequence);
-      double error = lateness - delay;
-      delay += gain * error;
-      variance += gain * (Math.abs(error) - variance);
-      estimator.record(sequence, nowNanos);
-    }
-    long expectedDelay = estimator.expectedNextDelayNanos();
-    beginPublish();
-    publishHeartbeat(nowNanos);
-    expectedDelayNanos = expectedDelay;
-    delayNanos = delay;
-    varianceNanos = variance;
-    endPublish();
+  long updateEstimate(long sequence, long nowNanos) {
+    double lateness = (double) (nowNanos - writerLastHeartbeatNanos())
+        - estimator.expectedDelayNanos(sequence);
+    double error = lateness - writerDelayNanos;
+    writerDelayNanos += gain * error;
+    writerVarianceNanos += gain * (Math.abs(error) - writerVarianceNanos);
+    estimator.record(sequence, nowNanos);
+    return estimator.expectedNextDelayNanos();
+  }
+
+  @Override
+  void publishEstimate() {
+    delayNanos = writerDelayNanos;
+    varianceNanos = writerVarianceNanos;
   }
 
   /** Returns phi, the weight of the error's mean deviation in the margin. */
@@ -128,11 +118,6 @@ public final class BertierFailureDetector extends SingleWriterFailureDetector {
   /** Returns gamma, the smoothing gain. */
   public double gain() {
     return gain;
-  }
-
-  /** Returns eta, the sender's heartbeat interval. */
-  public Duration heartbeatInterval() {
-    return Duration.ofNanos(heartbeatIntervalNanos);
   }
 
   /** Returns the number of heartbeats averaged. */

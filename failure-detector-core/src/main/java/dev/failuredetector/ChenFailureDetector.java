@@ -28,7 +28,7 @@ import java.time.Duration;
  * <p><b>Thread safety.</b> As {@link FailureDetector}: one writer, any number of readers, no lock,
  * no allocation on heartbeat or query.
  */
-public final class ChenFailureDetector extends SingleWriterFailureDetector {
+public final class ChenFailureDetector extends SequencedFailureDetector {
 
   /*
    * References
@@ -36,23 +36,17 @@ public final class ChenFailureDetector extends SingleWriterFailureDetector {
    *     IEEE Transactions on Computers 51(5), 2002. Section 6 (NFD-E).
    */
 
-  private final long heartbeatIntervalNanos;
   private final int windowSize;
   private volatile long safetyMarginNanos;
 
   /** Writer-owned. */
   private final ExpectedArrivalEstimator estimator;
 
-  // Published: the expected next arrival minus the last heartbeat's time.
-  private long expectedDelayNanos;
-
   private ChenFailureDetector(Builder builder) {
-    super(builder.clock);
-    this.heartbeatIntervalNanos = builder.heartbeatIntervalNanos;
+    super(builder.clock, builder.heartbeatIntervalNanos);
     this.windowSize = builder.windowSize;
     this.safetyMarginNanos = builder.safetyMarginNanos;
     this.estimator = new ExpectedArrivalEstimator(heartbeatIntervalNanos, windowSize);
-    this.expectedDelayNanos = heartbeatIntervalNanos;
   }
 
   /** Returns a builder with the defaults: interval 1 s, window 1000, safety margin 3 s. */
@@ -61,25 +55,15 @@ public final class ChenFailureDetector extends SingleWriterFailureDetector {
   }
 
   @Override
-  public void heartbeat(long nowNanos) {
-    heartbeat(writerMonitoring() ? estimator.lastSequence() + 1 : 0, nowNanos);
+  long startEstimate(long sequence, long nowNanos) {
+    estimator.start(sequence, nowNanos);
+    return estimator.expectedNextDelayNanos();
   }
 
   @Override
-  public void heartbeat(long sequence, long nowNanos) {
-    if (!writerMonitoring()) {
-      estimator.start(sequence, nowNanos);
-    } else {
-      if (sequence - estimator.lastSequence() <= 0 || isStale(nowNanos)) {
-        return;
-      }
-      estimator.record(sequence, nowNanos);
-    }
-    long expectedDelay = estimator.expectedNextDelayNanos();
-    beginPublish();
-    publishHeartbeat(nowNanos);
-    expectedDelayNanos = expectedDelay;
-    endPublish();
+  long updateEstimate(long sequence, long nowNanos) {
+    estimator.record(sequence, nowNanos);
+    return estimator.expectedNextDelayNanos();
   }
 
   /** Returns alpha, the margin added to the expected arrival. */
@@ -94,11 +78,6 @@ public final class ChenFailureDetector extends SingleWriterFailureDetector {
    */
   public void setSafetyMargin(Duration safetyMargin) {
     this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
-  }
-
-  /** Returns eta, the sender's heartbeat interval. */
-  public Duration heartbeatInterval() {
-    return Duration.ofNanos(heartbeatIntervalNanos);
   }
 
   /** Returns the number of heartbeats averaged. */

@@ -71,10 +71,6 @@ final class ExpectedArrivalEstimator {
     return expectedDelayNanos(lastSequence + 1);
   }
 
-  long lastSequence() {
-    return lastSequence;
-  }
-
   /** (A - A_last) - eta * (s - s_last): how much later than scheduled, relative to the last one. */
   private long offsetChange(long sequence, long arrivalNanos) {
     long scheduled = Saturating.multiply(intervalNanos, sequence - lastSequence);

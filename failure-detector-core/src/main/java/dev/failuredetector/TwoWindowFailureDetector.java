@@ -23,7 +23,7 @@ import java.time.Duration;
  * <p><b>Thread safety.</b> As {@link FailureDetector}: one writer, any number of readers, no lock,
  * no allocation on heartbeat or query.
  */
-public final class TwoWindowFailureDetector extends SingleWriterFailureDetector {
+public final class TwoWindowFailureDetector extends SequencedFailureDetector {
 
   /*
    * References
@@ -32,7 +32,6 @@ public final class TwoWindowFailureDetector extends SingleWriterFailureDetector 
    * [2] Chen, Toueg, Aguilera 2002 (the estimate used for each window).
    */
 
-  private final long heartbeatIntervalNanos;
   private final int shortWindowSize;
   private final int longWindowSize;
   private volatile long safetyMarginNanos;
@@ -41,18 +40,13 @@ public final class TwoWindowFailureDetector extends SingleWriterFailureDetector 
   private final ExpectedArrivalEstimator shortWindow;
   private final ExpectedArrivalEstimator longWindow;
 
-  // Published: the later expected next arrival minus the last heartbeat's time.
-  private long expectedDelayNanos;
-
   private TwoWindowFailureDetector(Builder builder) {
-    super(builder.clock);
-    this.heartbeatIntervalNanos = builder.heartbeatIntervalNanos;
+    super(builder.clock, builder.heartbeatIntervalNanos);
     this.shortWindowSize = builder.shortWindowSize;
     this.longWindowSize = builder.longWindowSize;
     this.safetyMarginNanos = builder.safetyMarginNanos;
     this.shortWindow = new ExpectedArrivalEstimator(heartbeatIntervalNanos, shortWindowSize);
     this.longWindow = new ExpectedArrivalEstimator(heartbeatIntervalNanos, longWindowSize);
-    this.expectedDelayNanos = heartbeatIntervalNanos;
   }
 
   /** Returns a builder with the defaults: interval 1 s, windows 1 and 1000, safety margin 3 s. */
@@ -61,28 +55,21 @@ public final class TwoWindowFailureDetector extends SingleWriterFailureDetector 
   }
 
   @Override
-  public void heartbeat(long nowNanos) {
-    heartbeat(writerMonitoring() ? longWindow.lastSequence() + 1 : 0, nowNanos);
+  long startEstimate(long sequence, long nowNanos) {
+    shortWindow.start(sequence, nowNanos);
+    longWindow.start(sequence, nowNanos);
+    return laterExpectedDelayNanos();
   }
 
   @Override
-  public void heartbeat(long sequence, long nowNanos) {
-    if (!writerMonitoring()) {
-      shortWindow.start(sequence, nowNanos);
-      longWindow.start(sequence, nowNanos);
-    } else {
-      if (sequence - longWindow.lastSequence() <= 0 || isStale(nowNanos)) {
-        return;
-      }
-      shortWindow.record(sequence, nowNanos);
-      longWindow.record(sequence, nowNanos);
-    }
-    long expectedDelay =
-        Math.max(shortWindow.expectedNextDelayNanos(), longWindow.expectedNextDelayNanos());
-    beginPublish();
-    publishHeartbeat(nowNanos);
-    expectedDelayNanos = expectedDelay;
-    endPublish();
+  long updateEstimate(long sequence, long nowNanos) {
+    shortWindow.record(sequence, nowNanos);
+    longWindow.record(sequence, nowNanos);
+    return laterExpectedDelayNanos();
+  }
+
+  private long laterExpectedDelayNanos() {
+    return Math.max(shortWindow.expectedNextDelayNanos(), longWindow.expectedNextDelayNanos());
   }
 
   /** Returns alpha, the margin added to the later expected arrival. */
@@ -97,11 +84,6 @@ public final class TwoWindowFailureDetector extends SingleWriterFailureDetector 
    */
   public void setSafetyMargin(Duration safetyMargin) {
     this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
-  }
-
-  /** Returns eta, the sender's heartbeat interval. */
-  public Duration heartbeatInterval() {
-    return Duration.ofNanos(heartbeatIntervalNanos);
   }
 
   /** Returns the size of the short window. */
