@@ -1,10 +1,10 @@
 package dev.failuredetector;
 
 /** A {@link NanoClock} that tests move by hand. Not thread-safe beyond a volatile read. */
-final class ManualClock implements NanoClock {
+public final class ManualClock implements NanoClock {
   private volatile long nanos;
 
-  ManualClock(long startNanos) {
+  public ManualClock(long startNanos) {
     this.nanos = startNanos;
   }
 
@@ -13,11 +13,11 @@ final class ManualClock implements NanoClock {
     return nanos;
   }
 
-  void set(long nanos) {
+  public void set(long nanos) {
     this.nanos = nanos;
   }
 
-  void advanceMillis(long millis) {
+  public void advanceMillis(long millis) {
     nanos += millis * 1_000_000L;
   }
 }

@@ -1,13 +1,13 @@
 package dev.failuredetector;
 
 /** A {@link TickScheduler} that tests drive: {@link #advance} moves the clock tick by tick. */
-final class ManualTicks implements TickScheduler {
+public final class ManualTicks implements TickScheduler {
   private final ManualClock clock;
   private Runnable tick;
   private long periodNanos;
   volatile boolean stopped;
 
-  ManualTicks(ManualClock clock) {
+  public ManualTicks(ManualClock clock) {
     this.clock = clock;
   }
 
@@ -19,7 +19,7 @@ final class ManualTicks implements TickScheduler {
   }
 
   /** Advances the clock by {@code millis}, running the tick after each period, as a timer would. */
-  void advanceMillis(long millis) {
+  public void advanceMillis(long millis) {
     long end = clock.nanoTime() + millis * 1_000_000L;
     while (end - clock.nanoTime() >= periodNanos) {
       clock.set(clock.nanoTime() + periodNanos);

@@ -1,0 +1,214 @@
+package dev.failuredetector.micrometer;
+
+import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.PeerSnapshot;
+import dev.failuredetector.PeerState;
+import dev.failuredetector.PeerStateListener;
+import dev.failuredetector.PeerTransition;
+import dev.failuredetector.TransitionReason;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Micrometer meters for a {@link FailureDetectorRegistry}. All names start with {@code
+ * failure.detector.}; times are in seconds.
+ *
+ * <p>Registry-wide (always): {@code peers} (gauge, tag {@code state}), {@code transitions}
+ * (counter, tag {@code reason}), {@code mistakes} (false suspicions), {@code heartbeats} (counter,
+ * tag {@code outcome}: {@code received}, {@code unknown.peer}, {@code coalesced}, {@code
+ * stale.incarnation}), {@code local.pauses}, {@code tick.lag} and {@code tick.lag.max} (gauges),
+ * {@code listener.drops}, {@code listener.failures}. These read the registry's counters: a scrape
+ * costs the same for 10 or 100,000 peers, and nothing is added to the heartbeat path.
+ *
+ * <p>Per peer (opt-in, {@link #withPerPeerMeters}, one set of meters per peer so the tag
+ * cardinality is yours to choose): {@code peer.phi} (accrual detectors), {@code peer.timeout},
+ * {@code peer.interval.mean} and {@code peer.interval.stddev} (the distribution of heartbeat
+ * intervals as the registry's exponentially weighted mean and deviation), tagged {@code peer}.
+ * They follow registrations and removals; {@link #close()} removes them and stops following.
+ *
+ * <p>Thread-safe. Gauges hold the registry weakly, as Micrometer gauges do.
+ */
+public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable {
+
+  private static final String PREFIX = "failure.detector.";
+  private static final double NANOS_PER_SECOND = 1e9;
+
+  private final FailureDetectorRegistry<Object> registry;
+  private final Tags tags;
+  private final Function<Object, String> peerTag;
+  private final List<MeterRegistry> boundTo = new CopyOnWriteArrayList<>();
+  private final Map<Object, List<Meter>> peerMeters = new ConcurrentHashMap<>();
+  private final PeerStateListener<Object> membershipListener = this::onTransition;
+  private volatile boolean closed;
+
+  @SuppressWarnings("unchecked")
+  private FailureDetectorMetrics(FailureDetectorRegistry<?> registry, Iterable<Tag> tags,
+      Function<?, String> peerTag) {
+    this.registry = (FailureDetectorRegistry<Object>) Objects.requireNonNull(registry, "registry");
+    this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
+    this.peerTag = (Function<Object, String>) peerTag;
+  }
+
+  /** Registry-wide meters only, with {@code tags} on every meter. */
+  public FailureDetectorMetrics(FailureDetectorRegistry<?> registry, Iterable<Tag> tags) {
+    this(registry, tags, null);
+  }
+
+  /**
+   * Registry-wide meters plus per-peer meters, tagged {@code peer=peerTag.apply(key)}.
+   */
+  public static <K> FailureDetectorMetrics withPerPeerMeters(FailureDetectorRegistry<K> registry,
+      Iterable<Tag> tags, Function<? super K, String> peerTag) {
+    return new FailureDetectorMetrics(registry, tags, Objects.requireNonNull(peerTag, "peerTag"));
+  }
+
+  /**
+   * Binds the registry-wide meters of {@code registry} to {@code meterRegistry}, tagged {@code
+   * registry=name} and {@code tags} (key, value pairs), and returns {@code registry}.
+   */
+  public static <K> FailureDetectorRegistry<K> monitor(MeterRegistry meterRegistry,
+      FailureDetectorRegistry<K> registry, String name, String... tags) {
+    new FailureDetectorMetrics(registry, Tags.of(tags).and("registry", name)).bindTo(meterRegistry);
+    return registry;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry meterRegistry) {
+    for (PeerState state : PeerState.values()) {
+      if (state == PeerState.REMOVED) {
+        continue;
+      }
+      Gauge.builder(PREFIX + "peers", registry, r -> r.peerCount(state))
+          .description("Registered peers in each state")
+          .baseUnit("peers")
+          .tags(tags).tag("state", tagValue(state))
+          .register(meterRegistry);
+    }
+    for (TransitionReason reason : TransitionReason.values()) {
+      FunctionCounter.builder(PREFIX + "transitions", registry, r -> r.transitionCount(reason))
+          .description("Peer state transitions, by reason")
+          .tags(tags).tag("reason", tagValue(reason))
+          .register(meterRegistry);
+    }
+    counter(meterRegistry, "mistakes", "Suspicions by timeout that a later heartbeat proved wrong",
+        FailureDetectorRegistry::mistakes);
+    heartbeats(meterRegistry, "received", FailureDetectorRegistry::heartbeatsReceived);
+    heartbeats(meterRegistry, "unknown.peer", FailureDetectorRegistry::heartbeatsUnknown);
+    heartbeats(meterRegistry, "coalesced", FailureDetectorRegistry::heartbeatsCoalesced);
+    heartbeats(meterRegistry, "stale.incarnation",
+        FailureDetectorRegistry::heartbeatsStaleIncarnation);
+    counter(meterRegistry, "local.pauses",
+        "Times the registry's timer ran late enough to count as a local pause (GC, CPU, SIGSTOP)",
+        FailureDetectorRegistry::localPauses);
+    counter(meterRegistry, "listener.drops", "Transitions dropped because a listener fell behind",
+        FailureDetectorRegistry::listenerDrops);
+    counter(meterRegistry, "listener.failures", "Transitions whose listener threw",
+        FailureDetectorRegistry::listenerFailures);
+    Gauge.builder(PREFIX + "tick.lag", registry, r -> r.lastTickLagNanos() / NANOS_PER_SECOND)
+        .description("How late the last timer tick ran").baseUnit("seconds").tags(tags)
+        .register(meterRegistry);
+    Gauge.builder(PREFIX + "tick.lag.max", registry, r -> r.maxTickLagNanos() / NANOS_PER_SECOND)
+        .description("The latest any timer tick ran").baseUnit("seconds").tags(tags)
+        .register(meterRegistry);
+
+    if (peerTag != null) {
+      boundTo.add(meterRegistry);
+      if (boundTo.size() == 1) {
+        registry.addListener(membershipListener);
+      }
+      for (PeerSnapshot<Object> snapshot : registry.snapshots()) {
+        addPeerMeters(meterRegistry, snapshot.key());
+      }
+    }
+  }
+
+  private void counter(MeterRegistry meterRegistry, String name, String description,
+      ToDoubleFunction<FailureDetectorRegistry<Object>> value) {
+    FunctionCounter.builder(PREFIX + name, registry, value)
+        .description(description).tags(tags).register(meterRegistry);
+  }
+
+  private void heartbeats(MeterRegistry meterRegistry, String outcome,
+      ToDoubleFunction<FailureDetectorRegistry<Object>> value) {
+    FunctionCounter.builder(PREFIX + "heartbeats", registry, value)
+        .description("Heartbeats, by outcome: recorded, or dropped and why")
+        .baseUnit("heartbeats").tags(tags).tag("outcome", outcome)
+        .register(meterRegistry);
+  }
+
+  private void onTransition(PeerTransition<Object> transition) {
+    if (closed) {
+      return;
+    }
+    if (transition.reason() == TransitionReason.REGISTERED) {
+      for (MeterRegistry meterRegistry : boundTo) {
+        addPeerMeters(meterRegistry, transition.key());
+      }
+    } else if (transition.reason() == TransitionReason.REMOVED) {
+      removePeerMeters(transition.key());
+    }
+  }
+
+  private void addPeerMeters(MeterRegistry meterRegistry, Object key) {
+    Tags peerTags = tags.and("peer", peerTag.apply(key));
+    List<Meter> meters = new ArrayList<>(4);
+    meters.add(Gauge.builder(PREFIX + "peer.phi", registry,
+            r -> r.snapshot(key).map(s -> s.phi().orElse(Double.NaN)).orElse(Double.NaN))
+        .description("Suspicion level of the peer (accrual detectors)")
+        .tags(peerTags).register(meterRegistry));
+    meters.add(Gauge.builder(PREFIX + "peer.timeout", registry,
+            r -> r.snapshot(key).map(s -> s.timeoutNanos() / NANOS_PER_SECOND).orElse(Double.NaN))
+        .description("Current adaptive timeout of the peer").baseUnit("seconds")
+        .tags(peerTags).register(meterRegistry));
+    meters.add(Gauge.builder(PREFIX + "peer.interval.mean", registry,
+            r -> r.snapshot(key).map(s -> s.meanIntervalNanos() / NANOS_PER_SECOND)
+                .orElse(Double.NaN))
+        .description("Mean heartbeat interval of the peer (exponentially weighted)")
+        .baseUnit("seconds").tags(peerTags).register(meterRegistry));
+    meters.add(Gauge.builder(PREFIX + "peer.interval.stddev", registry,
+            r -> r.snapshot(key).map(s -> s.intervalStdDeviationNanos() / NANOS_PER_SECOND)
+                .orElse(Double.NaN))
+        .description("Standard deviation of the peer's heartbeat intervals (exponentially weighted)")
+        .baseUnit("seconds").tags(peerTags).register(meterRegistry));
+    peerMeters.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).addAll(meters);
+  }
+
+  private void removePeerMeters(Object key) {
+    List<Meter> meters = peerMeters.remove(key);
+    if (meters != null) {
+      for (Meter meter : meters) {
+        for (MeterRegistry meterRegistry : boundTo) {
+          meterRegistry.remove(meter);
+        }
+      }
+    }
+  }
+
+  /** Stops following the registry and removes the per-peer meters (registry-wide ones stay). */
+  @Override
+  public void close() {
+    closed = true;
+    registry.removeListener(membershipListener);
+    for (Object key : List.copyOf(peerMeters.keySet())) {
+      removePeerMeters(key);
+    }
+  }
+
+  private static String tagValue(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+}

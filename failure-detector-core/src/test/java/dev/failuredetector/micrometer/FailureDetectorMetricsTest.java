@@ -1,0 +1,141 @@
+package dev.failuredetector.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.failuredetector.DeadlineFailureDetector;
+import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.ManualClock;
+import dev.failuredetector.ManualTicks;
+import dev.failuredetector.PhiAccrualFailureDetector;
+import dev.failuredetector.TransitionReason;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FailureDetectorMetricsTest {
+
+  private final ManualClock clock = new ManualClock(0);
+  private final ManualTicks ticks = new ManualTicks(clock);
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private FailureDetectorRegistry<String> registry;
+
+  private FailureDetectorRegistry.Builder builder() {
+    return FailureDetectorRegistry.builder()
+        .detector(DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100))
+            .acceptableHeartbeatPause(Duration.ofMillis(200))::build)
+        .clock(clock).tickScheduler(ticks).listenerExecutor(Runnable::run)
+        .confirmationTime(Duration.ofSeconds(1));
+  }
+
+  @AfterEach
+  void close() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  @Test
+  void registryWideMeters_followStatesTransitionsMistakesAndHeartbeats() {
+    registry = FailureDetectorMetrics.monitor(meters, builder().build(), "cluster", "zone", "a");
+    registry.register("p1");
+    registry.register("p2");
+    registry.register("p3");
+    registry.heartbeat("p1");
+    registry.heartbeat("p2");
+    registry.heartbeat("nobody");
+    ticks.advanceMillis(350); // p1 and p2 suspected
+    registry.heartbeat("p1"); // a mistake
+    registry.markFailed("p3", TransitionReason.CONNECTION_REFUSED);
+
+    assertThat(gauge("failure.detector.peers", "state", "available")).isEqualTo(1);
+    assertThat(gauge("failure.detector.peers", "state", "suspected")).isEqualTo(1);
+    assertThat(gauge("failure.detector.peers", "state", "failed")).isEqualTo(1);
+    assertThat(gauge("failure.detector.peers", "state", "unknown")).isZero();
+    assertThat(counter("failure.detector.transitions", "reason", "timeout")).isEqualTo(2);
+    assertThat(counter("failure.detector.transitions", "reason", "recovered")).isEqualTo(1);
+    assertThat(counter("failure.detector.transitions", "reason", "connection.refused"))
+        .isEqualTo(1);
+    assertThat(counter("failure.detector.transitions", "reason", "first.heartbeat")).isEqualTo(2);
+    assertThat(counter("failure.detector.mistakes")).isEqualTo(1);
+    assertThat(counter("failure.detector.heartbeats", "outcome", "received")).isEqualTo(3);
+    assertThat(counter("failure.detector.heartbeats", "outcome", "unknown.peer")).isEqualTo(1);
+    assertThat(counter("failure.detector.local.pauses")).isZero();
+
+    // every meter carries the registry's tags and a description
+    for (Meter meter : meters.getMeters()) {
+      assertThat(meter.getId().getTag("registry")).isEqualTo("cluster");
+      assertThat(meter.getId().getTag("zone")).isEqualTo("a");
+      assertThat(meter.getId().getDescription()).isNotBlank();
+      assertThat(meter.getId().getName()).startsWith("failure.detector.").isLowerCase();
+    }
+  }
+
+  @Test
+  void localPausesAndTickLag_areMeasured() {
+    registry = FailureDetectorMetrics.monitor(meters, builder().build(), "r");
+    clock.advanceMillis(2_000); // the timer was frozen
+    ticks.advanceMillis(10);
+    assertThat(counter("failure.detector.local.pauses")).isEqualTo(1);
+    assertThat(gauge("failure.detector.tick.lag.max", null, null)).isCloseTo(2.0, within(0.02));
+    ticks.advanceMillis(10);
+    assertThat(gauge("failure.detector.tick.lag", null, null)).isZero();
+  }
+
+  @Test
+  void perPeerMeters_areOptIn_andFollowRegistrationsAndRemovals() {
+    registry = builder().detector(PhiAccrualFailureDetector.builder()
+        .firstHeartbeatEstimate(Duration.ofMillis(100)).acceptableHeartbeatPause(Duration.ZERO)
+        ::build).build();
+    registry.register("early");
+    FailureDetectorMetrics metrics =
+        FailureDetectorMetrics.withPerPeerMeters(registry, Tags.of("registry", "r"), key -> key);
+    metrics.bindTo(meters);
+    registry.register("late");
+    for (int i = 0; i < 50; i++) {
+      registry.heartbeat("early");
+      registry.heartbeat("late");
+      ticks.advanceMillis(100);
+    }
+    assertThat(gauge("failure.detector.peer.interval.mean", "peer", "late"))
+        .isCloseTo(0.1, within(1e-6));
+    assertThat(gauge("failure.detector.peer.interval.stddev", "peer", "late"))
+        .isCloseTo(0.0, within(1e-6));
+    assertThat(gauge("failure.detector.peer.phi", "peer", "early")).isBetween(0.0, 1.0);
+    assertThat(gauge("failure.detector.peer.timeout", "peer", "early")).isBetween(0.1, 1.0);
+
+    registry.remove("late");
+    assertThat(meters.find("failure.detector.peer.phi").tag("peer", "late").gauge()).isNull();
+    assertThat(meters.find("failure.detector.peer.phi").tag("peer", "early").gauge()).isNotNull();
+    metrics.close();
+    assertThat(meters.find("failure.detector.peer.phi").gauges()).isEmpty();
+    assertThat(meters.find("failure.detector.peers").gauges()).isNotEmpty();
+  }
+
+  @Test
+  void withoutPerPeerMeters_noPeerTagAppears() {
+    registry = builder().build();
+    new FailureDetectorMetrics(registry, Tags.empty()).bindTo(meters);
+    registry.register("p");
+    assertThat(meters.getMeters()).allSatisfy(m -> assertThat(m.getId().getTag("peer")).isNull());
+  }
+
+  private double gauge(String name, String tag, String value) {
+    var search = meters.find(name);
+    if (tag != null) {
+      search = search.tag(tag, value);
+    }
+    return search.gauge().value();
+  }
+
+  private double counter(String name, String tag, String value) {
+    return meters.find(name).tag(tag, value).functionCounter().count();
+  }
+
+  private double counter(String name) {
+    return meters.find(name).functionCounter().count();
+  }
+}
