@@ -82,7 +82,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     this.minStdDeviationNanos = builder.minStdDeviationNanos;
     this.acceptableHeartbeatPauseNanos = builder.acceptableHeartbeatPauseNanos;
     this.firstHeartbeatEstimateNanos = builder.firstHeartbeatEstimateNanos;
-    this.threshold = new Threshold(builder.threshold, distribution);
+    this.threshold = builder.threshold();
     this.history = new HeartbeatHistory(maxSampleSize);
     seedHistory();
     beginPublish();
@@ -295,7 +295,8 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   /**
    * Settings for {@link PhiAccrualFailureDetector}; each setter checks its value at once. A
    * builder may be reused as a specification: every {@link #build()} makes an independent
-   * detector. Not thread-safe.
+   * detector. Setters are not thread-safe; once the settings are final, {@code build()} may be
+   * called from several threads (as a registry does).
    */
   public static final class Builder {
     private double threshold = 8.0;
@@ -305,6 +306,8 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     private long firstHeartbeatEstimateNanos = Duration.ofSeconds(1).toNanos();
     private PhiDistribution distribution = PhiDistribution.LOGISTIC;
     private NanoClock clock = NanoClock.system();
+    private Threshold sharedThreshold;
+    private PhiDistribution cachedDistribution;
 
     private Builder() {}
 
@@ -375,6 +378,21 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     /** Returns a new detector with these settings. */
     public PhiAccrualFailureDetector build() {
       return new PhiAccrualFailureDetector(this);
+    }
+
+    /**
+     * The threshold with its crossing point, computed once and shared by every detector this
+     * builder makes while its settings stay the same: saves a bisection per detector, and a
+     * registry of many peers reads one object instead of one per peer.
+     */
+    private Threshold threshold() {
+      Threshold cached = sharedThreshold;
+      if (cached == null || cached.value != threshold || cachedDistribution != distribution) {
+        cached = new Threshold(threshold, distribution);
+        sharedThreshold = cached;
+        cachedDistribution = distribution;
+      }
+      return cached;
     }
   }
 }

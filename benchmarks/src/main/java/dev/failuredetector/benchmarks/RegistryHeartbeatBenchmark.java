@@ -1,0 +1,114 @@
+package dev.failuredetector.benchmarks;
+
+import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.PhiAccrualFailureDetector;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@code FailureDetectorRegistry.heartbeat(key)} with 1,000 or 100,000 registered peers (phi
+ * accrual detectors), keys visited in a random order, with the registry's real timer thread
+ * running. At 100,000 peers the working set (about 120 MB at window 100) is far larger than the
+ * CPU caches, so each heartbeat waits on several main-memory reads; 1,000 peers fit in cache.
+ * Each benchmark thread heartbeats its own half of the peers (one writer per peer, as with one
+ * event loop per connection).
+ *
+ * <p>Run: {@code benchmarks/run.sh RegistryHeartbeatBenchmark}
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 3, time = 2)
+public class RegistryHeartbeatBenchmark {
+
+  /** The registry, shared by the benchmark threads. */
+  @State(Scope.Benchmark)
+  public static class Shared {
+    @Param({"1000", "100"})
+    public int window;
+
+    @Param({"100000", "1000"})
+    public int peers;
+
+    FailureDetectorRegistry<String> registry;
+    String[] keys;
+    final AtomicInteger threads = new AtomicInteger();
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      registry = FailureDetectorRegistry.builder()
+          .maxPeers(peers)
+          .detector(PhiAccrualFailureDetector.builder().maxSampleSize(window)::build)
+          .build();
+      keys = new String[peers];
+      for (int i = 0; i < peers; i++) {
+        keys[i] = "peer-" + i;
+        registry.register(keys[i]);
+        registry.heartbeat(keys[i]);
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      registry.close();
+    }
+  }
+
+  /** One thread's half of the keys, in a random order. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    String[] order;
+    int next;
+
+    @Setup(Level.Trial)
+    public void setUp(Shared shared) {
+      int half = shared.threads.getAndIncrement() % 2;
+      order = new String[shared.peers / 2];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = shared.keys[2 * i + half];
+      }
+      SplittableRandom random = new SplittableRandom(half);
+      for (int i = order.length - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        String swap = order[i];
+        order[i] = order[j];
+        order[j] = swap;
+      }
+    }
+  }
+
+  @Benchmark
+  @Threads(1)
+  public void oneThread(Shared shared, Cursor cursor) {
+    heartbeat(shared, cursor);
+  }
+
+  @Benchmark
+  @Threads(2)
+  public void twoThreads(Shared shared, Cursor cursor) {
+    heartbeat(shared, cursor);
+  }
+
+  private static void heartbeat(Shared shared, Cursor cursor) {
+    String key = cursor.order[cursor.next];
+    cursor.next = cursor.next + 1 == cursor.order.length ? 0 : cursor.next + 1;
+    shared.registry.heartbeat(key);
+  }
+
+}
