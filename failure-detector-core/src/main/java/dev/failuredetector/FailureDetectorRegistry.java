@@ -107,7 +107,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   private volatile boolean holdingSuspicions;
 
   // Counters.
-  private final LongAdder heartbeatsReceived = new LongAdder();
+  /** Heartbeats of removed peers; live peers count their own (see heartbeatsReceived()). */
+  private final LongAdder heartbeatsOfRemovedPeers = new LongAdder();
   private final LongAdder heartbeatsUnknown = new LongAdder();
   private final LongAdder heartbeatsCoalesced = new LongAdder();
   private final LongAdder heartbeatsStaleIncarnation = new LongAdder();
@@ -217,6 +218,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
       synchronized (peer) {
         PeerState from = peer.state;
         peer.removed = true;
+        heartbeatsOfRemovedPeers.add(peer.heartbeats());
         peersByState[from.ordinal()].decrementAndGet();
         record(new PeerTransition<>(key, from, PeerState.REMOVED, TransitionReason.REMOVED,
             clock.nanoTime(), false));
@@ -269,35 +271,39 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
       heartbeatsCoalesced.increment();
       return;
     }
+    FailureDetector detector;
     try {
       if (withIncarnation && incarnation != peer.incarnation) {
         if (peer.incarnation != Long.MIN_VALUE && incarnation < peer.incarnation) {
           heartbeatsStaleIncarnation.increment();
+          peer.endHeartbeat();
           return;
         }
         if (peer.incarnation != Long.MIN_VALUE) {
           restart(peer, incarnation, sequence, nowNanos);
-          heartbeatsReceived.increment();
+          peer.endHeartbeat();
           return;
         }
         peer.incarnation = incarnation; // the first incarnation seen
       }
-      FailureDetector detector = peer.detector;
+      detector = peer.detector;
       if (withSequence) {
         detector.heartbeat(sequence, nowNanos);
       } else {
         detector.heartbeat(nowNanos);
       }
       peer.recordArrival(nowNanos);
-      heartbeatsReceived.increment();
-      VarHandle.fullFence(); // the new deadline is visible before the state is read: see top
-      if (peer.state != PeerState.AVAILABLE) {
-        heardWhileNotAvailable(peer, nowNanos);
-      } else if (!peer.scheduled || detector.suspectAtNanos() - peer.scheduledAtNanos < 0) {
-        requestEvaluation(peer); // the deadline moved earlier than the timer's entry
-      }
-    } finally {
-      peer.endHeartbeat();
+    } catch (RuntimeException | Error e) {
+      peer.endHeartbeat(); // a detector never throws; keep the peer usable if one does
+      throw e;
+    }
+    // Releasing the guard is also the full fence that makes the new deadline visible before the
+    // state is read (see the class comment). What follows does not write the detector.
+    peer.endHeartbeatWithFence();
+    if (peer.state != PeerState.AVAILABLE) {
+      heardWhileNotAvailable(peer, nowNanos);
+    } else if (!peer.scheduled || detector.suspectAtNanos() - peer.scheduledAtNanos < 0) {
+      requestEvaluation(peer); // the deadline moved earlier than the timer's entry
     }
   }
 
@@ -460,9 +466,16 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
   // ---- counters -----------------------------------------------------------------------------
 
-  /** Heartbeats recorded for registered peers. */
+  /**
+   * Heartbeats recorded since the registry started (including those of peers removed since).
+   * Sums a per-peer counter, so it costs O(peers): for metrics scrapes, not hot loops.
+   */
   public long heartbeatsReceived() {
-    return heartbeatsReceived.sum();
+    long total = heartbeatsOfRemovedPeers.sum();
+    for (Peer<K> peer : peers.values()) {
+      total += peer.heartbeats();
+    }
+    return total;
   }
 
   /** Heartbeats dropped because the key was not registered (or null). */

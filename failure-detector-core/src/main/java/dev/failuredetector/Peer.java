@@ -21,12 +21,18 @@ final class Peer<K> {
 
   private static final VarHandle WRITING;
   private static final VarHandle QUEUED;
+  private static final VarHandle MEAN;
+  private static final VarHandle VARIANCE;
+  private static final VarHandle HEARTBEATS;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       WRITING = lookup.findVarHandle(Peer.class, "writing", int.class);
       QUEUED = lookup.findVarHandle(Peer.class, "queued", int.class);
+      MEAN = lookup.findVarHandle(Peer.class, "meanIntervalNanos", double.class);
+      VARIANCE = lookup.findVarHandle(Peer.class, "intervalVarianceNanos2", double.class);
+      HEARTBEATS = lookup.findVarHandle(Peer.class, "heartbeats", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -45,14 +51,17 @@ final class Peer<K> {
   volatile long incarnation = Long.MIN_VALUE;
   volatile boolean removed;
 
-  // Heartbeat writer guard and the writer's interval statistics (published opaque).
+  // Heartbeat writer guard and the writer's statistics. The statistics are published with opaque
+  // stores: readers (snapshots, metrics) need them eventually, not ordered, and a volatile store
+  // would cost a full fence per heartbeat.
   @SuppressWarnings("unused") // through WRITING
   private volatile int writing;
   private long lastArrivalNanos;
   private boolean heardOnce;
   private long intervals;
-  private volatile double meanIntervalNanos;
-  private volatile double intervalVarianceNanos2;
+  private double meanIntervalNanos;
+  private double intervalVarianceNanos2;
+  private long heartbeats;
 
   /** Set while the peer waits in the registry's request queue (timer re-evaluation). */
   @SuppressWarnings("unused") // through QUEUED
@@ -78,24 +87,34 @@ final class Peer<K> {
     return WRITING.compareAndSet(this, 0, 1);
   }
 
+  /**
+   * Releases the writer guard with a full fence: what the writer recorded (the detector's new
+   * deadline) is visible to every thread before anything this thread reads next (the state).
+   */
+  void endHeartbeatWithFence() {
+    WRITING.getAndSet(this, 0);
+  }
+
+  /** Releases the writer guard (release ordering only). */
   void endHeartbeat() {
     WRITING.setRelease(this, 0);
   }
 
-  /** Writer only (guard held): updates the interval statistics with an arrival. */
+  /** Writer only (guard held): counts the heartbeat and updates the interval statistics. */
   void recordArrival(long nowNanos) {
+    HEARTBEATS.setOpaque(this, heartbeats + 1);
     if (heardOnce) {
       double interval = (double) (nowNanos - lastArrivalNanos);
       if (interval >= 0) {
         if (intervals++ == 0) {
-          meanIntervalNanos = interval;
+          MEAN.setOpaque(this, interval);
         } else {
           double diff = interval - meanIntervalNanos;
           double mean = meanIntervalNanos + INTERVAL_WEIGHT * diff;
           double variance = (1 - INTERVAL_WEIGHT)
               * (intervalVarianceNanos2 + INTERVAL_WEIGHT * diff * diff);
-          meanIntervalNanos = mean;
-          intervalVarianceNanos2 = variance;
+          MEAN.setOpaque(this, mean);
+          VARIANCE.setOpaque(this, variance);
         }
       }
     }
@@ -107,16 +126,21 @@ final class Peer<K> {
   void resetIntervals() {
     heardOnce = false;
     intervals = 0;
-    meanIntervalNanos = 0;
-    intervalVarianceNanos2 = 0;
+    MEAN.setOpaque(this, 0.0);
+    VARIANCE.setOpaque(this, 0.0);
   }
 
   double meanIntervalNanos() {
-    return meanIntervalNanos;
+    return (double) MEAN.getOpaque(this);
   }
 
   double intervalStdDeviationNanos() {
-    return Math.sqrt(intervalVarianceNanos2);
+    return Math.sqrt((double) VARIANCE.getOpaque(this));
+  }
+
+  /** Heartbeats recorded for this peer. */
+  long heartbeats() {
+    return (long) HEARTBEATS.getOpaque(this);
   }
 
   /** Marks the peer as waiting for the timer; false if it already was. */
