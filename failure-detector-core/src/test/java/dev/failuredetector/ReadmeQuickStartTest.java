@@ -2,7 +2,11 @@ package dev.failuredetector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.failuredetector.micrometer.FailureDetectorMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The README's quick start, kept compiling and true. */
@@ -34,5 +38,45 @@ class ReadmeQuickStartTest {
     assertThat(timeout).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(6));
     clock.set(detector.suspectAtNanos());
     assertThat(detector.isAvailable()).isFalse();
+  }
+
+  /** Stands in for an SLF4J logger in the README's registry snippet. */
+  private static final class Log {
+    final List<String> lines = new ArrayList<>();
+
+    void info(String format, Object... args) {
+      lines.add(format + " " + List.of(args));
+    }
+  }
+
+  @Test
+  void registryQuickStart() {
+    Log log = new Log();
+    SimpleMeterRegistry meterRegistry = new SimpleMeterRegistry();
+
+    // --- README registry ---
+    FailureDetectorRegistry<String> peers = FailureDetectorRegistry.builder()
+        .detector(PhiAccrualFailureDetector.builder().maxSampleSize(200)::build) // one per peer
+        .maxPeers(10_000)
+        .listenerExecutor(Runnable::run) // (test only: deliver on this thread)
+        .build();                                     // starts its timer thread; close() stops it
+
+    peers.addListener(t -> log.info("{} {} -> {} ({})", t.key(), t.from(), t.to(), t.reason()));
+    FailureDetectorMetrics.monitor(meterRegistry, peers, "cluster");   // optional, Micrometer
+
+    peers.register("node-2");                         // explicit: unknown keys are counted, dropped
+    peers.heartbeat("node-2");                        // from the thread that reads node-2's packets
+    peers.markFailed("node-3", TransitionReason.CONNECTION_REFUSED);   // a faster clue
+    boolean send = peers.isAvailable("node-2");
+    peers.setThreshold(10);                           // every peer, at run time
+    // --- end ---
+
+    peers.close();
+    assertThat(send).isTrue();
+    assertThat(log.lines).hasSize(2);
+    assertThat(peers.markFailed("node-3", TransitionReason.LEFT)).as("node-3 was never registered")
+        .isFalse();
+    assertThat(meterRegistry.find("failure.detector.peers").tag("state", "available").gauge()
+        .value()).isEqualTo(1.0);
   }
 }
