@@ -82,6 +82,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
   private final Supplier<? extends FailureDetector> detectorSpec;
   private final boolean accrual;
+  private final String detectorType;
   private final int maxPeers;
   private final long tickNanos;
   private final long confirmationNanos;
@@ -127,6 +128,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   private FailureDetectorRegistry(Builder builder, FailureDetector probe) {
     this.detectorSpec = builder.detectorSpec;
     this.accrual = probe instanceof AccrualFailureDetector;
+    this.detectorType = probe.getClass().getSimpleName();
     this.maxPeers = builder.maxPeers;
     this.tickNanos = builder.tickNanos;
     this.confirmationNanos = builder.confirmationNanos;
@@ -425,7 +427,9 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   /**
    * Applies {@code change} to every peer's detector now and to every detector created later (new
    * peers, restarts), for example {@code d -> ((ChenFailureDetector) d).setSafetyMargin(m)}.
-   * Deadlines are re-evaluated at the next tick. If {@code change} throws, it is not recorded.
+   * Deadlines are re-evaluated at the next tick. Validate arguments before calling: if {@code
+   * change} throws, the peers it already changed keep the change, and it is not applied to later
+   * detectors.
    */
   public void reconfigure(Consumer<? super FailureDetector> change) {
     Objects.requireNonNull(change, "change must not be null");
@@ -449,8 +453,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   public void setThreshold(double threshold) {
     Preconditions.positiveFinite("threshold", threshold);
     if (!accrual) {
-      throw new IllegalStateException(
-          "setThreshold needs accrual detectors; use reconfigure for " + newDetector());
+      throw new IllegalStateException("setThreshold needs accrual detectors, this registry makes "
+          + detectorType + "; use reconfigure to change its setting");
     }
     reconfigure(detector -> ((AccrualFailureDetector) detector).setThreshold(threshold));
   }

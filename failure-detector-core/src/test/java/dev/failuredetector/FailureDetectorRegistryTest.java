@@ -248,7 +248,24 @@ class FailureDetectorRegistryTest {
   void setThreshold_withoutAccrualDetectors_isRefused() {
     start(builder());
     assertThatThrownBy(() -> registry.setThreshold(3))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("reconfigure");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("setThreshold needs accrual detectors, this registry makes"
+            + " DeadlineFailureDetector; use reconfigure to change its setting");
+  }
+
+  @Test
+  void reconfigure_changesAMarginForEveryPeerNowAndLater() {
+    start(builder().detector(ChenFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100))
+        .safetyMargin(Duration.ofSeconds(1))::build));
+    registry.register("a");
+    registry.heartbeat("a");
+    registry.reconfigure(d -> ((ChenFailureDetector) d).setSafetyMargin(Duration.ofMillis(50)));
+    assertThat(registry.snapshot("a").orElseThrow().timeoutNanos()).isEqualTo(150 * MS);
+    ticks.advanceMillis(160);
+    assertThat(registry.state("a")).isEqualTo(PeerState.SUSPECTED);
+    registry.register("b");
+    registry.heartbeat("b");
+    assertThat(registry.snapshot("b").orElseThrow().timeoutNanos()).isEqualTo(150 * MS);
   }
 
   @Test
