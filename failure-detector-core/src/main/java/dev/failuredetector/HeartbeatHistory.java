@@ -8,7 +8,7 @@ package dev.failuredetector;
  * of its samples; adding a sample and evicting the oldest are exact integer operations, so after any
  * number of samples (10<sup>9</sup> and more) the statistics equal a fresh recomputation over the
  * window. Floating point enters only when {@link #mean()} and {@link #variance()} convert the exact
- * sums, each with a relative error of a few units in the last place. To make this possible samples
+ * sums (multiplying by a cached 1/n), each with a relative error of a few units in the last place. To make this possible samples
  * are clamped to {@code [-MAX_SAMPLE_NANOS, MAX_SAMPLE_NANOS]} (about 73 minutes), and the capacity
  * is at most {@link #MAX_CAPACITY}: then the sum fits in a {@code long} and {@code n * sumOfSquares}
  * in 128 bits.
@@ -32,6 +32,9 @@ public final class HeartbeatHistory {
   private final long[] samples;
   private int oldest;
   private int size;
+  /** 1 / size and 1 / size^2, kept so that the statistics multiply instead of divide. */
+  private double reciprocalSize;
+  private double reciprocalSizeSquared;
 
   private long sum;
   /** Sum of squares as an unsigned 128-bit integer: high and low 64 bits. */
@@ -61,6 +64,8 @@ public final class HeartbeatHistory {
       int slot = oldest + size;
       samples[slot >= capacity ? slot - capacity : slot] = sample;
       size++;
+      reciprocalSize = 1.0 / size;
+      reciprocalSizeSquared = 1.0 / ((double) size * size);
     }
     sum += sample;
     addSquare(sample);
@@ -70,6 +75,8 @@ public final class HeartbeatHistory {
   public void clear() {
     oldest = 0;
     size = 0;
+    reciprocalSize = 0;
+    reciprocalSizeSquared = 0;
     sum = 0;
     sumOfSquaresHigh = 0;
     sumOfSquaresLow = 0;
@@ -101,7 +108,7 @@ public final class HeartbeatHistory {
 
   /** Returns the mean of the samples, 0 when empty. */
   public double mean() {
-    return size == 0 ? 0.0 : (double) sum / size;
+    return sum * reciprocalSize; // 0 when empty
   }
 
   /** Returns the population variance of the samples, 0 when empty; never negative. */
@@ -120,7 +127,7 @@ public final class HeartbeatHistory {
     long borrow = Long.compareUnsigned(scaledLow, squareLow) < 0 ? 1 : 0;
     long diffHigh = scaledHigh - squareHigh - borrow;
     double numerator = diffHigh * TWO_POW_64 + unsignedToDouble(diffLow);
-    return Math.max(0.0, numerator / ((double) n * n));
+    return Math.max(0.0, numerator * reciprocalSizeSquared);
   }
 
   /** Returns the population standard deviation, 0 when empty. */
