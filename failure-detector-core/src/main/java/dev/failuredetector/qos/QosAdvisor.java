@@ -1,0 +1,150 @@
+package dev.failuredetector.qos;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Picks, from measured curves, the detector and setting that meets a {@link QosTarget} with the
+ * best other metric, and says plainly when no setting meets it or when the trace is too short to
+ * tell.
+ *
+ * <p>A mistake rate can only be observed down to about one per trace length: with zero mistakes
+ * in T seconds, the rate is below 3/T with 95% confidence (the "rule of three") and nothing
+ * smaller can be claimed. When the target is below that, the advisor requires zero mistakes and
+ * says what the trace does and does not show.
+ */
+public final class QosAdvisor {
+
+  private QosAdvisor() {}
+
+  /**
+   * The advice.
+   *
+   * @param met whether some setting met the target on this trace
+   * @param detector the chosen detector (the closest one when {@code met} is false)
+   * @param setting the chosen curve's setting name
+   * @param point the chosen setting and its quality
+   * @param explanation a sentence or two for the operator
+   */
+  public record Recommendation(boolean met, String detector, String setting, QosPoint point,
+      String explanation) {}
+
+  /**
+   * Recommends a setting for {@code target}.
+   *
+   * @throws IllegalArgumentException if {@code curves} has no points
+   */
+  public static Recommendation recommend(List<QosCurve> curves, QosTarget target) {
+    Objects.requireNonNull(curves, "curves");
+    Objects.requireNonNull(target, "target");
+    QosCurve anyCurve = curves.stream().filter(c -> !c.points().isEmpty()).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no measured points to choose from"));
+    double observedSeconds = anyCurve.points().get(0).report().observedNanos() / 1e9;
+    if (target instanceof QosTarget.MaxMistakesPerDay limit) {
+      return forMistakeRate(curves, limit.perDay(), observedSeconds);
+    }
+    return forDetectionTime(curves, ((QosTarget.MaxDetectionTime) target).limit().toNanos());
+  }
+
+  private static Recommendation forMistakeRate(List<QosCurve> curves, double perDay,
+      double observedSeconds) {
+    double perSecond = perDay / 86_400;
+    double observableRate = 1.0 / observedSeconds;
+    boolean tooShort = perSecond < observableRate;
+    QosCurve bestCurve = null;
+    QosPoint best = null;
+    QosCurve fallbackCurve = null;
+    QosPoint fallback = null;
+    for (QosCurve curve : curves) {
+      for (QosPoint point : curve.points()) {
+        QosReport report = point.report();
+        boolean meets = tooShort ? report.mistakes() == 0 : report.mistakeRatePerSecond() <= perSecond;
+        if (meets && (best == null || faster(report, best.report()))) {
+          best = point;
+          bestCurve = curve;
+        }
+        if (fallback == null || report.mistakes() < fallback.report().mistakes()
+            || (report.mistakes() == fallback.report().mistakes() && faster(report, fallback.report()))) {
+          fallback = point;
+          fallbackCurve = curve;
+        }
+      }
+    }
+    double hours = observedSeconds / 3600;
+    if (best == null) {
+      return new Recommendation(false, fallbackCurve.detector(), fallbackCurve.setting(), fallback,
+          String.format("No setting stays under %s mistakes/day on this trace; the fewest was %d"
+              + " mistakes in %.2f h (%s = %s).", rate(perDay), fallback.report().mistakes(), hours,
+              fallbackCurve.setting(), format(fallback.setting())));
+    }
+    String detail = tooShort
+        ? String.format(" The trace covers %.2f h, too short to observe %s mistakes/day: this"
+            + " setting made no mistake in it, which shows a rate below about %s/day (95%%"
+            + " confidence), not %s/day. Record a longer trace to tighten it.",
+            hours, rate(perDay), rate(3 / observedSeconds * 86_400), rate(perDay))
+        : String.format(" It made %d mistakes in %.2f h (%s/day).", best.report().mistakes(),
+            hours, rate(best.report().mistakesPerDay()));
+    return new Recommendation(true, bestCurve.detector(), bestCurve.setting(), best,
+        String.format("Fastest detection within %s mistakes/day: %s with %s = %s, mean detection"
+            + " %.3f s (p99 %.3f s).", rate(perDay), bestCurve.detector(), bestCurve.setting(),
+            format(best.setting()), best.report().detectionTimeMeanNanos() / 1e9,
+            best.report().detectionTimeP99Nanos() / 1e9) + detail);
+  }
+
+  private static Recommendation forDetectionTime(List<QosCurve> curves, long limitNanos) {
+    QosCurve bestCurve = null;
+    QosPoint best = null;
+    QosCurve fallbackCurve = null;
+    QosPoint fallback = null;
+    for (QosCurve curve : curves) {
+      for (QosPoint point : curve.points()) {
+        QosReport report = point.report();
+        if (report.detectionTimeP99Nanos() <= limitNanos && (best == null
+            || report.mistakes() < best.report().mistakes()
+            || (report.mistakes() == best.report().mistakes() && faster(report, best.report())))) {
+          best = point;
+          bestCurve = curve;
+        }
+        if (fallback == null
+            || report.detectionTimeP99Nanos() < fallback.report().detectionTimeP99Nanos()) {
+          fallback = point;
+          fallbackCurve = curve;
+        }
+      }
+    }
+    if (best == null) {
+      return new Recommendation(false, fallbackCurve.detector(), fallbackCurve.setting(), fallback,
+          String.format("No setting detects within %.3f s (99th percentile) on this trace; the"
+              + " fastest was %s with %s = %s at %.3f s.", limitNanos / 1e9,
+              fallbackCurve.detector(), fallbackCurve.setting(), format(fallback.setting()),
+              fallback.report().detectionTimeP99Nanos() / 1e9));
+    }
+    return new Recommendation(true, bestCurve.detector(), bestCurve.setting(), best,
+        String.format("Fewest mistakes while detecting within %.3f s (p99): %s with %s = %s,"
+            + " %d mistakes (%s/day), p99 detection %.3f s.", limitNanos / 1e9,
+            bestCurve.detector(), bestCurve.setting(), format(best.setting()),
+            best.report().mistakes(), rate(best.report().mistakesPerDay()),
+            best.report().detectionTimeP99Nanos() / 1e9));
+  }
+
+  private static boolean faster(QosReport a, QosReport b) {
+    return a.detectionTimeMeanNanos() < b.detectionTimeMeanNanos()
+        || (a.detectionTimeMeanNanos() == b.detectionTimeMeanNanos()
+            && a.detectionTimeP99Nanos() < b.detectionTimeP99Nanos());
+  }
+
+  /** Up to three significant digits, no trailing zeros: 1, 0.5, 36, 1.23e+04 as 12300. */
+  static String rate(double value) {
+    if (value == 0 || Double.isNaN(value) || Double.isInfinite(value)) {
+      return value == 0 ? "0" : Double.toString(value);
+    }
+    return new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+  }
+
+  static String format(double setting) {
+    return setting == Math.rint(setting) && Math.abs(setting) < 1e15
+        ? Long.toString((long) setting) : Double.toString(setting);
+  }
+}
