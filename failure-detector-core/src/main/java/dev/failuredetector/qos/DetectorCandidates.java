@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <p>The other settings are fixed to suit tuning: phi detectors get no acceptable pause (the
  * threshold alone sets the margin) and a deviation floor of a tenth of the interval; windows are
- * 1000 heartbeats (2W-FD: 1 and 1000). Margins are in nanoseconds.
+ * 1000 heartbeats (2W-FD: 1 and 1000). Margins are in milliseconds, rounded to the microsecond.
  */
 public final class DetectorCandidates {
 
@@ -41,27 +41,32 @@ public final class DetectorCandidates {
               .acceptableHeartbeatPause(Duration.ZERO).minStdDeviation(minStd)
               .firstHeartbeatEstimate(interval).build(), trace, warmup));
     }
-    double[] margins = scaled(MARGIN_INTERVALS, eta);
-    curves.add(QosCurve.sweep("Chen", "safetyMargin (ns)", margins,
+    double[] margins = scaledMillis(MARGIN_INTERVALS, eta);
+    curves.add(QosCurve.sweep("Chen", "safetyMargin (ms)", margins,
         margin -> ChenFailureDetector.builder().heartbeatInterval(interval)
-            .safetyMargin(Duration.ofNanos((long) margin)).build(), trace, warmup));
+            .safetyMargin(millis(margin)).build(), trace, warmup));
     curves.add(QosCurve.sweep("Bertier", "varianceWeight", VARIANCE_WEIGHTS,
         weight -> BertierFailureDetector.builder().heartbeatInterval(interval)
             .varianceWeight(weight).build(), trace, warmup));
-    curves.add(QosCurve.sweep("2W-FD", "safetyMargin (ns)", margins,
+    curves.add(QosCurve.sweep("2W-FD", "safetyMargin (ms)", margins,
         margin -> TwoWindowFailureDetector.builder().heartbeatInterval(interval)
-            .safetyMargin(Duration.ofNanos((long) margin)).build(), trace, warmup));
-    curves.add(QosCurve.sweep("deadline", "acceptableHeartbeatPause (ns)", margins,
+            .safetyMargin(millis(margin)).build(), trace, warmup));
+    curves.add(QosCurve.sweep("deadline", "acceptableHeartbeatPause (ms)", margins,
         pause -> DeadlineFailureDetector.builder().heartbeatInterval(interval)
-            .acceptableHeartbeatPause(Duration.ofNanos((long) pause)).build(), trace, warmup));
+            .acceptableHeartbeatPause(millis(pause)).build(), trace, warmup));
     return curves;
   }
 
-  private static double[] scaled(double[] factors, long eta) {
+  /** factor x eta, in milliseconds rounded to the microsecond. */
+  private static double[] scaledMillis(double[] factors, long etaNanos) {
     double[] values = new double[factors.length];
     for (int i = 0; i < factors.length; i++) {
-      values[i] = Math.max(0, Math.rint(factors[i] * eta));
+      values[i] = Math.rint(factors[i] * etaNanos / 1e3) / 1e3;
     }
     return values;
+  }
+
+  private static Duration millis(double millis) {
+    return Duration.ofNanos(Math.round(millis * 1e6));
   }
 }

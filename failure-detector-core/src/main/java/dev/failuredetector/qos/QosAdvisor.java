@@ -84,8 +84,8 @@ public final class QosAdvisor {
             + " setting made no mistake in it, which shows a rate below about %s/day (95%%"
             + " confidence), not %s/day. Record a longer trace to tighten it.",
             hours, rate(perDay), rate(3 / observedSeconds * 86_400), rate(perDay))
-        : String.format(" It made %d mistakes in %.2f h (%s/day).", best.report().mistakes(),
-            hours, rate(best.report().mistakesPerDay()));
+        : String.format(" It made %d mistake%s in %.2f h (%s/day).", best.report().mistakes(),
+            best.report().mistakes() == 1 ? "" : "s", hours, rate(best.report().mistakesPerDay()));
     return new Recommendation(true, bestCurve.detector(), bestCurve.setting(), best,
         String.format("Fastest detection within %s mistakes/day: %s with %s = %s, mean detection"
             + " %.3f s (p99 %.3f s).", rate(perDay), bestCurve.detector(), bestCurve.setting(),

@@ -50,9 +50,9 @@ class TuneCommandTest {
     assertThat(status).as(err()).isZero();
     assertThat(out()).contains("2997 heartbeats", "warm-up 299") // 3 of 3000 lost (0.1%)
         .contains("phi logistic, by threshold", "phi normal, by threshold",
-            "phi exponential, by threshold", "Chen, by safetyMargin (ns)",
-            "Bertier, by varianceWeight", "2W-FD, by safetyMargin (ns)",
-            "deadline, by acceptableHeartbeatPause (ns)")
+            "phi exponential, by threshold", "Chen, by safetyMargin (ms)",
+            "Bertier, by varianceWeight", "2W-FD, by safetyMargin (ms)",
+            "deadline, by acceptableHeartbeatPause (ms)")
         .contains("Recommendation: Fewest mistakes while detecting within 0.400 s (p99)");
   }
 
