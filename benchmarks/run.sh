@@ -3,8 +3,14 @@
 # and a description of the machine to benchmarks/results/. Arguments are passed to JMH, e.g.
 #   benchmarks/run.sh DetectorHotPathBenchmark
 #   benchmarks/run.sh 'DetectorHotPathBenchmark.heartbeat$' -p detector=PHI
+# Without arguments: the quick suite (about 5 minutes on 2 cores): ours against Pekko and
+# Hazelcast, and every detector's heartbeat and heartbeat-then-query.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ $# -eq 0 ]; then
+  set -- 'PhiAccrualComparisonBenchmark|DetectorHotPathBenchmark.(heartbeat|heartbeatThenQuery)$' \
+    -wi 2 -i 3 -w 1 -r 1
+fi
 ./mvnw -B -q -DskipTests package
 mkdir -p benchmarks/results
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)

@@ -1,10 +1,8 @@
 package dev.failuredetector.benchmarks;
 
 import dev.failuredetector.PhiAccrualFailureDetector;
-import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.remote.FailureDetector;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -17,7 +15,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import scala.concurrent.duration.FiniteDuration;
 
 /**
  * The same phi accrual detector, three implementations, same settings (Pekko cluster's defaults:
@@ -108,51 +105,32 @@ public class PhiAccrualComparisonBenchmark {
     };
   }
 
-  /** Pekko reads time from its clock; this one returns what the benchmark set. */
-  static final class PekkoClock extends FailureDetector.Clock {
-    long millis;
-
-    @Override
-    public Object apply() {
-      return millis;
-    }
-  }
-
   private static Subject pekko(int window) {
-    PekkoClock clock = new PekkoClock();
-    org.apache.pekko.remote.PhiAccrualFailureDetector detector =
-        new org.apache.pekko.remote.PhiAccrualFailureDetector(8.0, window,
-            FiniteDuration.apply(100, TimeUnit.MILLISECONDS),
-            FiniteDuration.apply(3, TimeUnit.SECONDS),
-            FiniteDuration.apply(1, TimeUnit.SECONDS), clock);
+    PekkoPhiPeer peer = new PekkoPhiPeer(8.0, window, 100, 3000, 1000);
     return new Subject() {
       @Override
       public void heartbeat(long nowMillis) {
-        clock.millis = nowMillis;
-        detector.heartbeat();
+        peer.peerHeartbeat(nowMillis);
       }
 
       @Override
       public double phi(long nowMillis) {
-        clock.millis = nowMillis;
-        return detector.phi();
+        return peer.peerPhi(nowMillis);
       }
     };
   }
 
   private static Subject hazelcast(int window) {
-    com.hazelcast.internal.cluster.fd.PhiAccrualFailureDetector detector =
-        new com.hazelcast.internal.cluster.fd.PhiAccrualFailureDetector(8.0, window, 100,
-            Duration.ofSeconds(3).toMillis(), 1000);
+    HazelcastPhiPeer peer = new HazelcastPhiPeer(8.0, window, 100, 3000, 1000);
     return new Subject() {
       @Override
       public void heartbeat(long nowMillis) {
-        detector.heartbeat(nowMillis);
+        peer.peerHeartbeat(nowMillis);
       }
 
       @Override
       public double phi(long nowMillis) {
-        return detector.suspicionLevel(nowMillis);
+        return peer.peerPhi(nowMillis);
       }
     };
   }
