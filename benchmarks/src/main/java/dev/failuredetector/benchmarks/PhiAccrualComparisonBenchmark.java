@@ -57,8 +57,8 @@ public class PhiAccrualComparisonBenchmark {
   public void setUp() {
     subject = switch (implementation) {
       case "ours" -> ours(window);
-      case "pekko" -> pekko(window);
-      case "hazelcast" -> hazelcast(window);
+      case "pekko" -> peer(new PekkoPhiPeer(8.0, window, 100, 3000, 1000));
+      case "hazelcast" -> peer(new HazelcastPhiPeer(8.0, window, 100, 3000, 1000));
       default -> throw new IllegalArgumentException("implementation: " + implementation);
     };
     SplittableRandom random = new SplittableRandom(42);
@@ -105,23 +105,8 @@ public class PhiAccrualComparisonBenchmark {
     };
   }
 
-  private static Subject pekko(int window) {
-    PekkoPhiPeer peer = new PekkoPhiPeer(8.0, window, 100, 3000, 1000);
-    return new Subject() {
-      @Override
-      public void heartbeat(long nowMillis) {
-        peer.peerHeartbeat(nowMillis);
-      }
-
-      @Override
-      public double phi(long nowMillis) {
-        return peer.peerPhi(nowMillis);
-      }
-    };
-  }
-
-  private static Subject hazelcast(int window) {
-    HazelcastPhiPeer peer = new HazelcastPhiPeer(8.0, window, 100, 3000, 1000);
+  /** Both peers, through the same millisecond adapter the QoS comparison uses. */
+  private static Subject peer(MillisecondPhiPeer peer) {
     return new Subject() {
       @Override
       public void heartbeat(long nowMillis) {
