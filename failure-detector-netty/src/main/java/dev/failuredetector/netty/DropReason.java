@@ -1,0 +1,25 @@
+package dev.failuredetector.netty;
+
+/** Why a received message was dropped (WIRE-FORMAT.md); each is counted, none is thrown. */
+public enum DropReason {
+  /** Shorter than its own header says. */
+  TRUNCATED,
+  /** Longer than the format's maximum or than its header says. */
+  OVERSIZED,
+  BAD_MAGIC,
+  BAD_VERSION,
+  BAD_TYPE,
+  BAD_FLAGS,
+  /** Sender id empty, over 64 bytes, or not UTF-8. */
+  BAD_SENDER_ID,
+  /** No tag, and this node requires authentication. */
+  UNAUTHENTICATED,
+  /** Tagged with a key id that is not in the ring. */
+  UNKNOWN_KEY,
+  /** The tag does not match: forged, corrupted, or a wrong key. */
+  BAD_TAG,
+  /** Not newer than what was already accepted from that sender (a replay or a duplicate). */
+  REPLAYED,
+  /** From a node that is not a registered peer. */
+  UNKNOWN_SENDER
+}

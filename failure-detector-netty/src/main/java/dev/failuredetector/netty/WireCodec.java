@@ -1,0 +1,194 @@
+package dev.failuredetector.netty;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Encodes and decodes the wire format of WIRE-FORMAT.md, with HMAC-SHA256 authentication.
+ *
+ * <p>Decoding never throws on any input: it returns the message, or null and sets {@link
+ * #lastDropReason()}. It reads the buffer without changing its indexes and never releases it (the
+ * caller owns it).
+ *
+ * <p><b>Not thread-safe</b> (it keeps a {@link Mac} per key and scratch space): use one per thread,
+ * for example one per event loop. Not {@code @Sharable}.
+ */
+public final class WireCodec {
+
+  /** Largest message: header 7 + sender id 64 + 24 + tag 32. */
+  public static final int MAX_MESSAGE_BYTES = 127;
+
+  static final int MAGIC_0 = 0x46;
+  static final int MAGIC_1 = 0x44;
+  static final int VERSION = 1;
+  static final int FLAG_TAG = 1;
+  static final int HEADER_BYTES = 7;
+  static final int FIXED_TAIL_BYTES = 24;
+  static final int TAG_BYTES = 32;
+
+  private final KeyRing keys;
+  private final boolean requireAuthentication;
+  private final Mac[] macs = new Mac[256];
+  private final byte[] scratch = new byte[MAX_MESSAGE_BYTES];
+  private final byte[] tag = new byte[TAG_BYTES];
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+  private DropReason lastDropReason;
+
+  /**
+   * @param keys the key ring, or null to send untagged messages (then {@code
+   *     requireAuthentication} must be false)
+   * @param requireAuthentication whether untagged messages are dropped
+   * @throws IllegalArgumentException if authentication is required without keys
+   */
+  public WireCodec(KeyRing keys, boolean requireAuthentication) {
+    if (requireAuthentication && keys == null) {
+      throw new IllegalArgumentException("requireAuthentication needs a key ring");
+    }
+    this.keys = keys;
+    this.requireAuthentication = requireAuthentication;
+  }
+
+  /** Why the last {@link #decode} returned null; null after a success. */
+  public DropReason lastDropReason() {
+    return lastDropReason;
+  }
+
+  /**
+   * Writes {@code message} to {@code out}, tagged with the current key if there is a ring.
+   *
+   * @return the number of bytes written
+   */
+  public int encode(WireMessage message, ByteBuf out) {
+    Objects.requireNonNull(message, "message");
+    byte[] id = message.senderId().getBytes(StandardCharsets.UTF_8);
+    ByteBuffer body = ByteBuffer.wrap(scratch);
+    body.put((byte) MAGIC_0).put((byte) MAGIC_1).put((byte) VERSION)
+        .put((byte) message.type().code())
+        .put((byte) (keys != null ? FLAG_TAG : 0))
+        .put((byte) (keys != null ? keys.currentId() : 0))
+        .put((byte) id.length).put(id)
+        .putLong(message.incarnation()).putLong(message.sequence())
+        .putLong(message.sendTimeNanos());
+    int length = body.position();
+    out.writeBytes(scratch, 0, length);
+    if (keys != null) {
+      Mac mac = mac(keys.currentId());
+      mac.update(scratch, 0, length);
+      try {
+        mac.doFinal(tag, 0);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HMAC-SHA256 failed", e); // cannot happen: sized buffer
+      }
+      out.writeBytes(tag);
+      length += TAG_BYTES;
+    }
+    return length;
+  }
+
+  /**
+   * Decodes the readable bytes of {@code in} as exactly one message.
+   *
+   * @return the message, or null (see {@link #lastDropReason()})
+   */
+  public WireMessage decode(ByteBuf in) {
+    lastDropReason = null;
+    int length = in.readableBytes();
+    if (length > MAX_MESSAGE_BYTES) {
+      return drop(DropReason.OVERSIZED);
+    }
+    if (length < HEADER_BYTES) {
+      return drop(DropReason.TRUNCATED);
+    }
+    in.getBytes(in.readerIndex(), scratch, 0, length);
+    if ((scratch[0] & 0xff) != MAGIC_0 || (scratch[1] & 0xff) != MAGIC_1) {
+      return drop(DropReason.BAD_MAGIC);
+    }
+    if ((scratch[2] & 0xff) != VERSION) {
+      return drop(DropReason.BAD_VERSION);
+    }
+    MessageType type = MessageType.ofCode(scratch[3] & 0xff);
+    if (type == null) {
+      return drop(DropReason.BAD_TYPE);
+    }
+    int flags = scratch[4] & 0xff;
+    if ((flags & ~FLAG_TAG) != 0) {
+      return drop(DropReason.BAD_FLAGS);
+    }
+    boolean tagged = (flags & FLAG_TAG) != 0;
+    int keyId = scratch[5] & 0xff;
+    if (!tagged && keyId != 0) {
+      return drop(DropReason.BAD_FLAGS);
+    }
+    int idLength = scratch[6] & 0xff;
+    if (idLength < 1 || idLength > WireMessage.MAX_SENDER_ID_BYTES) {
+      return drop(DropReason.BAD_SENDER_ID);
+    }
+    int bodyLength = HEADER_BYTES + idLength + FIXED_TAIL_BYTES;
+    int expected = bodyLength + (tagged ? TAG_BYTES : 0);
+    if (length < expected) {
+      return drop(DropReason.TRUNCATED);
+    }
+    if (length > expected) {
+      return drop(DropReason.OVERSIZED);
+    }
+    if (tagged) {
+      if (keys == null || !keys.accepts(keyId)) {
+        return drop(DropReason.UNKNOWN_KEY);
+      }
+      Mac mac = mac(keyId);
+      mac.update(scratch, 0, bodyLength);
+      try {
+        mac.doFinal(tag, 0);
+      } catch (GeneralSecurityException e) {
+        return drop(DropReason.BAD_TAG);
+      }
+      int difference = 0; // constant time, as MessageDigest.isEqual, without copying the tag
+      for (int i = 0; i < TAG_BYTES; i++) {
+        difference |= tag[i] ^ scratch[bodyLength + i];
+      }
+      if (difference != 0) {
+        return drop(DropReason.BAD_TAG);
+      }
+    } else if (requireAuthentication) {
+      return drop(DropReason.UNAUTHENTICATED);
+    }
+    String senderId;
+    try {
+      CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(scratch, HEADER_BYTES, idLength));
+      senderId = chars.toString();
+    } catch (CharacterCodingException e) {
+      return drop(DropReason.BAD_SENDER_ID);
+    }
+    ByteBuffer tail = ByteBuffer.wrap(scratch, HEADER_BYTES + idLength, FIXED_TAIL_BYTES);
+    return new WireMessage(type, senderId, tail.getLong(), tail.getLong(), tail.getLong());
+  }
+
+  private WireMessage drop(DropReason reason) {
+    lastDropReason = reason;
+    return null;
+  }
+
+  private Mac mac(int keyId) {
+    Mac mac = macs[keyId];
+    if (mac == null) {
+      try {
+        mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(keys.key(keyId), "HmacSHA256"));
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 is not available", e); // every JDK has it
+      }
+      macs[keyId] = mac;
+    }
+    return mac;
+  }
+}

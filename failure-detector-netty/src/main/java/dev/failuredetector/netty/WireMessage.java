@@ -1,0 +1,33 @@
+package dev.failuredetector.netty;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * One message of the wire format (WIRE-FORMAT.md), decoded or to be encoded.
+ *
+ * @param type what it is
+ * @param senderId the sending node's id: 1 to 64 bytes of UTF-8
+ * @param incarnation raised by the sender at each start
+ * @param sequence +1 per message within an incarnation
+ * @param sendTimeNanos the sender's clock when sent (not comparable with the receiver's)
+ */
+public record WireMessage(MessageType type, String senderId, long incarnation, long sequence,
+    long sendTimeNanos) {
+
+  /** Most bytes of a sender id. */
+  public static final int MAX_SENDER_ID_BYTES = 64;
+
+  /**
+   * @throws IllegalArgumentException if the sender id is empty or longer than 64 bytes in UTF-8
+   */
+  public WireMessage {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(senderId, "senderId");
+    int length = senderId.getBytes(StandardCharsets.UTF_8).length;
+    if (length < 1 || length > MAX_SENDER_ID_BYTES) {
+      throw new IllegalArgumentException("senderId must be 1 to " + MAX_SENDER_ID_BYTES
+          + " bytes of UTF-8, got " + length + ": '" + senderId + "'");
+    }
+  }
+}
