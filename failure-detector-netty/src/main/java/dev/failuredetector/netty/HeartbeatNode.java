@@ -53,6 +53,8 @@ public final class HeartbeatNode implements AutoCloseable {
   private final LongAdder sent = new LongAdder();
   private final LongAdder handlerErrors = new LongAdder();
   private final SplittableRandom random = new SplittableRandom();
+  private final int traceCapacity;
+  private final Map<String, ArrivalRecorder> recorders = new ConcurrentHashMap<>();
 
   private EventLoopGroup group;
   private Channel channel;
@@ -70,6 +72,7 @@ public final class HeartbeatNode implements AutoCloseable {
     this.keys = builder.keys;
     this.requireAuthentication = builder.keys != null;
     this.clock = NanoClock.system();
+    this.traceCapacity = builder.traceCapacity;
     this.registry = FailureDetectorRegistry.builder()
         .detector(builder.detector).maxPeers(builder.maxPeers).name("fd-" + localId).build();
     builder.peers.forEach(this::addPeer);
@@ -93,7 +96,7 @@ public final class HeartbeatNode implements AutoCloseable {
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     sendCodec = new WireCodec(keys, requireAuthentication);
     receiver = new HeartbeatReceiver(new WireCodec(keys, requireAuthentication), registry, clock,
-        drops, accepted, handlerErrors);
+        drops, accepted, handlerErrors, recorders::get);
     channel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(receiver)
         .bind(bindAddress).sync().channel();
     channel.eventLoop().execute(this::sendRound);
@@ -112,16 +115,44 @@ public final class HeartbeatNode implements AutoCloseable {
     new WireMessage(MessageType.HEARTBEAT, id, 0, 0, 0); // validates the id
     peers.put(id, address);
     registry.register(id);
+    if (traceCapacity > 0) {
+      recorders.putIfAbsent(id, new ArrivalRecorder(traceCapacity));
+    }
   }
 
   /** Stops monitoring and sending to a peer. */
   public void removePeer(String id) {
     peers.remove(id);
     registry.remove(id);
+    recorders.remove(id);
     Channel current = channel;
     if (current != null && receiver != null) {
       current.eventLoop().execute(() -> receiver.forget(id));
     }
+  }
+
+  /**
+   * Writes the recorded arrivals of {@code peerId} as a trace file ({@code seq,arrival_ns}, gzip if
+   * the name ends in .gz), the format the {@code tune} command reads. Arrival times are this
+   * node's {@link System#nanoTime()}.
+   *
+   * @return the number of heartbeats written
+   * @throws IllegalStateException if recording is off ({@code recordArrivals}) or nothing was
+   *     recorded for that peer
+   */
+  public int exportTrace(String peerId, java.nio.file.Path file) throws java.io.IOException {
+    ArrivalRecorder recorder = recorders.get(peerId);
+    if (recorder == null) {
+      throw new IllegalStateException(traceCapacity == 0
+          ? "arrival recording is off: set recordArrivals(n) on the builder"
+          : "no such peer: " + peerId);
+    }
+    dev.failuredetector.qos.HeartbeatTrace trace = recorder.snapshot();
+    if (trace == null) {
+      throw new IllegalStateException("no heartbeat recorded yet from " + peerId);
+    }
+    trace.write(file);
+    return trace.size();
   }
 
   /** The registry of peers this node monitors. */
@@ -187,7 +218,12 @@ public final class HeartbeatNode implements AutoCloseable {
     }
     if (channel != null) {
       try {
-        channel.eventLoop().submit(() -> send(MessageType.GOODBYE)).sync();
+        // On the event loop, so that no heartbeat round can run after the GOODBYE: a heartbeat
+        // with a higher sequence number would make the peers take this node back.
+        channel.eventLoop().submit(() -> {
+          closed = true;
+          send(MessageType.GOODBYE);
+        }).sync();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -212,6 +248,7 @@ public final class HeartbeatNode implements AutoCloseable {
     private KeyRing keys;
     private Supplier<? extends FailureDetector> detector = PhiAccrualFailureDetector.builder()::build;
     private int maxPeers = 10_000;
+    private int traceCapacity;
     private final Map<String, InetSocketAddress> peers = new ConcurrentHashMap<>();
 
     private Builder() {}
@@ -287,6 +324,21 @@ public final class HeartbeatNode implements AutoCloseable {
         throw new IllegalArgumentException("maxPeers must be >= 1, got " + maxPeers);
       }
       this.maxPeers = maxPeers;
+      return this;
+    }
+
+    /**
+     * Keep the last {@code heartbeats} arrivals of each peer in memory (16 bytes each) for {@link
+     * #exportTrace}; default 0 (off). 100,000 covers a day at one heartbeat a second.
+     *
+     * @throws IllegalArgumentException if negative or above 10,000,000
+     */
+    public Builder recordArrivals(int heartbeats) {
+      if (heartbeats < 0 || heartbeats > 10_000_000) {
+        throw new IllegalArgumentException(
+            "recordArrivals must be between 0 and 10,000,000, got " + heartbeats);
+      }
+      this.traceCapacity = heartbeats;
       return this;
     }
 

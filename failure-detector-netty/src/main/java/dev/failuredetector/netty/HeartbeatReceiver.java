@@ -24,15 +24,18 @@ final class HeartbeatReceiver extends SimpleChannelInboundHandler<DatagramPacket
   private final Map<DropReason, LongAdder> drops;
   private final LongAdder accepted;
   private final LongAdder handlerErrors;
+  private final java.util.function.Function<String, ArrivalRecorder> recorders;
 
   HeartbeatReceiver(WireCodec codec, FailureDetectorRegistry<String> registry, NanoClock clock,
-      Map<DropReason, LongAdder> drops, LongAdder accepted, LongAdder handlerErrors) {
+      Map<DropReason, LongAdder> drops, LongAdder accepted, LongAdder handlerErrors,
+      java.util.function.Function<String, ArrivalRecorder> recorders) {
     this.codec = codec;
     this.registry = registry;
     this.clock = clock;
     this.drops = drops;
     this.accepted = accepted;
     this.handlerErrors = handlerErrors;
+    this.recorders = recorders;
   }
 
   static Map<DropReason, LongAdder> newDropCounters() {
@@ -62,7 +65,13 @@ final class HeartbeatReceiver extends SimpleChannelInboundHandler<DatagramPacket
     }
     accepted.increment();
     switch (message.type()) {
-      case HEARTBEAT -> registry.heartbeat(sender, message.incarnation(), message.sequence(), now);
+      case HEARTBEAT -> {
+        registry.heartbeat(sender, message.incarnation(), message.sequence(), now);
+        ArrivalRecorder recorder = recorders.apply(sender);
+        if (recorder != null) {
+          recorder.record(message.incarnation(), message.sequence(), now);
+        }
+      }
       case GOODBYE -> registry.markFailed(sender, TransitionReason.LEFT);
       default -> { } // PING and ACK: not used by the UDP transport yet
     }

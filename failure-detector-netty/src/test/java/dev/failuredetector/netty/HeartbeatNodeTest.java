@@ -74,7 +74,18 @@ class HeartbeatNodeTest {
     await().atMost(GENEROUS).until(() -> b.registry().isAvailable("a"));
     a.close();
     await().atMost(GENEROUS).until(() -> b.registry().state("a") == PeerState.FAILED);
-    assertThat(b.registry().snapshot("a").orElseThrow().reason()).isEqualTo(TransitionReason.LEFT);
+    assertThat(b.registry().snapshot("a").orElseThrow().reason()).as(() -> diagnostics(b))
+        .isEqualTo(TransitionReason.LEFT);
+  }
+
+  private static String diagnostics(HeartbeatNode node) {
+    StringBuilder text = new StringBuilder("accepted=" + node.accepted());
+    for (DropReason reason : DropReason.values()) {
+      if (node.drops(reason) > 0) {
+        text.append(' ').append(reason).append('=').append(node.drops(reason));
+      }
+    }
+    return text.toString();
   }
 
   @Test
@@ -131,6 +142,30 @@ class HeartbeatNodeTest {
   }
 
   @Test
+  void recordedArrivals_exportAsATraceThatTuneCanReplay(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    a = node("a", 1);
+    b = HeartbeatNode.builder().localId("b")
+        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .interval(Duration.ofMillis(50)).keyRing(KeyRing.of(1, KEY)).recordArrivals(1000)
+        .build().start();
+    a.addPeer("b", b.localAddress());
+    b.addPeer("a", a.localAddress());
+    await().atMost(GENEROUS).until(() -> b.accepted() >= 30);
+    java.nio.file.Path file = dir.resolve("a.csv.gz");
+    int written = b.exportTrace("a", file);
+    assertThat(written).isGreaterThanOrEqualTo(30);
+    dev.failuredetector.qos.HeartbeatTrace trace = dev.failuredetector.qos.HeartbeatTrace.read(file);
+    assertThat(trace.size()).isEqualTo(written);
+    assertThat(trace.medianIntervalNanos()).isBetween(30_000_000L, 80_000_000L); // ~50 ms +- 10%
+    dev.failuredetector.qos.QosReport report = dev.failuredetector.qos.QosReplay.replay(trace,
+        DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(50))::build, 5);
+    assertThat(report.heartbeats()).isEqualTo(written - 5);
+    assertThatThrownBy(() -> a.exportTrace("b", file)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("arrival recording is off: set recordArrivals(n) on the builder");
+  }
+
+  @Test
   void builder_rejectsBadSettings() {
     assertThatThrownBy(() -> HeartbeatNode.builder().interval(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
@@ -140,6 +175,9 @@ class HeartbeatNodeTest {
         .hasMessage("jitter must be between 0 and 0.5, got 0.9");
     assertThatThrownBy(() -> HeartbeatNode.builder().localId(""))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("senderId must be");
+    assertThatThrownBy(() -> HeartbeatNode.builder().recordArrivals(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("recordArrivals must be between 0 and 10,000,000, got -1");
     assertThatThrownBy(() -> HeartbeatNode.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessage("localId and bind are required");
   }
