@@ -126,9 +126,8 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
   }
 
   @Override
-  long publishedTimeoutNanos() {
-    double margin = delayWeight * delayNanos + varianceWeight * varianceNanos;
-    return clampTimeout(expectedDelayNanos + margin);
+  double publishedMarginNanos() {
+    return delayWeight * delayNanos + varianceWeight * varianceNanos;
   }
 
   @Override

@@ -86,8 +86,8 @@ public final class ChenFailureDetector extends SequencedFailureDetector {
   }
 
   @Override
-  long publishedTimeoutNanos() {
-    return clampTimeout((double) expectedDelayNanos + safetyMarginNanos);
+  double publishedMarginNanos() {
+    return safetyMarginNanos;
   }
 
   @Override

@@ -181,7 +181,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     Threshold current = threshold;
     return current == cachedTimeoutThreshold
         ? cachedTimeoutNanos
-        : timeoutNanos(distribution, mean, stdDeviation, current);
+        : crossingNanos(distribution, mean, stdDeviation, current);
   }
 
   private void seedHistory() {
@@ -202,7 +202,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       mean = history.mean() + acceptableHeartbeatPauseNanos;
       stdDeviation = Math.max(history.stdDeviation(), minStdDeviationNanos);
     }
-    cachedTimeoutNanos = timeoutNanos(distribution, mean, stdDeviation, current);
+    cachedTimeoutNanos = crossingNanos(distribution, mean, stdDeviation, current);
     cachedTimeoutThreshold = current;
   }
 
@@ -211,7 +211,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
    * {@link #MAX_TIMEOUT_NANOS}). Gallops from the closed-form estimate, then bisects: about two
    * phi evaluations normally, at most about 250 on any input, so it is safe inside a read attempt.
    */
-  static long timeoutNanos(PhiDistribution distribution, double mean, double stdDeviation,
+  static long crossingNanos(PhiDistribution distribution, double mean, double stdDeviation,
       Threshold threshold) {
     double estimate = distribution.elapsedAt(threshold.standardized, mean, stdDeviation);
     // Fast path: the closed form is exact up to rounding (the crossing point y* is found to about
@@ -225,10 +225,10 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
         return (long) ceiling;
       }
     }
-    return searchTimeoutNanos(distribution, mean, stdDeviation, threshold.value, estimate);
+    return searchCrossingNanos(distribution, mean, stdDeviation, threshold.value, estimate);
   }
 
-  static long searchTimeoutNanos(PhiDistribution distribution, double mean,
+  static long searchCrossingNanos(PhiDistribution distribution, double mean,
       double stdDeviation, double limit, double estimate) {
     long guess = clampTimeout(estimate);
     long below; // phi(below) < limit, or below == -1

@@ -9,8 +9,8 @@ import java.time.Duration;
  * <p>Rules shared by all of them: a heartbeat whose number is not above the last one seen
  * (duplicate or reordered) is ignored, as is one earlier in time than the last; the number-less
  * {@link #heartbeat(long)} numbers heartbeats consecutively. The published state is the expected
- * delay from the last heartbeat to the next one; subclasses add their margin in {@link
- * #publishedTimeoutNanos()}.
+ * delay from the last heartbeat to the next one; the timeout is that delay plus the subclass's
+ * {@link #publishedMarginNanos() margin}.
  */
 abstract class SequencedFailureDetector extends SingleWriterFailureDetector {
 
@@ -39,6 +39,17 @@ abstract class SequencedFailureDetector extends SingleWriterFailureDetector {
 
   /** Writer only, inside a publication: publishes any state of the subclass's own. */
   void publishEstimate() {}
+
+  /**
+   * The safety margin added to the expected arrival, in nanoseconds, from published state and
+   * settings that may change at run time. Called inside a read attempt.
+   */
+  abstract double publishedMarginNanos();
+
+  @Override
+  final long publishedTimeoutNanos() {
+    return clampTimeout(expectedDelayNanos + publishedMarginNanos());
+  }
 
   @Override
   public final void heartbeat(long nowNanos) {

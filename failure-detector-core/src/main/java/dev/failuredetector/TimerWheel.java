@@ -22,7 +22,6 @@ final class TimerWheel {
   private final long tickNanos;
   private final long originNanos;
   private long processedTick;
-  private int size;
 
   TimerWheel(int bucketCount, long tickNanos, long originNanos) {
     if (Integer.bitCount(bucketCount) != 1) {
@@ -33,11 +32,6 @@ final class TimerWheel {
     this.tickNanos = tickNanos;
     this.originNanos = originNanos;
     this.processedTick = 0;
-  }
-
-  /** Number of peers scheduled. */
-  int size() {
-    return size;
   }
 
   /** Schedules (or moves) {@code peer} to be handed back at {@code atNanos} or up to a tick later. */
@@ -59,7 +53,6 @@ final class TimerWheel {
       head.wheelPrev = peer;
     }
     buckets[bucket] = peer;
-    size++;
     peer.scheduledAtNanos = originNanos + tick * tickNanos;
     peer.scheduled = true;
   }
@@ -84,7 +77,6 @@ final class TimerWheel {
     peer.wheelPrev = null;
     peer.wheelBucket = -1;
     peer.scheduled = false;
-    size--;
   }
 
   /**

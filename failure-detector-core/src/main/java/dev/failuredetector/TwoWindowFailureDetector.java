@@ -97,8 +97,8 @@ public final class TwoWindowFailureDetector extends SequencedFailureDetector {
   }
 
   @Override
-  long publishedTimeoutNanos() {
-    return clampTimeout((double) expectedDelayNanos + safetyMarginNanos);
+  double publishedMarginNanos() {
+    return safetyMarginNanos;
   }
 
   @Override

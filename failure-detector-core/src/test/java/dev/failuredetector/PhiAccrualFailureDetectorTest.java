@@ -205,9 +205,9 @@ class PhiAccrualFailureDetectorTest {
         double std = distribution == PhiDistribution.EXPONENTIAL
             ? mean : Math.max(1, random.nextDouble() * scale);
         double estimate = distribution.elapsedAt(threshold.standardized, mean, std);
-        assertThat(PhiAccrualFailureDetector.timeoutNanos(distribution, mean, std, threshold))
+        assertThat(PhiAccrualFailureDetector.crossingNanos(distribution, mean, std, threshold))
             .as("threshold=%s mean=%s std=%s", value, mean, std)
-            .isEqualTo(PhiAccrualFailureDetector.searchTimeoutNanos(
+            .isEqualTo(PhiAccrualFailureDetector.searchCrossingNanos(
                 distribution, mean, std, value, estimate));
       }
     }

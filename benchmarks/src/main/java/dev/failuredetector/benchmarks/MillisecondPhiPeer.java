@@ -61,12 +61,11 @@ abstract class MillisecondPhiPeer implements FailureDetector {
     if (!started) {
       return NO_DEADLINE;
     }
-    long low = lastMillis - 1; // phi(low) < threshold is assumed at the heartbeat itself
-    long high = lastMillis + SEARCH_LIMIT_MILLIS;
     if (peerPhi(lastMillis) >= threshold()) {
-      return originNanos + lastMillis * NANOS_PER_MILLI;
+      return originNanos + lastMillis * NANOS_PER_MILLI; // suspected at the heartbeat itself
     }
-    low = lastMillis;
+    long low = lastMillis; // phi(low) < threshold
+    long high = lastMillis + SEARCH_LIMIT_MILLIS;
     while (high - low > 1) {
       long middle = low + (high - low) / 2;
       if (peerPhi(middle) >= threshold()) {

@@ -3,7 +3,7 @@ package dev.failuredetector.netty;
 import dev.failuredetector.FailureDetector;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.NanoClock;
-import dev.failuredetector.PhiAccrualFailureDetector;
+import dev.failuredetector.qos.HeartbeatTrace;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -12,7 +12,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -73,8 +75,7 @@ public final class HeartbeatNode implements AutoCloseable {
     this.requireAuthentication = builder.keys != null;
     this.clock = NanoClock.system();
     this.traceCapacity = builder.traceCapacity;
-    this.registry = FailureDetectorRegistry.builder()
-        .detector(builder.detector).maxPeers(builder.maxPeers).name("fd-" + localId).build();
+    this.registry = builder.registry.name("fd-" + localId).build();
     builder.peers.forEach(this::addPeer);
   }
 
@@ -112,8 +113,7 @@ public final class HeartbeatNode implements AutoCloseable {
   public void addPeer(String id, InetSocketAddress address) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(address, "address");
-    new WireMessage(MessageType.HEARTBEAT, id, 0, 0, 0); // validates the id
-    peers.put(id, address);
+    peers.put(WireMessage.checkSenderId(id), address);
     registry.register(id);
     if (traceCapacity > 0) {
       recorders.putIfAbsent(id, new ArrivalRecorder(traceCapacity));
@@ -140,14 +140,14 @@ public final class HeartbeatNode implements AutoCloseable {
    * @throws IllegalStateException if recording is off ({@code recordArrivals}) or nothing was
    *     recorded for that peer
    */
-  public int exportTrace(String peerId, java.nio.file.Path file) throws java.io.IOException {
+  public int exportTrace(String peerId, Path file) throws IOException {
     ArrivalRecorder recorder = recorders.get(peerId);
     if (recorder == null) {
       throw new IllegalStateException(traceCapacity == 0
           ? "arrival recording is off: set recordArrivals(n) on the builder"
           : "no such peer: " + peerId);
     }
-    dev.failuredetector.qos.HeartbeatTrace trace = recorder.snapshot();
+    HeartbeatTrace trace = recorder.snapshot();
     if (trace == null) {
       throw new IllegalStateException("no heartbeat recorded yet from " + peerId);
     }
@@ -246,8 +246,7 @@ public final class HeartbeatNode implements AutoCloseable {
     private double jitter = 0.1;
     private long incarnation = System.currentTimeMillis();
     private KeyRing keys;
-    private Supplier<? extends FailureDetector> detector = PhiAccrualFailureDetector.builder()::build;
-    private int maxPeers = 10_000;
+    private final FailureDetectorRegistry.Builder registry = FailureDetectorRegistry.builder();
     private int traceCapacity;
     private final Map<String, InetSocketAddress> peers = new ConcurrentHashMap<>();
 
@@ -255,8 +254,7 @@ public final class HeartbeatNode implements AutoCloseable {
 
     /** This node's id, sent in every message (1 to 64 bytes of UTF-8). */
     public Builder localId(String localId) {
-      new WireMessage(MessageType.HEARTBEAT, localId, 0, 0, 0); // validates
-      this.localId = localId;
+      this.localId = WireMessage.checkSenderId(localId);
       return this;
     }
 
@@ -268,8 +266,7 @@ public final class HeartbeatNode implements AutoCloseable {
 
     /** A peer to monitor and send to. */
     public Builder peer(String id, InetSocketAddress address) {
-      new WireMessage(MessageType.HEARTBEAT, id, 0, 0, 0); // validates
-      peers.put(id, Objects.requireNonNull(address, "address"));
+      peers.put(WireMessage.checkSenderId(id), Objects.requireNonNull(address, "address"));
       return this;
     }
 
@@ -312,18 +309,22 @@ public final class HeartbeatNode implements AutoCloseable {
       return this;
     }
 
-    /** How each peer's detector is made; default phi accrual with Pekko's defaults. */
+    /**
+     * How each peer's detector is made; default phi accrual with Pekko's defaults. See {@link
+     * FailureDetectorRegistry.Builder#detector}.
+     */
     public Builder detector(Supplier<? extends FailureDetector> detector) {
-      this.detector = Objects.requireNonNull(detector, "detector");
+      registry.detector(detector);
       return this;
     }
 
-    /** Most peers; default 10,000. */
+    /**
+     * Most peers; default 10,000. See {@link FailureDetectorRegistry.Builder#maxPeers}.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
     public Builder maxPeers(int maxPeers) {
-      if (maxPeers < 1) {
-        throw new IllegalArgumentException("maxPeers must be >= 1, got " + maxPeers);
-      }
-      this.maxPeers = maxPeers;
+      registry.maxPeers(maxPeers);
       return this;
     }
 

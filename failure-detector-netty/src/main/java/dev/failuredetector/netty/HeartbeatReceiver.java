@@ -9,6 +9,7 @@ import io.netty.channel.socket.DatagramPacket;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Turns received datagrams into registry heartbeats and goodbyes. Runs on one event loop. Every
@@ -24,11 +25,11 @@ final class HeartbeatReceiver extends SimpleChannelInboundHandler<DatagramPacket
   private final Map<DropReason, LongAdder> drops;
   private final LongAdder accepted;
   private final LongAdder handlerErrors;
-  private final java.util.function.Function<String, ArrivalRecorder> recorders;
+  private final Function<String, ArrivalRecorder> recorders;
 
   HeartbeatReceiver(WireCodec codec, FailureDetectorRegistry<String> registry, NanoClock clock,
       Map<DropReason, LongAdder> drops, LongAdder accepted, LongAdder handlerErrors,
-      java.util.function.Function<String, ArrivalRecorder> recorders) {
+      Function<String, ArrivalRecorder> recorders) {
     this.codec = codec;
     this.registry = registry;
     this.clock = clock;

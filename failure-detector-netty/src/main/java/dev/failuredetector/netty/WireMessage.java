@@ -23,11 +23,21 @@ public record WireMessage(MessageType type, String senderId, long incarnation, l
    */
   public WireMessage {
     Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(senderId, "senderId");
-    int length = senderId.getBytes(StandardCharsets.UTF_8).length;
+    checkSenderId(senderId);
+  }
+
+  /**
+   * Returns {@code id} if it can travel as a sender id.
+   *
+   * @throws IllegalArgumentException if it is empty or longer than 64 bytes in UTF-8
+   */
+  public static String checkSenderId(String id) {
+    Objects.requireNonNull(id, "senderId");
+    int length = id.getBytes(StandardCharsets.UTF_8).length;
     if (length < 1 || length > MAX_SENDER_ID_BYTES) {
       throw new IllegalArgumentException("senderId must be 1 to " + MAX_SENDER_ID_BYTES
-          + " bytes of UTF-8, got " + length + ": '" + senderId + "'");
+          + " bytes of UTF-8, got " + length + ": '" + id + "'");
     }
+    return id;
   }
 }
