@@ -126,8 +126,9 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
   }
 
   @Override
-  double publishedMarginNanos() {
-    return delayWeight * delayNanos + varianceWeight * varianceNanos;
+  long publishedTimeoutNanos() {
+    double margin = delayWeight * delayNanos + varianceWeight * varianceNanos;
+    return clampTimeout(expectedDelayNanos + margin);
   }
 
   @Override

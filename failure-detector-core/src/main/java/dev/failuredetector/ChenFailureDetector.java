@@ -86,8 +86,8 @@ public final class ChenFailureDetector extends SequencedFailureDetector {
   }
 
   @Override
-  double publishedMarginNanos() {
-    return safetyMarginNanos;
+  long publishedTimeoutNanos() {
+    return clampTimeout((double) expectedDelayNanos + safetyMarginNanos);
   }
 
   @Override

@@ -97,8 +97,8 @@ public final class TwoWindowFailureDetector extends SequencedFailureDetector {
   }
 
   @Override
-  double publishedMarginNanos() {
-    return safetyMarginNanos;
+  long publishedTimeoutNanos() {
+    return clampTimeout((double) expectedDelayNanos + safetyMarginNanos);
   }
 
   @Override
