@@ -5,74 +5,102 @@ import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.NanoClock;
 import dev.failuredetector.qos.HeartbeatTrace;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * A node that sends UDP heartbeats to its peers and monitors theirs: what a service adds to get
- * failure detection without writing network code.
+ * A node that sends heartbeats to its peers and monitors theirs, over UDP or TCP: what a service
+ * adds to get failure detection without writing network code.
  *
  * <p>Every {@code interval} (with a random jitter of {@code jitter} of the interval either way, so
  * that a cluster does not synchronise) it sends a HEARTBEAT to each peer, in the wire format of
  * WIRE-FORMAT.md, tagged with HMAC-SHA256 when it has a {@link KeyRing}. What it receives feeds
  * its {@link #registry()}: heartbeats (with the sender's incarnation and sequence, so a restart is
  * reported RESTARTED), and GOODBYEs, which mark the sender LEFT at once. {@link #close()} sends a
- * GOODBYE to every peer first. Malformed, unauthenticated, replayed or unknown-sender datagrams
- * are dropped and counted ({@link #drops(DropReason)}).
+ * GOODBYE to every peer first. Malformed, unauthenticated, replayed or unknown-sender messages
+ * are dropped and counted ({@link #drops(DropReason)}); see {@link HeartbeatNodeMetrics} for
+ * Micrometer.
  *
- * <p>Thread-safe. One Netty event loop does all the sending and receiving.
+ * <p>Over {@link Transport#TCP TCP} the node listens on its bind address and keeps one connection
+ * to each peer, reconnecting with jittered exponential backoff; a peer whose port refuses the
+ * connection is marked FAILED (CONNECTION_REFUSED) at once, long before its timeout.
+ *
+ * <p>Thread-safe. One Netty event loop (one thread) does all the sending and receiving.
  */
 public final class HeartbeatNode implements AutoCloseable {
 
+  private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
+
   private final String localId;
   private final InetSocketAddress bindAddress;
+  private final Transport transport;
   private final long intervalNanos;
   private final double jitter;
   private final long incarnation;
   private final KeyRing keys;
   private final boolean requireAuthentication;
+  private final boolean refusedIsFailure;
+  private final long reconnectMinNanos;
+  private final long reconnectMaxNanos;
+  private final int maxInboundConnections;
+  private final long inboundIdleNanos;
   private final FailureDetectorRegistry<String> registry;
   private final NanoClock clock;
   private final Map<String, InetSocketAddress> peers = new ConcurrentHashMap<>();
-  private final Map<DropReason, LongAdder> drops = HeartbeatReceiver.newDropCounters();
-  private final LongAdder accepted = new LongAdder();
-  private final LongAdder sent = new LongAdder();
-  private final LongAdder handlerErrors = new LongAdder();
+  private final TransportCounters counters = new TransportCounters();
   private final SplittableRandom random = new SplittableRandom();
   private final int traceCapacity;
   private final Map<String, ArrivalRecorder> recorders = new ConcurrentHashMap<>();
 
   private EventLoopGroup group;
+  private EventLoop eventLoop;
   private Channel channel;
   private HeartbeatReceiver receiver;
   private WireCodec sendCodec;
+  private Bootstrap tcpClient;
+  /** Event loop only. */
+  private final Map<String, PeerLink> links = new HashMap<>();
   private long sequence;
   private volatile boolean closed;
 
   private HeartbeatNode(Builder builder) {
     this.localId = builder.localId;
     this.bindAddress = builder.bindAddress;
+    this.transport = builder.transport;
     this.intervalNanos = builder.intervalNanos;
     this.jitter = builder.jitter;
     this.incarnation = builder.incarnation;
     this.keys = builder.keys;
     this.requireAuthentication = builder.keys != null;
+    this.refusedIsFailure = builder.refusedIsFailure;
+    this.reconnectMinNanos = builder.reconnectMinNanos;
+    this.reconnectMaxNanos = builder.reconnectMaxNanos;
+    this.maxInboundConnections = builder.maxInboundConnections;
+    this.inboundIdleNanos = builder.inboundIdleNanos;
     this.clock = NanoClock.system();
     this.traceCapacity = builder.traceCapacity;
     this.registry = builder.registry.name("fd-" + localId).build();
@@ -95,39 +123,115 @@ public final class HeartbeatNode implements AutoCloseable {
       throw new IllegalStateException("start() once, before close()");
     }
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    eventLoop = group.next();
     sendCodec = new WireCodec(keys, requireAuthentication);
     receiver = new HeartbeatReceiver(new WireCodec(keys, requireAuthentication), registry, clock,
-        drops, accepted, handlerErrors, recorders::get);
-    channel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(receiver)
-        .bind(bindAddress).sync().channel();
-    channel.eventLoop().execute(this::sendRound);
+        counters, recorders::get, this::peerHeard);
+    try {
+      channel = transport == Transport.UDP ? bindUdp() : bindTcp();
+    } catch (RuntimeException | InterruptedException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
+    eventLoop.execute(() -> {
+      peers.forEach(this::openLink);
+      sendRound();
+    });
     return this;
   }
 
-  /** The address the socket is bound to (the real port when bound to port 0). */
+  private Channel bindUdp() throws InterruptedException {
+    return new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        .handler(new DatagramInboundHandler(receiver, counters))
+        .bind(bindAddress).sync().channel();
+  }
+
+  private Channel bindTcp() throws InterruptedException {
+    tcpClient = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+        .option(ChannelOption.TCP_NODELAY, true)
+        // A stalled peer gets at most 16 KiB of stale heartbeats queued, then they are dropped.
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 << 10, 16 << 10))
+        .handler(new TcpPeerLink.DiscardInbound(counters));
+    return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true) // rebind the same port at once after a restart
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new TcpInboundInitializer(receiver, counters, maxInboundConnections,
+            inboundIdleNanos))
+        .bind(bindAddress).sync().channel();
+  }
+
+  /** Event loop only. */
+  private void openLink(String id, InetSocketAddress address) {
+    if (closed || links.containsKey(id)) {
+      return;
+    }
+    links.put(id, transport == Transport.UDP
+        ? new UdpPeerLink(channel, address)
+        : new TcpPeerLink(id, address, tcpClient,
+            new Backoff(reconnectMinNanos, reconnectMaxNanos, random.split()), registry,
+            refusedIsFailure, counters).open());
+  }
+
+  /** Event loop only. */
+  private void peerHeard(String id) {
+    PeerLink link = links.get(id);
+    if (link != null) {
+      link.peerHeard();
+    }
+  }
+
+  /** The address the socket (UDP) or listening socket (TCP) is bound to (the real port when bound to port 0). */
   public InetSocketAddress localAddress() {
     return (InetSocketAddress) channel.localAddress();
   }
 
-  /** Starts monitoring and sending to a peer; idempotent. */
+  /**
+   * Starts monitoring and sending to a peer; idempotent (a known id keeps its first address).
+   *
+   * @throws IllegalArgumentException if the id is not a valid sender id (WIRE-FORMAT.md)
+   * @throws IllegalStateException if the registry is full ({@code maxPeers})
+   */
   public void addPeer(String id, InetSocketAddress address) {
-    Objects.requireNonNull(id, "id");
     Objects.requireNonNull(address, "address");
-    peers.put(WireMessage.checkSenderId(id), address);
-    registry.register(id);
+    if (peers.putIfAbsent(WireMessage.checkSenderId(id), address) != null) {
+      return;
+    }
+    try {
+      registry.register(id);
+    } catch (RuntimeException e) {
+      peers.remove(id);
+      throw e;
+    }
     if (traceCapacity > 0) {
       recorders.putIfAbsent(id, new ArrivalRecorder(traceCapacity));
     }
+    EventLoop loop = eventLoop;
+    if (loop != null) {
+      loop.execute(() -> {
+        if (peers.get(id) == address) {
+          openLink(id, address);
+        }
+      });
+    }
   }
 
-  /** Stops monitoring and sending to a peer. */
+  /** Stops monitoring and sending to a peer (a TCP connection to it is closed). */
   public void removePeer(String id) {
-    peers.remove(id);
+    if (peers.remove(id) == null) {
+      return;
+    }
     registry.remove(id);
     recorders.remove(id);
-    Channel current = channel;
-    if (current != null && receiver != null) {
-      current.eventLoop().execute(() -> receiver.forget(id));
+    EventLoop loop = eventLoop;
+    if (loop != null) {
+      loop.execute(() -> {
+        PeerLink link = links.remove(id);
+        if (link != null) {
+          link.close();
+        }
+        receiver.forget(id);
+      });
     }
   }
 
@@ -165,64 +269,119 @@ public final class HeartbeatNode implements AutoCloseable {
     return localId;
   }
 
-  /** Datagrams dropped for {@code reason}. */
+  /** The transport this node uses. */
+  public Transport transport() {
+    return transport;
+  }
+
+  /** Messages dropped for {@code reason} (never thrown, never logged per message). */
   public long drops(DropReason reason) {
-    return drops.get(reason).sum();
+    return counters.drops(Objects.requireNonNull(reason, "reason"));
   }
 
-  /** Datagrams accepted (heartbeats and goodbyes from known peers). */
+  /** Messages accepted (heartbeats and goodbyes from registered peers). */
   public long accepted() {
-    return accepted.sum();
+    return counters.accepted.sum();
   }
 
-  /** Heartbeats sent. */
+  /** Messages handed to the socket. */
   public long sent() {
-    return sent.sum();
+    return counters.sent.sum();
+  }
+
+  /** Messages not sent: no open TCP connection to the peer, or its socket buffer was full. */
+  public long unsent() {
+    return counters.unsent.sum();
+  }
+
+  /** Peers marked FAILED at once because their TCP port refused a connection. */
+  public long connectionRefusedClues() {
+    return counters.connectionClues.sum();
+  }
+
+  /** TCP connection attempts, and how many failed. */
+  public long connectAttempts() {
+    return counters.connectAttempts.sum();
+  }
+
+  /** TCP connection attempts that failed (refused, timed out, unreachable). */
+  public long connectFailures() {
+    return counters.connectFailures.sum();
+  }
+
+  /** Inbound TCP connections refused because {@code maxInboundConnections} were open. */
+  public long inboundConnectionsRejected() {
+    return counters.inboundRejected.sum();
+  }
+
+  /** Inbound TCP connections closed for a malformed frame, idleness or an error. */
+  public long inboundConnectionsClosed() {
+    return counters.inboundClosed.sum();
+  }
+
+  /** Exceptions that reached a handler (resets, idle timeouts); counted, never logged per event. */
+  public long handlerErrors() {
+    return counters.handlerErrors.sum();
   }
 
   private void sendRound() {
     if (closed) {
       return;
     }
-    send(MessageType.HEARTBEAT);
+    send(MessageType.HEARTBEAT, null);
     double factor = 1 + jitter * (2 * random.nextDouble() - 1);
-    channel.eventLoop().schedule(this::sendRound, (long) (intervalNanos * factor),
-        TimeUnit.NANOSECONDS);
+    eventLoop.schedule(this::sendRound, (long) (intervalNanos * factor), TimeUnit.NANOSECONDS);
   }
 
-  /** Event loop only. */
-  private void send(MessageType type) {
-    for (Map.Entry<String, InetSocketAddress> peer : peers.entrySet()) {
+  /** Event loop only. Adds each write's future to {@code writes} when not null. */
+  private void send(MessageType type, List<ChannelFuture> writes) {
+    for (PeerLink link : links.values()) {
       WireMessage message = new WireMessage(type, localId, incarnation, ++sequence,
           clock.nanoTime());
       ByteBuf buffer = channel.alloc().buffer(WireCodec.MAX_MESSAGE_BYTES);
-      boolean handedOver = false;
+      ChannelFuture write;
       try {
         sendCodec.encode(message, buffer);
-        channel.writeAndFlush(new DatagramPacket(buffer, peer.getValue()));
-        handedOver = true;
-        sent.increment();
-      } finally {
-        if (!handedOver) {
-          buffer.release();
+      } catch (RuntimeException e) {
+        buffer.release();
+        throw e;
+      }
+      write = link.send(buffer); // owns the buffer from here
+      if (write != null) {
+        counters.sent.increment();
+        if (writes != null) {
+          writes.add(write);
         }
       }
     }
   }
 
-  /** Sends GOODBYE to every peer, then stops sending, receiving and the registry. Idempotent. */
+  /**
+   * Sends GOODBYE to every peer (waiting up to a second for it to leave), then stops sending,
+   * receiving and the registry. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
-    if (channel != null) {
+    List<ChannelFuture> goodbyes = new ArrayList<>();
+    if (eventLoop != null) {
       try {
         // On the event loop, so that no heartbeat round can run after the GOODBYE: a heartbeat
         // with a higher sequence number would make the peers take this node back.
-        channel.eventLoop().submit(() -> {
+        eventLoop.submit(() -> {
           closed = true;
-          send(MessageType.GOODBYE);
+          send(MessageType.GOODBYE, goodbyes);
+        }).sync();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (ChannelFuture goodbye : goodbyes) {
+          goodbye.awaitUninterruptibly(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        eventLoop.submit(() -> {
+          links.values().forEach(PeerLink::close);
+          links.clear();
         }).sync();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -242,6 +401,12 @@ public final class HeartbeatNode implements AutoCloseable {
   public static final class Builder {
     private String localId;
     private InetSocketAddress bindAddress;
+    private Transport transport = Transport.UDP;
+    private boolean refusedIsFailure = true;
+    private long reconnectMinNanos = Duration.ofMillis(100).toNanos();
+    private long reconnectMaxNanos = Duration.ofSeconds(5).toNanos();
+    private int maxInboundConnections = 1024;
+    private long inboundIdleNanos = Duration.ofSeconds(60).toNanos();
     private long intervalNanos = Duration.ofSeconds(1).toNanos();
     private double jitter = 0.1;
     private long incarnation = System.currentTimeMillis();
@@ -258,9 +423,79 @@ public final class HeartbeatNode implements AutoCloseable {
       return this;
     }
 
-    /** Where to bind the UDP socket (port 0 for any free port). */
+    /**
+     * Where to bind: the UDP socket, or the TCP listening socket that peers connect to (port 0 for
+     * any free port).
+     */
     public Builder bind(InetSocketAddress bindAddress) {
       this.bindAddress = Objects.requireNonNull(bindAddress, "bind");
+      return this;
+    }
+
+    /** UDP (default) or TCP; every node of a cluster must use the same. */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /**
+     * TCP only: whether a refused connection marks a peer that was heard from FAILED at once
+     * (reason CONNECTION_REFUSED); default true. Turn it off where something else may hold the
+     * port while the peer lives elsewhere.
+     */
+    public Builder refusedConnectionIsFailure(boolean refusedIsFailure) {
+      this.refusedIsFailure = refusedIsFailure;
+      return this;
+    }
+
+    /**
+     * TCP only: wait between reconnect attempts, doubling from {@code min} to {@code max} with
+     * random jitter (each wait is between half and all of the doubled value); default 100 ms to
+     * 5 s. A peer heard from again is reconnected at once.
+     *
+     * @throws IllegalArgumentException unless 1 ms <= min <= max <= 10 min
+     */
+    public Builder reconnectBackoff(Duration min, Duration max) {
+      Objects.requireNonNull(min, "min");
+      Objects.requireNonNull(max, "max");
+      if (min.compareTo(Duration.ofMillis(1)) < 0 || max.compareTo(min) < 0
+          || max.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "reconnectBackoff needs 1 ms <= min <= max <= 10 min, got min " + min + ", max " + max);
+      }
+      this.reconnectMinNanos = min.toNanos();
+      this.reconnectMaxNanos = max.toNanos();
+      return this;
+    }
+
+    /**
+     * TCP only: most inbound connections open at once (one per peer is normal; more are closed at
+     * once, so strangers cannot exhaust file descriptors); default 1024.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxInboundConnections(int maxInboundConnections) {
+      if (maxInboundConnections < 1) {
+        throw new IllegalArgumentException(
+            "maxInboundConnections must be at least 1, got " + maxInboundConnections);
+      }
+      this.maxInboundConnections = maxInboundConnections;
+      return this;
+    }
+
+    /**
+     * TCP only: an inbound connection that delivers nothing for this long is closed (its peer
+     * reconnects when it sends again); default 60 s. Must be at least twice the interval.
+     *
+     * @throws IllegalArgumentException if not between 1 s and 1 h
+     */
+    public Builder inboundIdleTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "inboundIdleTimeout");
+      if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException(
+            "inboundIdleTimeout must be between 1 s and 1 h, got " + timeout);
+      }
+      this.inboundIdleNanos = timeout.toNanos();
       return this;
     }
 
@@ -346,11 +581,16 @@ public final class HeartbeatNode implements AutoCloseable {
     /**
      * Builds the node (not started).
      *
-     * @throws IllegalStateException if localId or bind is missing
+     * @throws IllegalStateException if localId or bind is missing, or the inbound idle timeout
+     *     is shorter than two intervals
      */
     public HeartbeatNode build() {
       if (localId == null || bindAddress == null) {
         throw new IllegalStateException("localId and bind are required");
+      }
+      if (transport == Transport.TCP && inboundIdleNanos < 2 * intervalNanos) {
+        throw new IllegalStateException("inboundIdleTimeout (" + Duration.ofNanos(inboundIdleNanos)
+            + ") must be at least twice the interval (" + Duration.ofNanos(intervalNanos) + ")");
       }
       return new HeartbeatNode(this);
     }

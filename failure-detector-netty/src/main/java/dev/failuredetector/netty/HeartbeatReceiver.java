@@ -3,68 +3,70 @@ package dev.failuredetector.netty;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.NanoClock;
 import dev.failuredetector.TransitionReason;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DatagramPacket;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
+import io.netty.buffer.ByteBuf;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Turns received datagrams into registry heartbeats and goodbyes. Runs on one event loop. Every
- * bad datagram is counted by reason and dropped: nothing is thrown into the pipeline, nothing is
- * logged per packet. The packet is released by {@link SimpleChannelInboundHandler}.
+ * Turns received messages (a UDP datagram's or a TCP frame's bytes) into registry heartbeats and
+ * goodbyes. Every bad message is counted by reason and dropped: nothing is thrown, nothing is
+ * logged per message. It reads the buffer but never releases it (the Netty handler does).
+ *
+ * <p>Not thread-safe: every channel of a node runs on the node's single event loop.
  */
-final class HeartbeatReceiver extends SimpleChannelInboundHandler<DatagramPacket> {
+final class HeartbeatReceiver {
+
+  /** What became of a message. */
+  enum Outcome {
+    /** A new heartbeat or goodbye from a registered peer. */
+    ACCEPTED,
+    /** Not a valid, authentic message (see {@link WireCodec}). */
+    MALFORMED,
+    /** Valid and authentic, but replayed or from a peer that is not registered. */
+    IGNORED
+  }
 
   private final WireCodec codec;
   private final ReplayGuard replayGuard = new ReplayGuard();
   private final FailureDetectorRegistry<String> registry;
   private final NanoClock clock;
-  private final Map<DropReason, LongAdder> drops;
-  private final LongAdder accepted;
-  private final LongAdder handlerErrors;
+  private final TransportCounters counters;
   private final Function<String, ArrivalRecorder> recorders;
+  private final Consumer<String> heard;
 
+  /**
+   * @param recorders the arrival recorder of a peer, or null
+   * @param heard told the id of each peer a message was accepted from
+   */
   HeartbeatReceiver(WireCodec codec, FailureDetectorRegistry<String> registry, NanoClock clock,
-      Map<DropReason, LongAdder> drops, LongAdder accepted, LongAdder handlerErrors,
-      Function<String, ArrivalRecorder> recorders) {
+      TransportCounters counters, Function<String, ArrivalRecorder> recorders,
+      Consumer<String> heard) {
+    this.heard = heard;
     this.codec = codec;
     this.registry = registry;
     this.clock = clock;
-    this.drops = drops;
-    this.accepted = accepted;
-    this.handlerErrors = handlerErrors;
+    this.counters = counters;
     this.recorders = recorders;
   }
 
-  static Map<DropReason, LongAdder> newDropCounters() {
-    Map<DropReason, LongAdder> counters = new EnumMap<>(DropReason.class);
-    for (DropReason reason : DropReason.values()) {
-      counters.put(reason, new LongAdder());
-    }
-    return counters;
-  }
-
-  @Override
-  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+  Outcome receive(ByteBuf content) {
     long now = clock.nanoTime();
-    WireMessage message = codec.decode(packet.content());
+    WireMessage message = codec.decode(content);
     if (message == null) {
-      drops.get(codec.lastDropReason()).increment();
-      return;
+      counters.drop(codec.lastDropReason());
+      return Outcome.MALFORMED;
     }
     String sender = message.senderId();
     if (!registry.contains(sender)) {
-      drops.get(DropReason.UNKNOWN_SENDER).increment();
-      return;
+      counters.drop(DropReason.UNKNOWN_SENDER);
+      return Outcome.IGNORED;
     }
     if (!replayGuard.accept(sender, message.incarnation(), message.sequence())) {
-      drops.get(DropReason.REPLAYED).increment();
-      return;
+      counters.drop(DropReason.REPLAYED);
+      return Outcome.IGNORED;
     }
-    accepted.increment();
+    counters.accepted.increment();
+    heard.accept(sender);
     switch (message.type()) {
       case HEARTBEAT -> {
         registry.heartbeat(sender, message.incarnation(), message.sequence(), now);
@@ -74,16 +76,12 @@ final class HeartbeatReceiver extends SimpleChannelInboundHandler<DatagramPacket
         }
       }
       case GOODBYE -> registry.markFailed(sender, TransitionReason.LEFT);
-      default -> { } // PING and ACK: not used by the UDP transport yet
+      default -> { } // PING and ACK: reserved by the wire format, not used by the transport yet
     }
+    return Outcome.ACCEPTED;
   }
 
   void forget(String peerId) {
     replayGuard.forget(peerId);
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    handlerErrors.increment(); // counted, not logged per packet; the channel stays open
   }
 }

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Two real nodes on loopback UDP (127.0.0.1, ephemeral ports). */
 class HeartbeatNodeTest {
@@ -30,8 +32,14 @@ class HeartbeatNodeTest {
   private HeartbeatNode b;
 
   private static HeartbeatNode node(String id, long incarnation) throws InterruptedException {
+    return node(id, incarnation, Transport.UDP);
+  }
+
+  private static HeartbeatNode node(String id, long incarnation, Transport transport)
+      throws InterruptedException {
     return HeartbeatNode.builder()
         .localId(id)
+        .transport(transport)
         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         .interval(Duration.ofMillis(50))
         .incarnation(incarnation)
@@ -43,8 +51,12 @@ class HeartbeatNodeTest {
   }
 
   private void startPair() throws InterruptedException {
-    a = node("a", 1);
-    b = node("b", 1);
+    startPair(Transport.UDP);
+  }
+
+  private void startPair(Transport transport) throws InterruptedException {
+    a = node("a", 1, transport);
+    b = node("b", 1, transport);
     a.addPeer("b", b.localAddress());
     b.addPeer("a", a.localAddress());
   }
@@ -59,18 +71,20 @@ class HeartbeatNodeTest {
     }
   }
 
-  @Test
-  void twoNodes_seeEachOtherAvailable() throws InterruptedException {
-    startPair();
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void twoNodes_seeEachOtherAvailable(Transport transport) throws InterruptedException {
+    startPair(transport);
     await().atMost(GENEROUS).until(() -> b.registry().isAvailable("a")
         && a.registry().isAvailable("b"));
     assertThat(b.accepted()).isPositive();
     assertThat(a.sent()).isPositive();
   }
 
-  @Test
-  void goodbyeOnClose_marksTheNodeLeftAtOnce() throws InterruptedException {
-    startPair();
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void goodbyeOnClose_marksTheNodeLeftAtOnce(Transport transport) throws InterruptedException {
+    startPair(transport);
     await().atMost(GENEROUS).until(() -> b.registry().isAvailable("a"));
     a.close();
     await().atMost(GENEROUS).until(() -> b.registry().state("a") == PeerState.FAILED);
@@ -126,13 +140,15 @@ class HeartbeatNodeTest {
     assertThat(b.registry().mistakes()).isZero();
   }
 
-  @Test
-  void restartedNode_isReportedRestarted() throws InterruptedException {
-    startPair();
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void restartedNode_isReportedRestarted(Transport transport) throws InterruptedException {
+    startPair(transport);
     await().atMost(GENEROUS).until(() -> b.registry().isAvailable("a"));
     InetSocketAddress oldAddress = a.localAddress();
     a.close();
-    a = HeartbeatNode.builder().localId("a").bind(oldAddress).interval(Duration.ofMillis(50))
+    a = HeartbeatNode.builder().localId("a").transport(transport).bind(oldAddress)
+        .interval(Duration.ofMillis(50))
         .incarnation(2).keyRing(KeyRing.of(1, KEY)).build().start();
     a.addPeer("b", b.localAddress());
     await().atMost(GENEROUS).until(() -> b.registry().snapshot("a").orElseThrow().incarnation() == 2);

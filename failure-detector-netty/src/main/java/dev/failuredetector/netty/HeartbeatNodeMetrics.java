@@ -1,0 +1,78 @@
+package dev.failuredetector.netty;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.ToLongFunction;
+
+/**
+ * Micrometer meters for a {@link HeartbeatNode}'s transport, all function counters reading the
+ * node's own counters (nothing is added to the receive path). Names start with {@code
+ * failure.detector.transport.}, tagged {@code node} with the node's id plus your tags:
+ *
+ * <ul>
+ *   <li>{@code messages.dropped}, tag {@code reason} (one per {@link DropReason}, lower case
+ *       with dots: {@code bad.tag}, {@code replayed}, ...),
+ *   <li>{@code messages.accepted}, {@code messages.sent}, {@code messages.unsent},
+ *   <li>{@code connections.attempts}, {@code connections.failures}, {@code connections.refused.clues},
+ *       {@code connections.inbound.rejected}, {@code connections.inbound.closed} (TCP),
+ *   <li>{@code handler.errors}.
+ * </ul>
+ *
+ * <p>Bind the node's registry with {@code dev.failuredetector.micrometer.FailureDetectorMetrics}
+ * for the peers' states. Needs micrometer-core on the classpath (an optional dependency of this
+ * module). Thread-safe.
+ */
+public final class HeartbeatNodeMetrics implements MeterBinder {
+
+  private static final String PREFIX = "failure.detector.transport.";
+
+  private final HeartbeatNode node;
+  private final Tags tags;
+
+  /** Meters for {@code node}, with {@code tags} on every meter. */
+  public HeartbeatNodeMetrics(HeartbeatNode node, Iterable<Tag> tags) {
+    this.node = Objects.requireNonNull(node, "node");
+    this.tags = Tags.of(Objects.requireNonNull(tags, "tags")).and("node", node.localId());
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    for (DropReason reason : DropReason.values()) {
+      counter(registry, "messages.dropped", "Messages dropped, by reason",
+          Tags.of("reason", reason.name().toLowerCase(Locale.ROOT).replace('_', '.')),
+          n -> n.drops(reason));
+    }
+    counter(registry, "messages.accepted", "Heartbeats and goodbyes accepted from peers",
+        Tags.empty(), HeartbeatNode::accepted);
+    counter(registry, "messages.sent", "Messages handed to the socket", Tags.empty(),
+        HeartbeatNode::sent);
+    counter(registry, "messages.unsent", "Messages not sent: no TCP connection or a full buffer",
+        Tags.empty(), HeartbeatNode::unsent);
+    counter(registry, "connections.attempts", "TCP connection attempts", Tags.empty(),
+        HeartbeatNode::connectAttempts);
+    counter(registry, "connections.failures", "TCP connection attempts that failed",
+        Tags.empty(), HeartbeatNode::connectFailures);
+    counter(registry, "connections.refused.clues",
+        "Peers marked failed at once because their port refused a connection", Tags.empty(),
+        HeartbeatNode::connectionRefusedClues);
+    counter(registry, "connections.inbound.rejected",
+        "Inbound TCP connections closed because too many were open", Tags.empty(),
+        HeartbeatNode::inboundConnectionsRejected);
+    counter(registry, "connections.inbound.closed",
+        "Inbound TCP connections closed for a malformed frame, idleness or an error",
+        Tags.empty(), HeartbeatNode::inboundConnectionsClosed);
+    counter(registry, "handler.errors", "Exceptions that reached a handler", Tags.empty(),
+        HeartbeatNode::handlerErrors);
+  }
+
+  private void counter(MeterRegistry registry, String name, String description, Tags extra,
+      ToLongFunction<HeartbeatNode> value) {
+    FunctionCounter.builder(PREFIX + name, node, n -> value.applyAsLong(n))
+        .description(description).tags(tags.and(extra)).register(registry);
+  }
+}

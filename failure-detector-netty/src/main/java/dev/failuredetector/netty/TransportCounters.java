@@ -1,0 +1,42 @@
+package dev.failuredetector.netty;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What a node's transport counts: messages accepted, sent and dropped (by reason), and TCP
+ * connection events. Written by the event loop, read from any thread.
+ */
+final class TransportCounters {
+
+  final Map<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
+  final LongAdder accepted = new LongAdder();
+  final LongAdder sent = new LongAdder();
+  /** Messages not sent: no open connection to the peer (TCP), or the write failed. */
+  final LongAdder unsent = new LongAdder();
+  /** Exceptions caught by a handler (counted, never logged per packet). */
+  final LongAdder handlerErrors = new LongAdder();
+  /** Peers marked FAILED because their TCP port refused or reset the connection. */
+  final LongAdder connectionClues = new LongAdder();
+  final LongAdder connectAttempts = new LongAdder();
+  final LongAdder connectFailures = new LongAdder();
+  /** Inbound TCP connections closed at once because too many were open. */
+  final LongAdder inboundRejected = new LongAdder();
+  /** Inbound TCP connections closed because they sent a malformed frame or nothing for long. */
+  final LongAdder inboundClosed = new LongAdder();
+
+  TransportCounters() {
+    for (DropReason reason : DropReason.values()) {
+      drops.put(reason, new LongAdder());
+    }
+  }
+
+  void drop(DropReason reason) {
+    drops.get(reason).increment();
+  }
+
+  long drops(DropReason reason) {
+    return drops.get(reason).sum();
+  }
+}

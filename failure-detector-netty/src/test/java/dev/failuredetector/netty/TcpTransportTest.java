@@ -1,0 +1,193 @@
+package dev.failuredetector.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.failuredetector.DeadlineFailureDetector;
+import dev.failuredetector.PeerSnapshot;
+import dev.failuredetector.PeerState;
+import dev.failuredetector.TransitionReason;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The TCP transport against hand-driven sockets on loopback: the test plays a peer ("p") with a
+ * plain socket, so it can crash it (no GOODBYE) or send hostile frames.
+ */
+class TcpTransportTest {
+
+  private static final Duration GENEROUS = Duration.ofSeconds(30);
+  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+  private HeartbeatNode node;
+  private final List<AutoCloseable> sockets = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable socket : sockets) {
+      socket.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private HeartbeatNode startNode(InetSocketAddress peerAddress, int maxInbound)
+      throws InterruptedException {
+    return HeartbeatNode.builder().localId("n").transport(Transport.TCP)
+        .bind(new InetSocketAddress(LOOPBACK, 0))
+        .interval(Duration.ofMillis(50))
+        .keyRing(KeyRing.of(1, KEY))
+        .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+        .maxInboundConnections(maxInbound)
+        // Ten minutes: only the refused connection can make "p" FAILED within the test.
+        .detector(DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(50))
+            .acceptableHeartbeatPause(Duration.ofMinutes(10))::build)
+        .peer("p", peerAddress)
+        .build().start();
+  }
+
+  /** A connection into the node, as peer "p" would open one, to send framed messages on. */
+  private record Connection(Socket socket, DataOutputStream out) {}
+
+  private Connection connectAsPeer() throws IOException {
+    Socket socket = new Socket(LOOPBACK, node.localAddress().getPort());
+    sockets.add(socket);
+    socket.setSoTimeout((int) GENEROUS.toMillis());
+    return new Connection(socket, new DataOutputStream(socket.getOutputStream()));
+  }
+
+  private static void sendFrame(Connection connection, byte[] key, WireMessage message)
+      throws IOException {
+    DataOutputStream out = connection.out();
+    ByteBuf buffer = Unpooled.buffer();
+    try {
+      new WireCodec(KeyRing.of(1, key), true).encode(message, buffer);
+      byte[] bytes = ByteBufUtil.getBytes(buffer);
+      out.writeShort(bytes.length);
+      out.write(bytes);
+      out.flush();
+    } finally {
+      buffer.release();
+    }
+  }
+
+  @Test
+  void refusedConnection_marksAHeardPeerFailedAtOnce() throws Exception {
+    ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
+    sockets.add(peerPort);
+    node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), 16);
+    Socket nodeToPeer = peerPort.accept(); // the node's outbound link to "p"
+    sockets.add(nodeToPeer);
+    Connection in = connectAsPeer();
+    sendFrame(in, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 1, 0));
+    sendFrame(in, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 2, 0));
+    await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
+
+    // "p" crashes: its sockets close and nothing listens on its port any more.
+    peerPort.close();
+    nodeToPeer.close();
+
+    await().atMost(GENEROUS).until(() -> node.registry().state("p") == PeerState.FAILED);
+    PeerSnapshot snapshot = node.registry().snapshot("p").orElseThrow();
+    assertThat(snapshot.reason()).isEqualTo(TransitionReason.CONNECTION_REFUSED);
+    assertThat(node.connectionRefusedClues()).isEqualTo(1);
+    assertThat(node.connectFailures()).isPositive();
+  }
+
+  @Test
+  void refusedConnection_beforeThePeerWasEverHeard_isNoClue() throws Exception {
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0, 50, LOOPBACK)) {
+      closedPort = probe.getLocalPort();
+    }
+    node = startNode(new InetSocketAddress(LOOPBACK, closedPort), 16);
+    await().atMost(GENEROUS).until(() -> node.connectFailures() >= 3);
+    assertThat(node.registry().state("p")).isEqualTo(PeerState.UNKNOWN);
+    assertThat(node.connectionRefusedClues()).isZero();
+  }
+
+  @Test
+  void hostileFrames_areCountedAndCloseTheConnection_peerStateUnchanged() throws Exception {
+    ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
+    sockets.add(peerPort);
+    node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), 16);
+    Connection honest = connectAsPeer();
+    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 10, 0));
+    await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
+
+    // A GOODBYE "from p" with the wrong key: dropped, the connection closed, p still available.
+    Connection forger = connectAsPeer();
+    sendFrame(forger, "fedcba9876543210fedcba9876543210".getBytes(),
+        new WireMessage(MessageType.GOODBYE, "p", 1, 99, 0));
+    await().atMost(GENEROUS).until(() -> node.drops(DropReason.BAD_TAG) == 1);
+    assertClosedByNode(forger);
+
+    // A replayed GOODBYE, validly signed: counted, not acted on (and not a reason to close).
+    sendFrame(honest, KEY, new WireMessage(MessageType.GOODBYE, "p", 1, 5, 0));
+    await().atMost(GENEROUS).until(() -> node.drops(DropReason.REPLAYED) == 1);
+
+    // A frame announcing 4,000 bytes: oversized, closed before reading it.
+    Connection greedy = connectAsPeer();
+    greedy.out().writeShort(4_000);
+    greedy.out().write(new byte[200]);
+    greedy.out().flush();
+    await().atMost(GENEROUS).until(() -> node.drops(DropReason.OVERSIZED) == 1);
+    assertClosedByNode(greedy);
+
+    // Garbage of a legal length: a bad magic, closed.
+    Connection noisy = connectAsPeer();
+    noisy.out().writeShort(40);
+    noisy.out().write(new byte[40]);
+    noisy.out().flush();
+    await().atMost(GENEROUS).until(() -> node.drops(DropReason.BAD_MAGIC) == 1);
+    assertClosedByNode(noisy);
+
+    // The honest connection still works, and nothing changed p's state.
+    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 11, 0));
+    await().atMost(GENEROUS).until(() -> node.accepted() == 2);
+    assertThat(node.registry().state("p")).isEqualTo(PeerState.AVAILABLE);
+    assertThat(node.inboundConnectionsClosed()).isEqualTo(3);
+  }
+
+  @Test
+  void inboundConnectionsBeyondTheLimit_areClosedAtOnce() throws Exception {
+    ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
+    sockets.add(peerPort);
+    node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), 2);
+    List<Connection> connections = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      connections.add(connectAsPeer());
+    }
+    await().atMost(GENEROUS).until(() -> node.inboundConnectionsRejected() == 4);
+    // The first two are kept: a heartbeat on the first is accepted.
+    sendFrame(connections.get(0), KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 1, 0));
+    await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
+  }
+
+  /** The node closed the connection: reading ends (end of stream, or a reset). */
+  private static void assertClosedByNode(Connection connection) {
+    int read;
+    try {
+      InputStream in = connection.socket().getInputStream();
+      read = in.read(); // the node never writes on inbound connections: blocks until it closes
+    } catch (IOException reset) {
+      read = -1;
+    }
+    assertThat(read).as("end of stream").isEqualTo(-1);
+  }
+}
