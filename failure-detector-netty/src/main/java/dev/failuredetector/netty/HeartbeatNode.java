@@ -564,6 +564,26 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
+     * How long a peer stays SUSPECTED before it is declared FAILED; default 10 s. See {@link
+     * FailureDetectorRegistry.Builder#confirmationTime}.
+     */
+    public Builder confirmationTime(Duration confirmationTime) {
+      registry.confirmationTime(confirmationTime);
+      return this;
+    }
+
+    /**
+     * The local-pause guard: when this node's own timer ran late by more than {@code threshold}
+     * (GC, CPU starvation, SIGSTOP), new suspicions are held for {@code grace}; defaults 500 ms and
+     * 1 s. See {@link FailureDetectorRegistry.Builder#localPauseThreshold}.
+     */
+    public Builder localPauseGuard(Duration threshold, Duration grace) {
+      registry.localPauseThreshold(threshold);
+      registry.localPauseGrace(grace);
+      return this;
+    }
+
+    /**
      * Keep the last {@code heartbeats} arrivals of each peer in memory (16 bytes each) for {@link
      * #exportTrace}; default 0 (off). 100,000 covers a day at one heartbeat a second.
      *

@@ -1,0 +1,149 @@
+package dev.failuredetector.netty.demo;
+
+import dev.failuredetector.PeerTransition;
+import dev.failuredetector.PhiAccrualFailureDetector;
+import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.KeyRing;
+import dev.failuredetector.netty.Transport;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * One heartbeat node as a process: {@code java -cp ... dev.failuredetector.netty.demo.NodeMain
+ * --id a --bind 127.0.0.1:7001 --peer b=127.0.0.1:7002 [options]}. Used by {@link ClusterDemo}
+ * and by the multi-process fault tests; handy to try the library by hand.
+ *
+ * <p>Options (durations in milliseconds): {@code --transport udp|tcp} (udp), {@code --interval}
+ * (1000), {@code --pause} acceptable heartbeat pause (3000), {@code --min-std} minimum standard
+ * deviation (100), {@code --threshold} phi (8), {@code
+ * --confirm} suspicion-to-failure time (10000), {@code --incarnation} (start time in ms), {@code
+ * --key} hex HMAC key, id 1 (none), {@code --peer id=host:port} (repeatable).
+ *
+ * <p>Prints, one per line on stdout: {@code READY <id> <port> <incarnation>} once listening; then
+ * {@code TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion>} for every state
+ * change (nanoTime is {@link System#nanoTime()}, which on Linux is CLOCK_MONOTONIC, comparable
+ * between processes of one machine). Reads commands on stdin: {@code peer <id> <host:port>},
+ * {@code remove <id>}, {@code status} (prints {@code STATUS localPauses=.. mistakes=..
+ * accepted=.. sent=..}), {@code quit} (closes, sending GOODBYE). End of stdin also quits.
+ */
+public final class NodeMain {
+
+  private NodeMain() {}
+
+  public static void main(String[] args) throws Exception {
+    // Netty finds slf4j-api on the classpath; without a provider SLF4J prints a warning: quiet it.
+    System.setProperty("slf4j.internal.verbosity", "ERROR");
+    HeartbeatNode node;
+    try {
+      node = parse(args).build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("NodeMain: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    PrintStream out = System.out;
+    node.registry().addListener(transition -> print(out, transition));
+    node.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "node-shutdown"));
+    print(out, "READY " + node.localId() + " " + node.localAddress().getPort() + " "
+        + incarnationOf(args));
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] words = line.trim().split("\\s+");
+      try {
+        switch (words[0]) {
+          case "peer" -> node.addPeer(words[1], address(words[2]));
+          case "remove" -> node.removePeer(words[1]);
+          case "status" -> print(out, "STATUS localPauses=" + node.registry().localPauses()
+              + " mistakes=" + node.registry().mistakes() + " accepted=" + node.accepted()
+              + " sent=" + node.sent());
+          case "quit" -> {
+            node.close();
+            print(out, "CLOSED");
+            return;
+          }
+          default -> print(out, "ERROR unknown command: " + line);
+        }
+      } catch (RuntimeException e) {
+        print(out, "ERROR " + e.getMessage());
+      }
+    }
+    node.close();
+  }
+
+  private static void print(PrintStream out, PeerTransition<String> t) {
+    print(out, "TRANSITION " + t.atNanos() + " " + t.key() + " " + t.from() + " " + t.to() + " "
+        + t.reason() + " " + t.falseSuspicion());
+  }
+
+  private static void print(PrintStream out, String line) {
+    synchronized (out) {
+      out.println(line);
+      out.flush();
+    }
+  }
+
+  private static String incarnationOf(String[] args) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--incarnation")) {
+        return args[i + 1];
+      }
+    }
+    return "default";
+  }
+
+  static HeartbeatNode.Builder parse(String[] args) {
+    HeartbeatNode.Builder node = HeartbeatNode.builder()
+        .bind(new InetSocketAddress("127.0.0.1", 0));
+    PhiAccrualFailureDetector.Builder phi = PhiAccrualFailureDetector.builder();
+    for (int i = 0; i < args.length; i += 2) {
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("missing value after " + args[i]);
+      }
+      String value = args[i + 1];
+      switch (args[i]) {
+        case "--id" -> node.localId(value);
+        case "--bind" -> node.bind(address(value));
+        case "--transport" -> node.transport(Transport.valueOf(value.toUpperCase(Locale.ROOT)));
+        case "--interval" -> {
+          node.interval(millis(value));
+          phi.firstHeartbeatEstimate(millis(value));
+        }
+        case "--pause" -> phi.acceptableHeartbeatPause(millis(value));
+        case "--min-std" -> phi.minStdDeviation(millis(value));
+        case "--threshold" -> phi.threshold(Double.parseDouble(value));
+        case "--confirm" -> node.confirmationTime(millis(value));
+        case "--incarnation" -> node.incarnation(Long.parseLong(value));
+        case "--key" -> node.keyRing(KeyRing.of(1, HexFormat.of().parseHex(value)));
+        case "--peer" -> {
+          int equals = value.indexOf('=');
+          if (equals < 1) {
+            throw new IllegalArgumentException("--peer must be id=host:port, got " + value);
+          }
+          node.peer(value.substring(0, equals), address(value.substring(equals + 1)));
+        }
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    return node.detector(phi::build);
+  }
+
+  private static Duration millis(String value) {
+    return Duration.ofMillis(Long.parseLong(value));
+  }
+
+  static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon < 1) {
+      throw new IllegalArgumentException("address must be host:port, got " + hostPort);
+    }
+    return new InetSocketAddress(hostPort.substring(0, colon),
+        Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+}
