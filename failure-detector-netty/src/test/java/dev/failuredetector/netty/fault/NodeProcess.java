@@ -1,0 +1,157 @@
+package dev.failuredetector.netty.fault;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.failuredetector.PeerState;
+import dev.failuredetector.TransitionReason;
+import dev.failuredetector.netty.demo.NodeMain;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A {@link NodeMain} in its own JVM, driven through stdin and observed through stdout, for the
+ * fault tests. {@link #kill()} is SIGKILL; {@link #stop()} and {@link #resume()} are SIGSTOP and
+ * SIGCONT. An optional command prefix runs it elsewhere (for example {@code ip netns exec ns}).
+ */
+final class NodeProcess implements AutoCloseable {
+
+  static final Duration GENEROUS = Duration.ofSeconds(60);
+
+  /** One TRANSITION line: nanoTime is the node's System.nanoTime (CLOCK_MONOTONIC on Linux). */
+  record Transition(long atNanos, String peer, PeerState from, PeerState to,
+      TransitionReason reason, boolean falseSuspicion) {}
+
+  private final String id;
+  private final Process process;
+  private final Writer stdin;
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final List<Transition> transitions = new CopyOnWriteArrayList<>();
+  private volatile int port = -1;
+
+  private NodeProcess(String id, Process process) {
+    this.id = id;
+    this.process = process;
+    this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    Thread reader = new Thread(this::readOutput, "output-" + id);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts a node with these NodeMain arguments (after --id) and waits until it listens. */
+  static NodeProcess start(List<String> prefix, String id, String... args) throws IOException {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-cp", System.getProperty("java.class.path"),
+        "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+        NodeMain.class.getName(), "--id", id));
+    command.addAll(List.of(args));
+    NodeProcess node = new NodeProcess(id, new ProcessBuilder(command)
+        .redirectErrorStream(true).start());
+    await().atMost(GENEROUS).until(() -> node.port >= 0 || !node.process.isAlive());
+    if (node.port < 0) {
+      throw new IllegalStateException(id + " exited before listening: " + node.lines);
+    }
+    return node;
+  }
+
+  private void readOutput() {
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        lines.add(line);
+        String[] w = line.split(" ");
+        if (w[0].equals("READY")) {
+          port = Integer.parseInt(w[2]);
+        } else if (w[0].equals("TRANSITION")) {
+          transitions.add(new Transition(Long.parseLong(w[1]), w[2], PeerState.valueOf(w[3]),
+              PeerState.valueOf(w[4]), TransitionReason.valueOf(w[5]),
+              Boolean.parseBoolean(w[6])));
+        }
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+  }
+
+  String id() {
+    return id;
+  }
+
+  int port() {
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  List<Transition> transitions() {
+    return transitions;
+  }
+
+  List<String> output() {
+    return lines;
+  }
+
+  /** The first transition of {@code peer} to {@code state}, waiting for it. */
+  Transition awaitTransition(String peer, PeerState state) {
+    await().atMost(GENEROUS).until(() -> find(peer, state).isPresent());
+    return find(peer, state).orElseThrow();
+  }
+
+  Optional<Transition> find(String peer, PeerState state) {
+    return transitions.stream().filter(t -> t.peer().equals(peer) && t.to() == state).findFirst();
+  }
+
+  void command(String line) throws IOException {
+    stdin.write(line + "\n");
+    stdin.flush();
+  }
+
+  /** Asks for a STATUS line and returns it. */
+  String status() throws IOException {
+    int before = (int) lines.stream().filter(l -> l.startsWith("STATUS ")).count();
+    command("status");
+    await().atMost(GENEROUS).until(
+        () -> lines.stream().filter(l -> l.startsWith("STATUS ")).count() > before);
+    return lines.stream().filter(l -> l.startsWith("STATUS ")).skip(before).findFirst()
+        .orElseThrow();
+  }
+
+  /** SIGKILL. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  void stop() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+        .inheritIO().start().waitFor();
+    if (exit != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + exit);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}

@@ -1,0 +1,231 @@
+package dev.failuredetector.netty.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.failuredetector.PeerSnapshot;
+import dev.failuredetector.PeerState;
+import dev.failuredetector.PeerTransition;
+import dev.failuredetector.PhiAccrualFailureDetector;
+import dev.failuredetector.TransitionReason;
+import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.Transport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real faults of real processes on loopback: the peer under test is a separate JVM ({@link
+ * NodeProcess}) that is killed with SIGKILL, told to leave, or frozen with SIGSTOP; the observer
+ * is a node in this JVM. Detection times are measured from the signal to the observer's
+ * transition, both on CLOCK_MONOTONIC (System.nanoTime on Linux), and printed.
+ *
+ * <p>Bounds are generous (a noisy 2-core machine may start a JVM slowly or deliver a tick late);
+ * what the tests pin down exactly is the order of events and the reasons.
+ */
+class ProcessFaultTest {
+
+  private static final long MS = 1_000_000L;
+  private static final String INTERVAL_MS = "100";
+
+  private HeartbeatNode observer;
+  private final List<PeerTransition<String>> seen = new CopyOnWriteArrayList<>();
+  private final List<NodeProcess> processes = new ArrayList<>();
+
+  @AfterEach
+  void cleanUp() throws InterruptedException {
+    for (NodeProcess process : processes) {
+      process.close();
+    }
+    if (observer != null) {
+      observer.close();
+    }
+  }
+
+  private void startObserver(Transport transport, Duration pause) throws InterruptedException {
+    observer = HeartbeatNode.builder().localId("o").transport(transport)
+        .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
+        .detector(PhiAccrualFailureDetector.builder().firstHeartbeatEstimate(Duration.ofMillis(100))
+            .acceptableHeartbeatPause(pause).minStdDeviation(Duration.ofMillis(20))::build)
+        .confirmationTime(Duration.ofMinutes(1)) // SUSPECTED stays SUSPECTED in these tests
+        .build().start();
+    observer.registry().addListener(seen::add);
+  }
+
+  private NodeProcess startPeer(String id, Transport transport, long incarnation)
+      throws IOException {
+    NodeProcess peer = NodeProcess.start(List.of(), id, "--bind", "127.0.0.1:0",
+        "--transport", transport.name().toLowerCase(Locale.ROOT), "--interval", INTERVAL_MS,
+        "--pause", "200", "--min-std", "20", "--confirm", "60000",
+        "--incarnation", Long.toString(incarnation),
+        "--peer", "o=127.0.0.1:" + observer.localAddress().getPort());
+    processes.add(peer);
+    observer.addPeer(id, new InetSocketAddress("127.0.0.1", peer.port()));
+    await().atMost(NodeProcess.GENEROUS).until(() -> observer.registry().isAvailable(id));
+    return peer;
+  }
+
+  /** Lets the observer learn the peer's rhythm: 20 more heartbeats. */
+  private void warmUp() {
+    long target = observer.accepted() + 20;
+    await().atMost(NodeProcess.GENEROUS).until(() -> observer.accepted() >= target);
+  }
+
+  private PeerTransition<String> awaitSeen(String peer, PeerState state) {
+    await().atMost(NodeProcess.GENEROUS).until(() -> first(peer, state) != null);
+    return first(peer, state);
+  }
+
+  private PeerTransition<String> first(String peer, PeerState state) {
+    return seen.stream().filter(t -> t.key().equals(peer) && t.to() == state).findFirst()
+        .orElse(null);
+  }
+
+  @Test
+  void kill9_overUdp_isSuspectedWhenTheDetectorsOwnDeadlinePasses() throws Exception {
+    startObserver(Transport.UDP, Duration.ofMillis(200));
+    int trials = 5;
+    long[] detection = new long[trials];
+    long[] expected = new long[trials];
+    long[] lateness = new long[trials];
+    for (int trial = 0; trial < trials; trial++) {
+      String id = "victim-" + trial;
+      NodeProcess victim = startPeer(id, Transport.UDP, 1);
+      warmUp();
+      PeerSnapshot<String> atKill = observer.registry().snapshot(id).orElseThrow();
+      long killedAt = System.nanoTime();
+      victim.kill();
+      PeerTransition<String> suspected = awaitSeen(id, PeerState.SUSPECTED);
+      // The detector's deadline: the last heartbeat plus the timeout it had then (no heartbeat
+      // has arrived since, so neither has moved).
+      PeerSnapshot<String> after = observer.registry().snapshot(id).orElseThrow();
+      long now = System.nanoTime();
+      long deadline = now - after.nanosSinceLastHeartbeat() + after.timeoutNanos();
+      detection[trial] = suspected.atNanos() - killedAt;
+      expected[trial] = atKill.timeoutNanos() - atKill.nanosSinceLastHeartbeat();
+      lateness[trial] = suspected.atNanos() - deadline;
+      assertThat(suspected.reason()).isEqualTo(TransitionReason.TIMEOUT);
+      // Never before the deadline (the 1 ms allows for reading the clock twice), and on a quiet
+      // machine within a 10 ms tick of it; 1 s allows for a noisy CI machine.
+      assertThat(lateness[trial]).as("trial %d: ms after the deadline", trial)
+          .isBetween(-1 * MS, 1_000 * MS);
+      observer.removePeer(id);
+    }
+    System.out.printf("kill -9 over UDP (heartbeat 100 ms, phi 8, pause 200 ms), %d trials:%n"
+        + "  detection (kill -> SUSPECTED), ms: %s%n"
+        + "  predicted at the kill by the detector, ms: %s%n"
+        + "  suspicion after the detector's own deadline, ms: %s%n", trials, millis(detection),
+        millis(expected), millis(lateness));
+  }
+
+  @Test
+  void kill9_overTcp_isDetectedByTheRefusedConnection_farFasterThanTheTimeout()
+      throws Exception {
+    startObserver(Transport.TCP, Duration.ofSeconds(5));
+    int trials = 3;
+    long[] detection = new long[trials];
+    long timeout = 0;
+    for (int trial = 0; trial < trials; trial++) {
+      String id = "victim-" + trial;
+      NodeProcess victim = startPeer(id, Transport.TCP, 1);
+      warmUp();
+      timeout = observer.registry().snapshot(id).orElseThrow().timeoutNanos();
+      long killedAt = System.nanoTime();
+      victim.kill();
+      PeerTransition<String> failed = awaitSeen(id, PeerState.FAILED);
+      assertThat(failed.reason()).isEqualTo(TransitionReason.CONNECTION_REFUSED);
+      assertThat(first(id, PeerState.SUSPECTED)).as("no timeout was needed").isNull();
+      detection[trial] = failed.atNanos() - killedAt;
+      assertThat(detection[trial]).isLessThan(timeout / 4);
+      observer.removePeer(id);
+    }
+    System.out.printf("kill -9 over TCP, %d trials: detection (kill -> FAILED by refused"
+        + " connection), ms: %s; the detector's timeout was %d ms%n", trials, millis(detection),
+        timeout / MS);
+  }
+
+  @Test
+  void goodbye_marksThePeerLeftAtOnce() throws Exception {
+    startObserver(Transport.UDP, Duration.ofSeconds(5));
+    NodeProcess leaver = startPeer("leaver", Transport.UDP, 1);
+    warmUp();
+    long timeout = observer.registry().snapshot("leaver").orElseThrow().timeoutNanos();
+    long quitAt = System.nanoTime();
+    leaver.command("quit");
+    PeerTransition<String> left = awaitSeen("leaver", PeerState.FAILED);
+    assertThat(left.reason()).isEqualTo(TransitionReason.LEFT);
+    assertThat(first("leaver", PeerState.SUSPECTED)).isNull();
+    long elapsed = left.atNanos() - quitAt;
+    assertThat(elapsed).isLessThan(timeout / 4);
+    System.out.printf("GOODBYE: 'quit' sent -> LEFT in %d ms (timeout %d ms)%n", elapsed / MS,
+        timeout / MS);
+  }
+
+  @Test
+  void sigstopLongerThanTheTimeout_suspectedThenRecovered_andThePausedNodeSuspectsNoOne()
+      throws Exception {
+    startObserver(Transport.UDP, Duration.ofMillis(200));
+    NodeProcess paused = startPeer("paused", Transport.UDP, 1);
+    paused.awaitTransition("o", PeerState.AVAILABLE);
+    warmUp();
+    long stoppedAt = System.nanoTime();
+    paused.stop();
+    PeerTransition<String> suspected = awaitSeen("paused", PeerState.SUSPECTED);
+    assertThat(suspected.reason()).isEqualTo(TransitionReason.TIMEOUT);
+    // Stay stopped for 2 s of silence: well past the timeout and the pause guard's 500 ms.
+    await().atMost(NodeProcess.GENEROUS).until(() -> observer.registry().snapshot("paused")
+        .orElseThrow().nanosSinceLastHeartbeat() >= 2_000 * MS);
+    long resumedAt = System.nanoTime();
+    paused.resume();
+    PeerTransition<String> recovered = awaitSeen("paused", PeerState.AVAILABLE);
+    // (the first AVAILABLE was the FIRST_HEARTBEAT; find the recovery)
+    await().atMost(NodeProcess.GENEROUS).until(() -> seen.stream().anyMatch(
+        t -> t.key().equals("paused") && t.reason() == TransitionReason.RECOVERED));
+    PeerTransition<String> recovery = seen.stream()
+        .filter(t -> t.key().equals("paused") && t.reason() == TransitionReason.RECOVERED)
+        .findFirst().orElseThrow();
+    assertThat(recovery.falseSuspicion()).isTrue();
+    assertThat(recovered).isNotNull();
+
+    // The paused node noticed its own pause, and after 2 s (well past the guard's 1 s grace)
+    // of heartbeats since, it has suspected no one.
+    await().atMost(NodeProcess.GENEROUS).until(
+        () -> paused.status().contains("localPauses=1"));
+    long accepted = acceptedBy(paused);
+    await().atMost(NodeProcess.GENEROUS).until(() -> acceptedBy(paused) >= accepted + 20);
+    assertThat(paused.transitions()).as("the paused node's own transitions")
+        .noneMatch(t -> t.to() == PeerState.SUSPECTED || t.to() == PeerState.FAILED);
+    assertThat(paused.status()).contains("mistakes=0");
+    System.out.printf("SIGSTOP: suspected %d ms after the stop, recovered %d ms after SIGCONT;"
+        + " the paused node counted its pause and suspected no one%n",
+        (suspected.atNanos() - stoppedAt) / MS, (recovery.atNanos() - resumedAt) / MS);
+  }
+
+  private static long acceptedBy(NodeProcess node) throws IOException {
+    for (String field : node.status().split(" ")) {
+      if (field.startsWith("accepted=")) {
+        return Long.parseLong(field.substring("accepted=".length()));
+      }
+    }
+    throw new IllegalStateException("no accepted= in STATUS");
+  }
+
+  private static String millis(long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    StringBuilder text = new StringBuilder();
+    for (long n : nanos) {
+      text.append(n / MS).append(' ');
+    }
+    return text.append("(min ").append(sorted[0] / MS).append(", median ")
+        .append(sorted[sorted.length / 2] / MS).append(", max ")
+        .append(sorted[sorted.length - 1] / MS).append(')').toString();
+  }
+}
