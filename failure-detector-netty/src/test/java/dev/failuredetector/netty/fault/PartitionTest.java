@@ -1,0 +1,216 @@
+package dev.failuredetector.netty.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.failuredetector.PeerState;
+import dev.failuredetector.TransitionReason;
+import dev.failuredetector.netty.Transport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Network partitions between two node processes, each in a network namespace this test creates
+ * (joined by a veth pair, 10.231.0.1 and 10.231.0.2), cut with nftables DROP rules one way and
+ * both ways, then healed: the cut-off side is suspected, then recovered, without a restart.
+ *
+ * <p>Needs root, {@code ip} (iproute2) and {@code nft} (nftables); without them it is skipped with
+ * a message. CI runs as root and installs nftables ({@code .ci/run}).
+ */
+class PartitionTest {
+
+  private static final String SUFFIX =
+      Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
+  private static final String NS_A = "fd-a-" + SUFFIX;
+  private static final String NS_B = "fd-b-" + SUFFIX;
+  private static final String ADDRESS_A = "10.231.0.1";
+  private static final String ADDRESS_B = "10.231.0.2";
+  private static final int PORT = 7100;
+
+  private NodeProcess a;
+  private NodeProcess b;
+
+  @BeforeAll
+  static void createNamespaces() throws Exception {
+    String missing = setUp();
+    Assumptions.assumeTrue(missing == null,
+        () -> "SKIPPED partition tests: " + missing + " (they need root, iproute2 and nftables)");
+  }
+
+  /** Returns null when the namespaces are ready, else what failed. */
+  private static String setUp() throws Exception {
+    if (run("nft", "--version") != 0) {
+      return "nft (nftables) is not installed";
+    }
+    String vethA = "fdva" + SUFFIX;
+    String vethB = "fdvb" + SUFFIX;
+    String[][] steps = {
+        {"ip", "netns", "add", NS_A},
+        {"ip", "netns", "add", NS_B},
+        {"ip", "link", "add", vethA, "type", "veth", "peer", "name", vethB},
+        {"ip", "link", "set", vethA, "netns", NS_A},
+        {"ip", "link", "set", vethB, "netns", NS_B},
+        {"ip", "-n", NS_A, "addr", "add", ADDRESS_A + "/24", "dev", vethA},
+        {"ip", "-n", NS_B, "addr", "add", ADDRESS_B + "/24", "dev", vethB},
+        {"ip", "-n", NS_A, "link", "set", vethA, "up"},
+        {"ip", "-n", NS_B, "link", "set", vethB, "up"},
+        {"ip", "-n", NS_A, "link", "set", "lo", "up"},
+        {"ip", "-n", NS_B, "link", "set", "lo", "up"},
+    };
+    for (String[] step : steps) {
+      if (run(step) != 0) {
+        deleteNamespaces();
+        return "'" + String.join(" ", step) + "' failed";
+      }
+    }
+    return null;
+  }
+
+  @AfterAll
+  static void deleteNamespaces() throws Exception {
+    run("ip", "netns", "del", NS_A); // takes its end of the veth pair, and so the pair, with it
+    run("ip", "netns", "del", NS_B);
+  }
+
+  @AfterEach
+  void stopNodes() throws Exception {
+    heal();
+    if (a != null) {
+      a.close();
+    }
+    if (b != null) {
+      b.close();
+    }
+  }
+
+  private static int run(String... command) throws IOException, InterruptedException {
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException notInstalled) {
+      return -1;
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return -1;
+    }
+    if (process.exitValue() != 0) {
+      System.err.println(String.join(" ", command) + ": " + output.strip());
+    }
+    return process.exitValue();
+  }
+
+  /** Drops, in {@code namespace}, every packet that arrives from {@code source}. */
+  private static void dropFrom(String namespace, String source) throws Exception {
+    assertThat(run("ip", "netns", "exec", namespace, "nft", "add", "table", "inet", "fdcut"))
+        .isZero();
+    assertThat(run("ip", "netns", "exec", namespace, "nft", "add", "chain", "inet", "fdcut",
+        "input", "{ type filter hook input priority 0 ; policy accept ; }")).isZero();
+    assertThat(run("ip", "netns", "exec", namespace, "nft", "add", "rule", "inet", "fdcut",
+        "input", "ip", "saddr", source, "drop")).isZero();
+  }
+
+  private static void heal() throws Exception {
+    for (String namespace : List.of(NS_A, NS_B)) {
+      // Exit status 1 when there is no such table: nothing to heal there.
+      new ProcessBuilder("ip", "netns", "exec", namespace, "nft", "delete", "table", "inet",
+          "fdcut").redirectErrorStream(true).start().waitFor();
+    }
+  }
+
+  private void startNodes(Transport transport) throws IOException {
+    a = start(NS_A, "a", ADDRESS_A, "b", ADDRESS_B, transport);
+    b = start(NS_B, "b", ADDRESS_B, "a", ADDRESS_A, transport);
+    a.awaitTransition("b", PeerState.AVAILABLE);
+    b.awaitTransition("a", PeerState.AVAILABLE);
+  }
+
+  private static NodeProcess start(String namespace, String id, String address, String peer,
+      String peerAddress, Transport transport) throws IOException {
+    return NodeProcess.start(List.of("ip", "netns", "exec", namespace), id,
+        "--bind", address + ":" + PORT, "--peer", peer + "=" + peerAddress + ":" + PORT,
+        "--transport", transport.name().toLowerCase(Locale.ROOT), "--interval", "100",
+        "--pause", "200", "--min-std", "20", "--confirm", "600000", "--incarnation", "1");
+  }
+
+  private static long count(NodeProcess node, String peer, TransitionReason reason) {
+    return node.transitions().stream()
+        .filter(t -> t.peer().equals(peer) && t.reason() == reason).count();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void oneWayCut_theCutOffSideSuspects_thenRecovers(Transport transport) throws Exception {
+    startNodes(transport);
+    dropFrom(NS_B, ADDRESS_A); // a -> b is cut; b -> a still flows
+    b.awaitTransition("a", PeerState.SUSPECTED);
+    if (transport == Transport.UDP) {
+      // b has been cut off from a for a while; a, which still hears b, has suspected nothing.
+      long heardSoFar = acceptedBy(a);
+      await().atMost(NodeProcess.GENEROUS).until(() -> acceptedBy(a) >= heardSoFar + 10);
+      assertThat(a.find("b", PeerState.SUSPECTED)).isEmpty();
+    } else {
+      // Over TCP a one-way cut is a two-way one: b's data needs a's acknowledgements, which are
+      // cut, so b's connection stalls after a window's worth and a stops hearing b too.
+      a.awaitTransition("b", PeerState.SUSPECTED);
+    }
+
+    heal();
+    await().atMost(NodeProcess.GENEROUS).until(() -> count(b, "a", TransitionReason.RECOVERED) == 1);
+    if (transport == Transport.TCP) {
+      await().atMost(NodeProcess.GENEROUS)
+          .until(() -> count(a, "b", TransitionReason.RECOVERED) == 1);
+    }
+    assertThat(count(a, "b", TransitionReason.RESTARTED) + count(b, "a", TransitionReason.RESTARTED))
+        .isZero();
+    assertThat(b.find("a", PeerState.FAILED)).isEmpty();
+    assertThat(a.find("b", PeerState.FAILED)).isEmpty();
+    System.out.printf("one-way partition over %s: b suspected a, %s; healed without restart%n",
+        transport, transport == Transport.UDP ? "a suspected no one"
+            : "a suspected b too (TCP needs the acknowledgements)");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void twoWayCut_bothSuspect_thenBothRecover(Transport transport) throws Exception {
+    startNodes(transport);
+    dropFrom(NS_A, ADDRESS_B);
+    dropFrom(NS_B, ADDRESS_A);
+    a.awaitTransition("b", PeerState.SUSPECTED);
+    b.awaitTransition("a", PeerState.SUSPECTED);
+
+    long healedAt = System.nanoTime();
+    heal();
+    await().atMost(NodeProcess.GENEROUS).until(() -> count(a, "b", TransitionReason.RECOVERED) == 1
+        && count(b, "a", TransitionReason.RECOVERED) == 1);
+    long recoveredAt = Math.max(
+        a.transitions().stream().filter(t -> t.reason() == TransitionReason.RECOVERED)
+            .findFirst().orElseThrow().atNanos(),
+        b.transitions().stream().filter(t -> t.reason() == TransitionReason.RECOVERED)
+            .findFirst().orElseThrow().atNanos());
+    assertThat(count(a, "b", TransitionReason.RESTARTED) + count(b, "a", TransitionReason.RESTARTED))
+        .isZero();
+    System.out.printf("two-way partition over %s: both suspected; both recovered %d ms after"
+        + " the heal, without restart%n", transport, (recoveredAt - healedAt) / 1_000_000);
+  }
+
+  private static long acceptedBy(NodeProcess node) throws IOException {
+    for (String field : node.status().split(" ")) {
+      if (field.startsWith("accepted=")) {
+        return Long.parseLong(field.substring("accepted=".length()));
+      }
+    }
+    throw new IllegalStateException("no accepted= in STATUS: " + node.output());
+  }
+}
