@@ -82,6 +82,7 @@ public final class HeartbeatNode implements AutoCloseable {
   private HeartbeatReceiver receiver;
   private WireCodec sendCodec;
   private Bootstrap tcpClient;
+  private volatile TcpInboundInitializer tcpInbound;
   /** Event loop only. */
   private final Map<String, PeerLink> links = new HashMap<>();
   private long sequence;
@@ -156,8 +157,8 @@ public final class HeartbeatNode implements AutoCloseable {
     return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_REUSEADDR, true) // rebind the same port at once after a restart
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new TcpInboundInitializer(receiver, counters, maxInboundConnections,
-            inboundIdleNanos))
+        .childHandler(tcpInbound = new TcpInboundInitializer(receiver, counters,
+            maxInboundConnections, inboundIdleNanos))
         .bind(bindAddress).sync().channel();
   }
 
@@ -312,6 +313,12 @@ public final class HeartbeatNode implements AutoCloseable {
   /** Inbound TCP connections refused because {@code maxInboundConnections} were open. */
   public long inboundConnectionsRejected() {
     return counters.inboundRejected.sum();
+  }
+
+  /** Inbound TCP connections open now (0 over UDP). */
+  public int inboundConnectionsOpen() {
+    TcpInboundInitializer inbound = tcpInbound;
+    return inbound == null ? 0 : inbound.openConnections();
   }
 
   /** Inbound TCP connections closed for a malformed frame, idleness or an error. */

@@ -1,6 +1,7 @@
 package dev.failuredetector.netty;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -19,7 +20,8 @@ import java.util.function.ToLongFunction;
  *       with dots: {@code bad.tag}, {@code replayed}, ...),
  *   <li>{@code messages.accepted}, {@code messages.sent}, {@code messages.unsent},
  *   <li>{@code connections.attempts}, {@code connections.failures}, {@code connections.refused.clues},
- *       {@code connections.inbound.rejected}, {@code connections.inbound.closed} (TCP),
+ *       {@code connections.inbound.rejected}, {@code connections.inbound.closed} (TCP), and the
+ *       gauge {@code connections.inbound.open},
  *   <li>{@code handler.errors}.
  * </ul>
  *
@@ -66,6 +68,8 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
     counter(registry, "connections.inbound.closed",
         "Inbound TCP connections closed for a malformed frame, idleness or an error",
         Tags.empty(), HeartbeatNode::inboundConnectionsClosed);
+    Gauge.builder(PREFIX + "connections.inbound.open", node, HeartbeatNode::inboundConnectionsOpen)
+        .description("Inbound TCP connections open now").tags(tags).register(registry);
     counter(registry, "handler.errors", "Exceptions that reached a handler", Tags.empty(),
         HeartbeatNode::handlerErrors);
   }

@@ -28,7 +28,8 @@ final class TcpInboundInitializer extends ChannelInitializer<SocketChannel> {
   private final int maxConnections;
   private final long idleTimeoutNanos;
   private final FrameHandler frames = new FrameHandler();
-  private int open;
+  /** Written on the event loop only; read by any thread. */
+  private volatile int open;
 
   TcpInboundInitializer(HeartbeatReceiver receiver, TransportCounters counters,
       int maxConnections, long idleTimeoutNanos) {
@@ -45,7 +46,7 @@ final class TcpInboundInitializer extends ChannelInitializer<SocketChannel> {
       channel.close();
       return;
     }
-    open++;
+    open++; // single writer (the event loop), so ++ on a volatile is safe here
     channel.closeFuture().addListener(done -> open--);
     channel.pipeline().addLast(
         new ReadTimeoutHandler(idleTimeoutNanos, TimeUnit.NANOSECONDS),
@@ -53,10 +54,18 @@ final class TcpInboundInitializer extends ChannelInitializer<SocketChannel> {
         frames);
   }
 
+  /** Inbound connections open now. */
+  int openConnections() {
+    return open;
+  }
+
   @ChannelHandler.Sharable
   private final class FrameHandler extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+      if (!ctx.channel().isOpen()) {
+        return; // more frames of a read that already had a bad one: the connection is closing
+      }
       if (receiver.receive(frame) == HeartbeatReceiver.Outcome.MALFORMED) {
         counters.inboundClosed.increment();
         ctx.close();
@@ -65,6 +74,9 @@ final class TcpInboundInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (!ctx.channel().isOpen()) {
+        return;
+      }
       if (cause instanceof TooLongFrameException) {
         counters.drop(DropReason.OVERSIZED);
       } else {

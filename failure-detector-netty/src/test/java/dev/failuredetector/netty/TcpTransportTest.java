@@ -165,6 +165,65 @@ class TcpTransportTest {
   }
 
   @Test
+  void fuzzedConnections_changeNothing_andLeakNoConnectionSlot() throws Exception {
+    ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
+    sockets.add(peerPort);
+    node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), 8);
+    Connection honest = connectAsPeer();
+    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 1, 0));
+    await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
+    ByteBuf buffer = Unpooled.buffer();
+    new WireCodec(KeyRing.of(1, KEY), true)
+        .encode(new WireMessage(MessageType.GOODBYE, "p", 1, 1_000_000, 0), buffer);
+    byte[] validGoodbye = ByteBufUtil.getBytes(buffer);
+    buffer.release();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    int connections = 2_000;
+    for (int i = 0; i < connections; i++) {
+      try (Socket socket = new Socket(LOOPBACK, node.localAddress().getPort())) {
+        socket.setSoTimeout((int) GENEROUS.toMillis());
+        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        byte[] payload = i % 2 == 0 ? HeartbeatNodeTest.mutate(validGoodbye, random)
+            : randomBytes(random);
+        out.writeShort(i % 7 == 0 ? random.nextInt(65_536) : payload.length);
+        out.write(payload);
+        out.flush();
+        socket.shutdownOutput();
+        assertClosedByNode(new Connection(socket, out)); // paces the run: one at a time
+      }
+    }
+    // Every fuzzed connection is gone: only the honest one is open, no slot leaked.
+    await().atMost(GENEROUS).until(() -> node.inboundConnectionsOpen() == 1);
+    assertThat(node.inboundConnectionsRejected()).isZero();
+    // Each connection is dropped at its first bad frame: at most one drop each.
+    assertThat(droppedTotal()).isBetween((long) connections / 2, (long) connections);
+    assertThat(node.inboundConnectionsClosed()).isEqualTo(droppedTotal());
+    // p is still available (no forged GOODBYE got through), and a new honest connection gets a
+    // slot: the open-connection count came back down.
+    assertThat(node.registry().state("p")).isEqualTo(PeerState.AVAILABLE);
+    Connection later = connectAsPeer();
+    sendFrame(later, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 2, 0));
+    await().atMost(GENEROUS).until(() -> node.accepted() == 2);
+    assertThat(node.registry().transitionCount(TransitionReason.LEFT)).isZero();
+    System.out.printf("TCP fuzz, %d connections: %d frames dropped, %d connections closed by the"
+        + " node for a bad frame%n", connections, droppedTotal(), node.inboundConnectionsClosed());
+  }
+
+  private long droppedTotal() {
+    long total = 0;
+    for (DropReason reason : DropReason.values()) {
+      total += node.drops(reason);
+    }
+    return total;
+  }
+
+  private static byte[] randomBytes(java.util.SplittableRandom random) {
+    byte[] bytes = new byte[random.nextInt(0, 130)];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+
+  @Test
   void inboundConnectionsBeyondTheLimit_areClosedAtOnce() throws Exception {
     ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
     sockets.add(peerPort);
