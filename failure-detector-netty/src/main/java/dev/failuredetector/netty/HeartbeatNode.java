@@ -167,6 +167,7 @@ public final class HeartbeatNode implements AutoCloseable {
     if (closed || links.containsKey(id)) {
       return;
     }
+    receiver.know(id);
     links.put(id, transport == Transport.UDP
         ? new UdpPeerLink(channel, address)
         : new TcpPeerLink(id, address, tcpClient,

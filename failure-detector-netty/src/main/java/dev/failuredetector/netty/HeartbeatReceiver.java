@@ -28,6 +28,7 @@ final class HeartbeatReceiver {
 
   private final WireCodec codec;
   private final ReplayGuard replayGuard = new ReplayGuard();
+  private final SenderIds senderIds = new SenderIds();
   private final FailureDetectorRegistry<String> registry;
   private final NanoClock clock;
   private final TransportCounters counters;
@@ -51,28 +52,36 @@ final class HeartbeatReceiver {
 
   Outcome receive(ByteBuf content) {
     long now = clock.nanoTime();
-    WireMessage message = codec.decode(content);
-    if (message == null) {
+    if (!codec.parse(content)) {
       counters.drop(codec.lastDropReason());
       return Outcome.MALFORMED;
     }
-    String sender = message.senderId();
+    String sender = senderIds.find(codec); // a registered peer, found without allocating
+    if (sender == null) {
+      sender = codec.senderId(); // slow path: a peer being added right now, or a stranger
+      if (sender == null) {
+        counters.drop(DropReason.BAD_SENDER_ID);
+        return Outcome.MALFORMED;
+      }
+    }
     if (!registry.contains(sender)) {
       counters.drop(DropReason.UNKNOWN_SENDER);
       return Outcome.IGNORED;
     }
-    if (!replayGuard.accept(sender, message.incarnation(), message.sequence())) {
+    long incarnation = codec.incarnation();
+    long sequence = codec.sequence();
+    if (!replayGuard.accept(sender, incarnation, sequence)) {
       counters.drop(DropReason.REPLAYED);
       return Outcome.IGNORED;
     }
     counters.accepted.increment();
     heard.accept(sender);
-    switch (message.type()) {
+    switch (codec.type()) {
       case HEARTBEAT -> {
-        registry.heartbeat(sender, message.incarnation(), message.sequence(), now);
+        registry.heartbeat(sender, incarnation, sequence, now);
         ArrivalRecorder recorder = recorders.apply(sender);
         if (recorder != null) {
-          recorder.record(message.incarnation(), message.sequence(), now);
+          recorder.record(incarnation, sequence, now);
         }
       }
       case GOODBYE -> registry.markFailed(sender, TransitionReason.LEFT);
@@ -81,7 +90,13 @@ final class HeartbeatReceiver {
     return Outcome.ACCEPTED;
   }
 
+  /** Event loop only: a peer was registered. */
+  void know(String peerId) {
+    senderIds.add(peerId);
+  }
+
   void forget(String peerId) {
     replayGuard.forget(peerId);
+    senderIds.remove(peerId);
   }
 }

@@ -2,7 +2,6 @@ package dev.failuredetector.netty;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -43,6 +42,12 @@ public final class WireCodec {
   private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
   private DropReason lastDropReason;
+  // The last message parse() accepted.
+  private MessageType type;
+  private int idLength;
+  private long incarnation;
+  private long sequence;
+  private long sendTimeNanos;
 
   /**
    * @param keys the key ring, or null to send untagged messages (then {@code
@@ -101,81 +106,153 @@ public final class WireCodec {
    * @return the message, or null (see {@link #lastDropReason()})
    */
   public WireMessage decode(ByteBuf in) {
+    if (!parse(in)) {
+      return null;
+    }
+    String senderId = senderId();
+    return senderId == null ? null
+        : new WireMessage(type, senderId, incarnation, sequence, sendTimeNanos);
+  }
+
+  /**
+   * Checks and parses one message without allocating: on success the fields are read with {@link
+   * #type()}, {@link #incarnation()}, {@link #sequence()}, and the sender id is matched with
+   * {@link #senderIdHash()} and {@link #senderIdEquals}, or decoded with {@link #senderId()}. The
+   * sender id's UTF-8 is not checked here ({@link #senderId()} does).
+   *
+   * @return whether it is a valid, authentic message; if not, see {@link #lastDropReason()}
+   */
+  boolean parse(ByteBuf in) {
     lastDropReason = null;
     int length = in.readableBytes();
     if (length > MAX_MESSAGE_BYTES) {
-      return drop(DropReason.OVERSIZED);
+      return fail(DropReason.OVERSIZED);
     }
     if (length < HEADER_BYTES) {
-      return drop(DropReason.TRUNCATED);
+      return fail(DropReason.TRUNCATED);
     }
     in.getBytes(in.readerIndex(), scratch, 0, length);
     if ((scratch[0] & 0xff) != MAGIC_0 || (scratch[1] & 0xff) != MAGIC_1) {
-      return drop(DropReason.BAD_MAGIC);
+      return fail(DropReason.BAD_MAGIC);
     }
     if ((scratch[2] & 0xff) != VERSION) {
-      return drop(DropReason.BAD_VERSION);
+      return fail(DropReason.BAD_VERSION);
     }
-    MessageType type = MessageType.ofCode(scratch[3] & 0xff);
-    if (type == null) {
-      return drop(DropReason.BAD_TYPE);
+    MessageType parsedType = MessageType.ofCode(scratch[3] & 0xff);
+    if (parsedType == null) {
+      return fail(DropReason.BAD_TYPE);
     }
     int flags = scratch[4] & 0xff;
     if ((flags & ~FLAG_TAG) != 0) {
-      return drop(DropReason.BAD_FLAGS);
+      return fail(DropReason.BAD_FLAGS);
     }
     boolean tagged = (flags & FLAG_TAG) != 0;
     int keyId = scratch[5] & 0xff;
     if (!tagged && keyId != 0) {
-      return drop(DropReason.BAD_FLAGS);
+      return fail(DropReason.BAD_FLAGS);
     }
-    int idLength = scratch[6] & 0xff;
-    if (idLength < 1 || idLength > WireMessage.MAX_SENDER_ID_BYTES) {
-      return drop(DropReason.BAD_SENDER_ID);
+    int parsedIdLength = scratch[6] & 0xff;
+    if (parsedIdLength < 1 || parsedIdLength > WireMessage.MAX_SENDER_ID_BYTES) {
+      return fail(DropReason.BAD_SENDER_ID);
     }
-    int bodyLength = HEADER_BYTES + idLength + FIXED_TAIL_BYTES;
+    int bodyLength = HEADER_BYTES + parsedIdLength + FIXED_TAIL_BYTES;
     int expected = bodyLength + (tagged ? TAG_BYTES : 0);
     if (length < expected) {
-      return drop(DropReason.TRUNCATED);
+      return fail(DropReason.TRUNCATED);
     }
     if (length > expected) {
-      return drop(DropReason.OVERSIZED);
+      return fail(DropReason.OVERSIZED);
     }
     if (tagged) {
       if (keys == null || !keys.accepts(keyId)) {
-        return drop(DropReason.UNKNOWN_KEY);
+        return fail(DropReason.UNKNOWN_KEY);
       }
       Mac mac = mac(keyId);
       mac.update(scratch, 0, bodyLength);
       try {
         mac.doFinal(tag, 0);
       } catch (GeneralSecurityException e) {
-        return drop(DropReason.BAD_TAG);
+        return fail(DropReason.BAD_TAG);
       }
       int difference = 0; // constant time, as MessageDigest.isEqual, without copying the tag
       for (int i = 0; i < TAG_BYTES; i++) {
         difference |= tag[i] ^ scratch[bodyLength + i];
       }
       if (difference != 0) {
-        return drop(DropReason.BAD_TAG);
+        return fail(DropReason.BAD_TAG);
       }
     } else if (requireAuthentication) {
-      return drop(DropReason.UNAUTHENTICATED);
+      return fail(DropReason.UNAUTHENTICATED);
     }
-    String senderId;
-    try {
-      CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(scratch, HEADER_BYTES, idLength));
-      senderId = chars.toString();
-    } catch (CharacterCodingException e) {
-      return drop(DropReason.BAD_SENDER_ID);
-    }
-    ByteBuffer tail = ByteBuffer.wrap(scratch, HEADER_BYTES + idLength, FIXED_TAIL_BYTES);
-    return new WireMessage(type, senderId, tail.getLong(), tail.getLong(), tail.getLong());
+    type = parsedType;
+    idLength = parsedIdLength;
+    int tail = HEADER_BYTES + parsedIdLength;
+    incarnation = getLong(tail);
+    sequence = getLong(tail + 8);
+    sendTimeNanos = getLong(tail + 16);
+    return true;
   }
 
-  private WireMessage drop(DropReason reason) {
+  private long getLong(int at) {
+    long value = 0;
+    for (int i = 0; i < 8; i++) {
+      value = (value << 8) | (scratch[at + i] & 0xff);
+    }
+    return value;
+  }
+
+  /** After a successful {@link #parse}: the message type. */
+  MessageType type() {
+    return type;
+  }
+
+  /** After a successful {@link #parse}: the sender's incarnation. */
+  long incarnation() {
+    return incarnation;
+  }
+
+  /** After a successful {@link #parse}: the sequence number. */
+  long sequence() {
+    return sequence;
+  }
+
+  /** After a successful {@link #parse}: a hash of the sender id's bytes, as {@link #hashOf}. */
+  int senderIdHash() {
+    int hash = 1;
+    for (int i = HEADER_BYTES; i < HEADER_BYTES + idLength; i++) {
+      hash = 31 * hash + scratch[i];
+    }
+    return hash;
+  }
+
+  /** The hash {@link #senderIdHash()} gives for a sender id of these UTF-8 bytes. */
+  static int hashOf(byte[] utf8Id) {
+    return java.util.Arrays.hashCode(utf8Id);
+  }
+
+  /** After a successful {@link #parse}: whether the sender id is these UTF-8 bytes. */
+  boolean senderIdEquals(byte[] utf8Id) {
+    return java.util.Arrays.equals(scratch, HEADER_BYTES, HEADER_BYTES + idLength,
+        utf8Id, 0, utf8Id.length);
+  }
+
+  /**
+   * After a successful {@link #parse}: the sender id, decoded (allocates).
+   *
+   * @return the id, or null if it is not UTF-8 ({@link #lastDropReason()} is then BAD_SENDER_ID)
+   */
+  String senderId() {
+    try {
+      return utf8.reset().decode(ByteBuffer.wrap(scratch, HEADER_BYTES, idLength)).toString();
+    } catch (CharacterCodingException e) {
+      lastDropReason = DropReason.BAD_SENDER_ID;
+      return null;
+    }
+  }
+
+  private boolean fail(DropReason reason) {
     lastDropReason = reason;
-    return null;
+    return false;
   }
 
   private Mac mac(int keyId) {
