@@ -61,6 +61,20 @@ class TcpTransportTest {
         .build().start();
   }
 
+  /**
+   * Starts the node with "p" at a port the test holds (never accepted), and connects as "p": one heartbeat with
+   * {@code sequence}, so that the node sees p AVAILABLE.
+   */
+  private Connection startWithHonestPeer(int maxInbound, long sequence) throws Exception {
+    ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
+    sockets.add(peerPort);
+    node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), maxInbound);
+    Connection honest = connectAsPeer();
+    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, sequence, 0));
+    await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
+    return honest;
+  }
+
   /** A connection into the node, as peer "p" would open one, to send framed messages on. */
   private record Connection(Socket socket, DataOutputStream out) {}
 
@@ -123,12 +137,7 @@ class TcpTransportTest {
 
   @Test
   void hostileFrames_areCountedAndCloseTheConnection_peerStateUnchanged() throws Exception {
-    ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
-    sockets.add(peerPort);
-    node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), 16);
-    Connection honest = connectAsPeer();
-    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 10, 0));
-    await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
+    Connection honest = startWithHonestPeer(16, 10);
 
     // A GOODBYE "from p" with the wrong key: dropped, the connection closed, p still available.
     Connection forger = connectAsPeer();
@@ -166,12 +175,7 @@ class TcpTransportTest {
 
   @Test
   void fuzzedConnections_changeNothing_andLeakNoConnectionSlot() throws Exception {
-    ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
-    sockets.add(peerPort);
-    node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), 8);
-    Connection honest = connectAsPeer();
-    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 1, 0));
-    await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
+    Connection honest = startWithHonestPeer(8, 1);
     ByteBuf buffer = Unpooled.buffer();
     new WireCodec(KeyRing.of(1, KEY), true)
         .encode(new WireMessage(MessageType.GOODBYE, "p", 1, 1_000_000, 0), buffer);
