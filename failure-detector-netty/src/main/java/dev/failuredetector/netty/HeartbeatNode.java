@@ -127,7 +127,8 @@ public final class HeartbeatNode implements AutoCloseable {
     eventLoop = group.next();
     sendCodec = new WireCodec(keys, requireAuthentication);
     receiver = new HeartbeatReceiver(new WireCodec(keys, requireAuthentication), registry, clock,
-        counters, recorders::get, this::peerHeard);
+        counters, recorders::get,
+        transport == Transport.TCP ? this::peerHeard : id -> { }); // UDP links never wait
     try {
       channel = transport == Transport.UDP ? bindUdp() : bindTcp();
     } catch (RuntimeException | InterruptedException e) {
