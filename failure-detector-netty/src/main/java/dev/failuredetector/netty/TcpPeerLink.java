@@ -81,7 +81,7 @@ final class TcpPeerLink implements PeerLink {
     this.peerId = peerId;
     this.address = address;
     this.bootstrap = bootstrap;
-    this.eventLoop = (EventLoop) bootstrap.config().group().next();
+    this.eventLoop = bootstrap.config().group().next();
     this.backoff = backoff;
     this.registry = registry;
     this.refusedIsFailure = refusedIsFailure;

@@ -117,7 +117,7 @@ class TcpTransportTest {
     nodeToPeer.close();
 
     await().atMost(GENEROUS).until(() -> node.registry().state("p") == PeerState.FAILED);
-    PeerSnapshot snapshot = node.registry().snapshot("p").orElseThrow();
+    PeerSnapshot<String> snapshot = node.registry().snapshot("p").orElseThrow();
     assertThat(snapshot.reason()).isEqualTo(TransitionReason.CONNECTION_REFUSED);
     assertThat(node.connectionRefusedClues()).isEqualTo(1);
     assertThat(node.connectFailures()).isPositive();
