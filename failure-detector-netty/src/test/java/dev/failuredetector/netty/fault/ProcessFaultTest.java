@@ -136,7 +136,7 @@ class ProcessFaultTest {
   void kill9_overTcp_isDetectedByTheRefusedConnection_farFasterThanTheTimeout()
       throws Exception {
     startObserver(Transport.TCP, Duration.ofSeconds(5));
-    int trials = 3;
+    int trials = 5;
     long[] detection = new long[trials];
     long timeout = 0;
     for (int trial = 0; trial < trials; trial++) {
