@@ -47,78 +47,96 @@ public final class NodeThroughput {
     System.setProperty("slf4j.internal.verbosity", "ERROR");
     System.out.printf("JDK %s, %d cores%n", Runtime.version(),
         Runtime.getRuntime().availableProcessors());
-    for (int run = 1; run <= 3; run++) {
-      throughput(run);
-    }
-    cpuPerThousandPeersAtOneSecond();
-  }
-
-  private static HeartbeatNode startNode(Duration interval, InetSocketAddress peerAddress)
-      throws InterruptedException {
-    HeartbeatNode.Builder builder = HeartbeatNode.builder().localId("node")
-        .bind(new InetSocketAddress("127.0.0.1", 0)).interval(interval)
-        .keyRing(KeyRing.of(1, KEY)).maxPeers(PEERS);
-    for (int p = 0; p < PEERS; p++) {
-      builder.peer("peer-" + p, peerAddress);
-    }
-    return builder.build().start();
-  }
-
-  private static void throughput(int run) throws Exception {
     byte[][] messages = presign();
-    try (DatagramChannel sink = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-        DatagramChannel sender = DatagramChannel.open()) {
+    for (int run = 1; run <= 3; run++) {
+      throughput(run, messages);
+    }
+    cpuPerThousandPeersAtOneSecond(messages);
+  }
+
+  /**
+   * The node under test, its threads (those it started), a sink for its own heartbeats that
+   * nobody reads, and a sender socket connected to it.
+   */
+  private static final class Rig implements AutoCloseable {
+    final DatagramChannel sink;
+    final DatagramChannel sender;
+    final HeartbeatNode node;
+    final Set<Long> nodeThreads;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(WireCodec.MAX_MESSAGE_BYTES);
+
+    Rig(Duration interval) throws Exception {
+      sink = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+      sender = DatagramChannel.open();
       Set<Long> before = threadIds();
-      // The node's own heartbeats go to a sink nobody reads; its interval is long so they do
-      // not count here.
-      HeartbeatNode node = startNode(Duration.ofHours(1), (InetSocketAddress) sink.getLocalAddress());
-      Set<Long> nodeThreads = threadIds();
-      nodeThreads.removeAll(before);
-      try {
-        sender.connect(node.localAddress());
-        long allocatedBefore = allocated(nodeThreads);
-        Thread blaster = new Thread(() -> {
-          ByteBuffer buffer = ByteBuffer.allocateDirect(WireCodec.MAX_MESSAGE_BYTES);
-          try {
-            for (byte[] message : messages) {
-              buffer.clear();
-              buffer.put(message).flip();
-              sender.write(buffer);
-            }
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        }, "sender");
-        long first = 0;
-        long last = 0;
-        long lastCount = 0;
-        long start = System.nanoTime();
-        blaster.start();
-        while (true) {
-          long count = node.accepted();
-          long now = System.nanoTime();
-          if (count > 0 && first == 0) {
-            first = now;
-          }
-          if (count != lastCount) {
-            last = now;
-            lastCount = count;
-          } else if (!blaster.isAlive() && now - last > 500_000_000L) {
-            break; // quiet for half a second after the sender finished
-          }
-          LockSupport.parkNanos(1_000_000);
-        }
-        long allocatedBytes = allocated(nodeThreads) - allocatedBefore;
-        double seconds = (last - first) / 1e9;
-        long accepted = node.accepted();
-        System.out.printf("throughput run %d: %,d of %,d heartbeats accepted in %.2f s: %,.0f"
-            + " heartbeats/s; %,d lost in the kernel (the node fell behind); %.1f B allocated per"
-            + " heartbeat on the node's threads; sender took %.2f s%n", run, accepted,
-            messages.length, seconds, accepted / seconds, messages.length - accepted,
-            (double) allocatedBytes / Math.max(1, accepted), (last - start) / 1e9);
-      } finally {
-        node.close();
+      HeartbeatNode.Builder builder = HeartbeatNode.builder().localId("node")
+          .bind(new InetSocketAddress("127.0.0.1", 0)).interval(interval)
+          .keyRing(KeyRing.of(1, KEY)).maxPeers(PEERS);
+      for (int p = 0; p < PEERS; p++) {
+        builder.peer("peer-" + p, (InetSocketAddress) sink.getLocalAddress());
       }
+      node = builder.build().start();
+      nodeThreads = threadIds();
+      nodeThreads.removeAll(before);
+      sender.connect(node.localAddress());
+    }
+
+    /** Sends one datagram to the node; one thread at a time. */
+    void send(byte[] message) throws java.io.IOException {
+      buffer.clear();
+      buffer.put(message).flip();
+      sender.write(buffer);
+    }
+
+    @Override
+    public void close() throws Exception {
+      node.close();
+      sender.close();
+      sink.close();
+    }
+  }
+
+  private static void throughput(int run, byte[][] messages) throws Exception {
+    // The node's own heartbeats (to the sink) are hourly: they do not count here.
+    try (Rig rig = new Rig(Duration.ofHours(1))) {
+      HeartbeatNode node = rig.node;
+      long allocatedBefore = allocated(rig.nodeThreads);
+      Thread blaster = new Thread(() -> {
+        try {
+          for (byte[] message : messages) {
+            rig.send(message);
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, "sender");
+      long first = 0;
+      long last = 0;
+      long lastCount = 0;
+      long start = System.nanoTime();
+      blaster.start();
+      while (true) {
+        long count = node.accepted();
+        long now = System.nanoTime();
+        if (count > 0 && first == 0) {
+          first = now;
+        }
+        if (count != lastCount) {
+          last = now;
+          lastCount = count;
+        } else if (!blaster.isAlive() && now - last > 500_000_000L) {
+          break; // quiet for half a second after the sender finished
+        }
+        LockSupport.parkNanos(1_000_000);
+      }
+      long allocatedBytes = allocated(rig.nodeThreads) - allocatedBefore;
+      double seconds = (last - first) / 1e9;
+      long accepted = node.accepted();
+      System.out.printf("throughput run %d: %,d of %,d heartbeats accepted in %.2f s: %,.0f"
+          + " heartbeats/s; %,d lost in the kernel (the node fell behind); %.1f B allocated per"
+          + " heartbeat on the node's threads; sender took %.2f s%n", run, accepted,
+          messages.length, seconds, accepted / seconds, messages.length - accepted,
+          (double) allocatedBytes / Math.max(1, accepted), (last - start) / 1e9);
     }
   }
 
@@ -140,39 +158,24 @@ public final class NodeThroughput {
     return messages;
   }
 
-  private static void cpuPerThousandPeersAtOneSecond() throws Exception {
-    byte[][] messages = presign();
+  private static void cpuPerThousandPeersAtOneSecond(byte[][] messages) throws Exception {
     int seconds = 20;
-    try (DatagramChannel sink = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-        DatagramChannel sender = DatagramChannel.open()) {
-      Set<Long> before = threadIds();
-      HeartbeatNode node = startNode(Duration.ofSeconds(1), (InetSocketAddress) sink.getLocalAddress());
-      Set<Long> nodeThreads = threadIds();
-      nodeThreads.removeAll(before);
-      try {
-        sender.connect(node.localAddress());
-        ByteBuffer buffer = ByteBuffer.allocateDirect(WireCodec.MAX_MESSAGE_BYTES);
-        long cpuBefore = cpu(nodeThreads);
-        long start = System.nanoTime();
-        long gap = 1_000_000_000L / PEERS; // 1,000 peers, each once a second
-        for (int i = 0; i < PEERS * seconds; i++) {
-          long due = start + i * gap;
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            LockSupport.parkNanos(wait); // load pacing, not a test wait
-          }
-          buffer.clear();
-          buffer.put(messages[i]).flip();
-          sender.write(buffer);
+    try (Rig rig = new Rig(Duration.ofSeconds(1))) {
+      long cpuBefore = cpu(rig.nodeThreads);
+      long start = System.nanoTime();
+      long gap = 1_000_000_000L / PEERS; // 1,000 peers, each once a second
+      for (int i = 0; i < PEERS * seconds; i++) {
+        long wait = start + i * gap - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait); // load pacing, not a test wait
         }
-        long elapsed = System.nanoTime() - start;
-        long cpuNanos = cpu(nodeThreads) - cpuBefore;
-        System.out.printf("1,000 peers at 1 s for %d s: %,d received, %,d sent; node threads used"
-            + " %.2f%% of one core (%.1f ms CPU per second)%n", seconds, node.accepted(),
-            node.sent(), 100.0 * cpuNanos / elapsed, cpuNanos / 1e6 / (elapsed / 1e9));
-      } finally {
-        node.close();
+        rig.send(messages[i]);
       }
+      long elapsed = System.nanoTime() - start;
+      long cpuNanos = cpu(rig.nodeThreads) - cpuBefore;
+      System.out.printf("1,000 peers at 1 s for %d s: %,d received, %,d sent; node threads used"
+          + " %.2f%% of one core (%.1f ms CPU per second)%n", seconds, rig.node.accepted(),
+          rig.node.sent(), 100.0 * cpuNanos / elapsed, cpuNanos / 1e6 / (elapsed / 1e9));
     }
   }
 

@@ -272,6 +272,11 @@ public final class HeartbeatNode implements AutoCloseable {
     return localId;
   }
 
+  /** This run's incarnation (sent in every message). */
+  public long incarnation() {
+    return incarnation;
+  }
+
   /** The transport this node uses. */
   public Transport transport() {
     return transport;
@@ -348,14 +353,13 @@ public final class HeartbeatNode implements AutoCloseable {
       WireMessage message = new WireMessage(type, localId, incarnation, ++sequence,
           clock.nanoTime());
       ByteBuf buffer = channel.alloc().buffer(WireCodec.MAX_MESSAGE_BYTES);
-      ChannelFuture write;
       try {
         sendCodec.encode(message, buffer);
       } catch (RuntimeException e) {
         buffer.release();
         throw e;
       }
-      write = link.send(buffer); // owns the buffer from here
+      ChannelFuture write = link.send(buffer); // owns the buffer from here
       if (write != null) {
         counters.sent.increment();
         if (writes != null) {

@@ -1,9 +1,7 @@
 package dev.failuredetector.netty;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,10 +54,7 @@ final class SenderIds {
     keys = new byte[capacity][];
     ids = new String[capacity];
     hashes = new int[capacity];
-    List<Map.Entry<String, byte[]>> all = new ArrayList<>(members.entrySet());
-    for (Map.Entry<String, byte[]> entry : all) {
-      insert(entry.getKey(), entry.getValue());
-    }
+    members.forEach(this::insert);
   }
 
   private void insert(String id, byte[] utf8) {

@@ -69,7 +69,7 @@ final class TcpPeerLink implements PeerLink {
   private final TransportCounters counters;
 
   private Channel channel;
-  private boolean connecting;
+  /** The next attempt while waiting out a backoff; null while connecting or connected. */
   private ScheduledFuture<?> pendingAttempt;
   private int failures;
   private long connectedAtNanos;
@@ -111,7 +111,7 @@ final class TcpPeerLink implements PeerLink {
 
   @Override
   public void peerHeard() {
-    if (channel == null && !connecting && pendingAttempt != null && !closed) {
+    if (pendingAttempt != null && !closed) {
       pendingAttempt.cancel(false);
       connect(); // the peer is back: no need to wait out the backoff
     }
@@ -128,21 +128,13 @@ final class TcpPeerLink implements PeerLink {
     }
   }
 
-  /** Whether a connection is open (for tests and the demo). */
-  boolean isConnected() {
-    Channel current = channel;
-    return current != null && current.isActive();
-  }
-
   private void connect() {
     pendingAttempt = null;
     if (closed) {
       return;
     }
-    connecting = true;
     counters.connectAttempts.increment();
     bootstrap.connect(address).addListener((ChannelFuture attempt) -> {
-      connecting = false;
       if (attempt.isSuccess()) {
         connected(attempt.channel());
       } else {

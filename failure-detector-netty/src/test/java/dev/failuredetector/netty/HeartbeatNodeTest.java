@@ -7,9 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.failuredetector.DeadlineFailureDetector;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -131,7 +128,7 @@ class HeartbeatNodeTest {
       // Sent in batches of 100, each once b has read the one before: a faster sender would only
       // test the kernel's socket buffer, which drops what overflows before the node sees it.
       SplittableRandom random = new SplittableRandom(1);
-      byte[] valid = encode(new WireCodec(KeyRing.of(1, KEY), true),
+      byte[] valid = WireBytes.encode(new WireCodec(KeyRing.of(1, KEY), true),
           new WireMessage(MessageType.HEARTBEAT, "a", 1, Long.MAX_VALUE - 1, 0));
       long before = droppedTotal(b);
       for (int sent = 1; sent <= 200_000; sent++) {
@@ -140,7 +137,7 @@ class HeartbeatNodeTest {
           datagram = new byte[random.nextInt(1, 300)];
           random.nextBytes(datagram);
         } else {
-          datagram = mutate(valid, random);
+          datagram = WireBytes.mutate(valid, random);
         }
         attacker.send(new java.net.DatagramPacket(datagram, datagram.length, target));
         if (sent % 100 == 0) {
@@ -266,41 +263,7 @@ class HeartbeatNodeTest {
 
   private static void send(DatagramSocket socket, InetSocketAddress target, WireCodec codec,
       WireMessage message) throws IOException {
-    byte[] bytes = encode(codec, message);
+    byte[] bytes = WireBytes.encode(codec, message);
     socket.send(new java.net.DatagramPacket(bytes, bytes.length, target));
-  }
-
-  private static byte[] encode(WireCodec codec, WireMessage message) {
-    ByteBuf buffer = Unpooled.buffer();
-    try {
-      codec.encode(message, buffer);
-      return ByteBufUtil.getBytes(buffer);
-    } finally {
-      buffer.release();
-    }
-  }
-
-  /** A copy of {@code valid} that differs from it: bytes changed, cut short or extended. */
-  static byte[] mutate(byte[] valid, SplittableRandom random) {
-    switch (random.nextInt(3)) {
-      case 0 -> {
-        byte[] copy = valid.clone();
-        for (int n = random.nextInt(1, 5); n > 0; n--) {
-          int at = random.nextInt(copy.length);
-          copy[at] ^= (byte) random.nextInt(1, 256); // never xor with 0: always a change
-        }
-        return copy;
-      }
-      case 1 -> {
-        return java.util.Arrays.copyOf(valid, random.nextInt(valid.length));
-      }
-      default -> {
-        byte[] longer = java.util.Arrays.copyOf(valid, valid.length + random.nextInt(1, 200));
-        for (int i = valid.length; i < longer.length; i++) {
-          longer[i] = (byte) random.nextInt(256);
-        }
-        return longer;
-      }
-    }
   }
 }

@@ -7,9 +7,6 @@ import dev.failuredetector.DeadlineFailureDetector;
 import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,8 +59,8 @@ class TcpTransportTest {
   }
 
   /**
-   * Starts the node with "p" at a port the test holds (never accepted), and connects as "p": one heartbeat with
-   * {@code sequence}, so that the node sees p AVAILABLE.
+   * Starts the node with "p" at a port the test holds (never accepted), and connects as "p":
+   * one heartbeat with {@code sequence}, so that the node sees p AVAILABLE.
    */
   private Connection startWithHonestPeer(int maxInbound, long sequence) throws Exception {
     ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
@@ -87,17 +84,10 @@ class TcpTransportTest {
 
   private static void sendFrame(Connection connection, byte[] key, WireMessage message)
       throws IOException {
-    DataOutputStream out = connection.out();
-    ByteBuf buffer = Unpooled.buffer();
-    try {
-      new WireCodec(KeyRing.of(1, key), true).encode(message, buffer);
-      byte[] bytes = ByteBufUtil.getBytes(buffer);
-      out.writeShort(bytes.length);
-      out.write(bytes);
-      out.flush();
-    } finally {
-      buffer.release();
-    }
+    byte[] bytes = WireBytes.encode(new WireCodec(KeyRing.of(1, key), true), message);
+    connection.out().writeShort(bytes.length);
+    connection.out().write(bytes);
+    connection.out().flush();
   }
 
   @Test
@@ -176,18 +166,15 @@ class TcpTransportTest {
   @Test
   void fuzzedConnections_changeNothing_andLeakNoConnectionSlot() throws Exception {
     Connection honest = startWithHonestPeer(8, 1);
-    ByteBuf buffer = Unpooled.buffer();
-    new WireCodec(KeyRing.of(1, KEY), true)
-        .encode(new WireMessage(MessageType.GOODBYE, "p", 1, 1_000_000, 0), buffer);
-    byte[] validGoodbye = ByteBufUtil.getBytes(buffer);
-    buffer.release();
+    byte[] validGoodbye = WireBytes.encode(new WireCodec(KeyRing.of(1, KEY), true),
+        new WireMessage(MessageType.GOODBYE, "p", 1, 1_000_000, 0));
     java.util.SplittableRandom random = new java.util.SplittableRandom(3);
     int connections = 2_000;
     for (int i = 0; i < connections; i++) {
       try (Socket socket = new Socket(LOOPBACK, node.localAddress().getPort())) {
         socket.setSoTimeout((int) GENEROUS.toMillis());
         DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-        byte[] payload = i % 2 == 0 ? HeartbeatNodeTest.mutate(validGoodbye, random)
+        byte[] payload = i % 2 == 0 ? WireBytes.mutate(validGoodbye, random)
             : randomBytes(random);
         out.writeShort(i % 7 == 0 ? random.nextInt(65_536) : payload.length);
         out.write(payload);

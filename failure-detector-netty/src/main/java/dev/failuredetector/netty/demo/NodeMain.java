@@ -52,7 +52,7 @@ public final class NodeMain {
     node.start();
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "node-shutdown"));
     print(out, "READY " + node.localId() + " " + node.localAddress().getPort() + " "
-        + incarnationOf(args));
+        + node.incarnation());
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] words = line.trim().split("\\s+");
@@ -87,15 +87,6 @@ public final class NodeMain {
       out.println(line);
       out.flush();
     }
-  }
-
-  private static String incarnationOf(String[] args) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals("--incarnation")) {
-        return args[i + 1];
-      }
-    }
-    return "default";
   }
 
   static HeartbeatNode.Builder parse(String[] args) {

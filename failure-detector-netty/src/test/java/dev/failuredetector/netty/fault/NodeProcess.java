@@ -127,6 +127,17 @@ final class NodeProcess implements AutoCloseable {
         .orElseThrow();
   }
 
+  /** A numeric field of a fresh STATUS line, for example {@code "accepted"}. */
+  long statusField(String name) throws IOException {
+    String status = status();
+    for (String field : status.split(" ")) {
+      if (field.startsWith(name + "=")) {
+        return Long.parseLong(field.substring(name.length() + 1));
+      }
+    }
+    throw new IllegalStateException("no " + name + "= in " + status);
+  }
+
   /** SIGKILL. */
   void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();

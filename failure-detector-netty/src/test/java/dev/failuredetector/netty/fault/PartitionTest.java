@@ -159,9 +159,9 @@ class PartitionTest {
     b.awaitTransition("a", PeerState.SUSPECTED);
     if (transport == Transport.UDP) {
       // b has been cut off from a for a while; a, which still hears b, has suspected nothing.
-      long heardSoFar = ProcessFaultTest.field(a, "accepted");
+      long heardSoFar = a.statusField("accepted");
       await().atMost(NodeProcess.GENEROUS)
-          .until(() -> ProcessFaultTest.field(a, "accepted") >= heardSoFar + 10);
+          .until(() -> a.statusField("accepted") >= heardSoFar + 10);
       assertThat(a.find("b", PeerState.SUSPECTED)).isEmpty();
     } else {
       // Over TCP a one-way cut is a two-way one: b's data needs a's acknowledgements, which are

@@ -204,26 +204,15 @@ class ProcessFaultTest {
 
     // The paused node noticed its own pause, and after 2 s (well past the guard's 1 s grace)
     // of heartbeats since, it has suspected no one.
-    await().atMost(NodeProcess.GENEROUS).until(() -> field(paused, "localPauses") >= 1);
-    long accepted = field(paused, "accepted");
-    await().atMost(NodeProcess.GENEROUS).until(() -> field(paused, "accepted") >= accepted + 20);
+    await().atMost(NodeProcess.GENEROUS).until(() -> paused.statusField("localPauses") >= 1);
+    long accepted = paused.statusField("accepted");
+    await().atMost(NodeProcess.GENEROUS).until(() -> paused.statusField("accepted") >= accepted + 20);
     assertThat(paused.transitions()).as("the paused node's own transitions")
         .noneMatch(t -> t.to() == PeerState.SUSPECTED || t.to() == PeerState.FAILED);
-    assertThat(field(paused, "mistakes")).isZero();
+    assertThat(paused.statusField("mistakes")).isZero();
     System.out.printf("SIGSTOP: suspected %d ms after the stop, recovered %d ms after SIGCONT;"
         + " the paused node counted its pause and suspected no one%n",
         (suspected.atNanos() - stoppedAt) / MS, (recovery.atNanos() - resumedAt) / MS);
-  }
-
-  /** A field of the node's STATUS line. */
-  static long field(NodeProcess node, String name) throws IOException {
-    String status = node.status();
-    for (String field : status.split(" ")) {
-      if (field.startsWith(name + "=")) {
-        return Long.parseLong(field.substring(name.length() + 1));
-      }
-    }
-    throw new IllegalStateException("no " + name + "= in " + status);
   }
 
   private static String millis(long[] nanos) {
