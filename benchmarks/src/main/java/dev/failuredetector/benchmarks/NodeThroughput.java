@@ -89,7 +89,7 @@ public final class NodeThroughput {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
       node.close();
       sender.close();
       sink.close();
