@@ -1,0 +1,117 @@
+package dev.failuredetector.netty.health;
+
+import java.util.Locale;
+
+/**
+ * The JSON bodies of the HTTP health endpoints, written by hand (one flat shape, no dependency).
+ * Times are milliseconds with microsecond precision; a value not known is {@code null}.
+ */
+final class HealthJson {
+
+  private HealthJson() {}
+
+  static String peer(PeerHealth health, EjectionStatus ejection) {
+    StringBuilder json = new StringBuilder(320);
+    appendPeer(json, health);
+    json.setLength(json.length() - 1); // reopen the object to add the guard's view
+    json.append(",\"panic\":").append(ejection.panic()).append('}');
+    return json.toString();
+  }
+
+  static String peers(HealthView.Peers peers) {
+    StringBuilder json = new StringBuilder(64 + 300 * peers.peers().size());
+    json.append("{\"ejection\":");
+    appendEjection(json, peers.ejection());
+    json.append(",\"peers\":[");
+    for (PeerHealth health : peers.peers()) {
+      appendPeer(json, health);
+      json.append(',');
+    }
+    if (!peers.peers().isEmpty()) {
+      json.setLength(json.length() - 1);
+    }
+    return json.append("]}").toString();
+  }
+
+  static String summary(HealthView.Peers peers) {
+    int up = 0;
+    for (PeerHealth health : peers.peers()) {
+      up += health.up() ? 1 : 0;
+    }
+    StringBuilder json = new StringBuilder(160);
+    json.append("{\"status\":\"serving\",\"peers\":").append(peers.peers().size())
+        .append(",\"up\":").append(up).append(",\"ejection\":");
+    appendEjection(json, peers.ejection());
+    return json.append('}').toString();
+  }
+
+  static String error(int status, String message) {
+    StringBuilder json = new StringBuilder(64 + message.length());
+    json.append("{\"status\":").append(status).append(",\"error\":");
+    appendString(json, message);
+    return json.append('}').toString();
+  }
+
+  private static void appendPeer(StringBuilder json, PeerHealth h) {
+    json.append("{\"peer\":");
+    appendString(json, h.peer());
+    json.append(",\"state\":\"").append(h.state()).append('"')
+        .append(",\"reason\":\"").append(h.reason()).append('"')
+        .append(",\"available\":").append(h.available())
+        .append(",\"up\":").append(h.up())
+        .append(",\"heldUp\":").append(h.heldUp())
+        .append(",\"weightPercent\":").append(h.weightPercent())
+        .append(",\"phi\":");
+    appendNumber(json, h.phi().isPresent() ? h.phi().getAsDouble() : Double.NaN);
+    json.append(",\"sinceLastHeartbeatMs\":");
+    appendMillis(json, h.nanosSinceLastHeartbeat());
+    json.append(",\"timeoutMs\":");
+    appendMillis(json, h.timeoutNanos());
+    json.append(",\"inStateMs\":");
+    appendMillis(json, h.nanosInState());
+    json.append('}');
+  }
+
+  private static void appendEjection(StringBuilder json, EjectionStatus e) {
+    json.append("{\"suspected\":").append(e.suspected())
+        .append(",\"peers\":").append(e.peers())
+        .append(",\"panic\":").append(e.panic())
+        .append(",\"holdingUp\":").append(e.holdingUp()).append('}');
+  }
+
+  /** Milliseconds, or null for a negative (unknown) or unbounded time. */
+  private static void appendMillis(StringBuilder json, long nanos) {
+    appendNumber(json, nanos < 0 || nanos == Long.MAX_VALUE ? Double.NaN : nanos / 1e6);
+  }
+
+  /** JSON has no NaN or infinity: those are written as null. */
+  private static void appendNumber(StringBuilder json, double value) {
+    if (Double.isNaN(value) || Double.isInfinite(value)) {
+      json.append("null");
+    } else {
+      json.append(String.format(Locale.ROOT, "%.3f", value));
+    }
+  }
+
+  static void appendString(StringBuilder json, String value) {
+    json.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '"' -> json.append("\\\"");
+        case '\\' -> json.append("\\\\");
+        case '\n' -> json.append("\\n");
+        case '\r' -> json.append("\\r");
+        case '\t' -> json.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+            json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            json.append(c);
+          }
+        }
+      }
+    }
+    json.append('"');
+  }
+}

@@ -1,0 +1,347 @@
+package dev.failuredetector.netty.health;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Serves a {@link HealthView} to load balancers and monitoring: HTTP endpoints ({@code GET
+ * /health/{peer}} 200 or 503 with a JSON body, {@code /health}, {@code /peers}, {@code /metrics})
+ * and HAProxy's agent-check protocol (answers {@code up NN%} or {@code down #why} for the peer
+ * named by {@code agent-send}). Either listener may be left out, not both.
+ *
+ * <pre>{@code
+ * HealthServer health = HealthServer.builder(HealthView.of(node.registry()))
+ *     .http(new InetSocketAddress("0.0.0.0", 8080))
+ *     .agent(new InetSocketAddress("0.0.0.0", 8081))
+ *     .build().start();
+ * }</pre>
+ *
+ * <p>The server has its own event-loop thread, so a slow or hostile client cannot delay the
+ * heartbeats the node receives. Requests are bounded ({@code maxRequestBytes}; 414, 431 or 413
+ * beyond), must arrive within {@code requestTimeout} (408 and closed after), connections are
+ * capped ({@code maxConnections}; more are closed at once) and closed when idle. Nothing is logged
+ * per request; what was refused is counted ({@link #clientErrors()}, {@link #slowClients()}...).
+ * All methods are thread-safe.
+ */
+public final class HealthServer implements AutoCloseable {
+
+  /** The largest request body accepted (and ignored): the endpoints read none. */
+  private static final int MAX_BODY_BYTES = 1024;
+  /** An agent-send line longer than this (a peer id is at most 64 bytes) is refused. */
+  private static final int MAX_AGENT_LINE_BYTES = 256;
+
+  private final HealthView view;
+  private final InetSocketAddress httpBind;
+  private final InetSocketAddress agentBind;
+  private final int maxRequestBytes;
+  private final long requestTimeoutNanos;
+  private final long idleTimeoutNanos;
+  private final long agentTimeoutNanos;
+  private final Supplier<String> prometheusText;
+  private final HealthCounters counters = new HealthCounters();
+  private final ConnectionLimit connections;
+  private final HttpHealthHandler httpHandler;
+  private final AgentCheckHandler agentHandler;
+  private EventLoopGroup group;
+  private volatile Channel httpChannel;
+  private volatile Channel agentChannel;
+
+  private HealthServer(Builder builder) {
+    this.view = builder.view;
+    this.httpBind = builder.httpBind;
+    this.agentBind = builder.agentBind;
+    this.maxRequestBytes = builder.maxRequestBytes;
+    this.requestTimeoutNanos = builder.requestTimeoutNanos;
+    this.idleTimeoutNanos = builder.idleTimeoutNanos;
+    this.agentTimeoutNanos = builder.agentTimeoutNanos;
+    this.prometheusText = builder.prometheusText != null ? builder.prometheusText
+        : PrometheusText.isAvailable() ? PrometheusText.of(view.registry()) : null;
+    this.connections = new ConnectionLimit(builder.maxConnections, counters);
+    this.httpHandler = new HttpHealthHandler(view, prometheusText, counters);
+    this.agentHandler = new AgentCheckHandler(view, counters);
+  }
+
+  /** A builder serving {@code view}. */
+  public static Builder builder(HealthView view) {
+    return new Builder(view);
+  }
+
+  /**
+   * Binds the listeners and starts serving.
+   *
+   * @return this
+   * @throws IllegalStateException if already started or closed
+   * @throws UncheckedIOException if a listener cannot bind (it says which address)
+   */
+  public synchronized HealthServer start() {
+    if (group != null) {
+      throw new IllegalStateException("the health server was already started");
+    }
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      if (httpBind != null) {
+        httpChannel = bind(httpBind, new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel channel) {
+            if (connections.admit(channel)) {
+              channel.pipeline().addLast(
+                  new ReadTimeoutHandler(idleTimeoutNanos, TimeUnit.NANOSECONDS),
+                  new RequestDeadline(requestTimeoutNanos, counters),
+                  new HttpServerCodec(new HttpDecoderConfig()
+                      .setMaxInitialLineLength(maxRequestBytes)
+                      .setMaxHeaderSize(maxRequestBytes)),
+                  new HttpObjectAggregator(MAX_BODY_BYTES),
+                  httpHandler);
+            }
+          }
+        });
+      }
+      if (agentBind != null) {
+        agentChannel = bind(agentBind, new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel channel) {
+            if (connections.admit(channel)) {
+              channel.pipeline().addLast(
+                  new ReadTimeoutHandler(agentTimeoutNanos, TimeUnit.NANOSECONDS),
+                  new LineBasedFrameDecoder(MAX_AGENT_LINE_BYTES, true, true),
+                  agentHandler);
+            }
+          }
+        });
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    return this;
+  }
+
+  private Channel bind(InetSocketAddress address, ChannelInitializer<SocketChannel> initializer) {
+    ChannelFuture bound = new ServerBootstrap().group(group)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childHandler(initializer)
+        .bind(address).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      throw new UncheckedIOException("cannot bind the health server to " + address,
+          bound.cause() instanceof IOException io ? io : new IOException(bound.cause()));
+    }
+    return bound.channel();
+  }
+
+  /** The bound HTTP address (its port when 0 was asked), or null if there is no HTTP listener. */
+  public InetSocketAddress httpAddress() {
+    Channel channel = httpChannel;
+    return channel == null ? null : (InetSocketAddress) channel.localAddress();
+  }
+
+  /** The bound agent-check address, or null if there is no agent listener. */
+  public InetSocketAddress agentAddress() {
+    Channel channel = agentChannel;
+    return channel == null ? null : (InetSocketAddress) channel.localAddress();
+  }
+
+  /** The view served. */
+  public HealthView view() {
+    return view;
+  }
+
+  /** Whether {@code GET /metrics} serves Prometheus text. */
+  public boolean servesMetrics() {
+    return prometheusText != null;
+  }
+
+  /** HTTP responses sent (all statuses, including the 408s to slow clients). */
+  public long httpResponses() {
+    return counters.httpResponses.sum() + counters.slowClients.sum();
+  }
+
+  /** HTTP responses with a 4xx status sent for the routes (bad path, unknown peer, bad method, undecodable). */
+  public long clientErrors() {
+    return counters.httpClientErrors.sum();
+  }
+
+  /** Connections closed with 408 because a request did not arrive within {@code requestTimeout}. */
+  public long slowClients() {
+    return counters.slowClients.sum();
+  }
+
+  /** Agent-check questions answered. */
+  public long agentAnswers() {
+    return counters.agentAnswers.sum();
+  }
+
+  /** Agent-check connections closed without an answer: empty, not UTF-8, or too long a line. */
+  public long agentBadRequests() {
+    return counters.agentBadRequests.sum();
+  }
+
+  /** Connections closed at once because {@code maxConnections} were open. */
+  public long connectionsRejected() {
+    return counters.connectionsRejected.sum();
+  }
+
+  /** Connections closed on an error: idle or read timeout, reset by the client. */
+  public long connectionErrors() {
+    return counters.connectionErrors.sum();
+  }
+
+  /** Connections open now, both listeners together. */
+  public int openConnections() {
+    return connections.open();
+  }
+
+  /** Stops listening and closes every connection; idempotent. */
+  @Override
+  public synchronized void close() {
+    if (group != null && !group.isShuttingDown()) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+
+  /** Builds a {@link HealthServer}; not thread-safe. */
+  public static final class Builder {
+    private final HealthView view;
+    private InetSocketAddress httpBind;
+    private InetSocketAddress agentBind;
+    private int maxRequestBytes = 8192;
+    private long requestTimeoutNanos = Duration.ofSeconds(5).toNanos();
+    private long idleTimeoutNanos = Duration.ofSeconds(60).toNanos();
+    private long agentTimeoutNanos = Duration.ofSeconds(2).toNanos();
+    private int maxConnections = 256;
+    private Supplier<String> prometheusText;
+
+    private Builder(HealthView view) {
+      this.view = Objects.requireNonNull(view, "view must not be null");
+    }
+
+    /** Where the HTTP endpoints listen (port 0 for any free port); default none. */
+    public Builder http(InetSocketAddress bind) {
+      this.httpBind = Objects.requireNonNull(bind, "http must not be null");
+      return this;
+    }
+
+    /** Where the HAProxy agent-check listener listens (port 0 for any); default none. */
+    public Builder agent(InetSocketAddress bind) {
+      this.agentBind = Objects.requireNonNull(bind, "agent must not be null");
+      return this;
+    }
+
+    /**
+     * The longest request line, and the most bytes of headers, accepted; default 8192. Beyond
+     * them the answer is 414 or 431 and the connection is closed.
+     *
+     * @throws IllegalArgumentException unless between 256 and 65536
+     */
+    public Builder maxRequestBytes(int maxRequestBytes) {
+      if (maxRequestBytes < 256 || maxRequestBytes > 65536) {
+        throw new IllegalArgumentException(
+            "maxRequestBytes must be between 256 and 65536, got " + maxRequestBytes);
+      }
+      this.maxRequestBytes = maxRequestBytes;
+      return this;
+    }
+
+    /**
+     * How long a client may take to send one whole request, from its first byte; default 5 s.
+     * Slower clients get 408 and are disconnected.
+     *
+     * @throws IllegalArgumentException unless between 10 ms and 5 min
+     */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeoutNanos = between("requestTimeout", timeout, Duration.ofMillis(10),
+          Duration.ofMinutes(5));
+      return this;
+    }
+
+    /**
+     * How long an HTTP connection may stay open without receiving anything (between keep-alive
+     * requests); default 60 s.
+     *
+     * @throws IllegalArgumentException unless between 100 ms and 1 h
+     */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeoutNanos = between("idleTimeout", timeout, Duration.ofMillis(100),
+          Duration.ofHours(1));
+      return this;
+    }
+
+    /**
+     * How long an agent-check connection may take to send its line; default 2 s. HAProxy sends
+     * it at once; a connection that sends nothing (no {@code agent-send}) is closed after this.
+     *
+     * @throws IllegalArgumentException unless between 10 ms and 1 min
+     */
+    public Builder agentTimeout(Duration timeout) {
+      this.agentTimeoutNanos = between("agentTimeout", timeout, Duration.ofMillis(10),
+          Duration.ofMinutes(1));
+      return this;
+    }
+
+    /**
+     * Most connections open at once over both listeners; default 256. Beyond, new connections
+     * are closed at once.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * The body of {@code GET /metrics}, for example {@code prometheusRegistry::scrape} of the
+     * application's own registry. Default: if micrometer-registry-prometheus is on the classpath,
+     * a registry of the server's own with the view's {@code FailureDetectorMetrics}; else /metrics
+     * answers 404 saying so. Called on the server's thread for each scrape.
+     */
+    public Builder prometheusText(Supplier<String> scrape) {
+      this.prometheusText = Objects.requireNonNull(scrape, "prometheusText must not be null");
+      return this;
+    }
+
+    /**
+     * Builds the server (not started).
+     *
+     * @throws IllegalStateException if neither {@code http} nor {@code agent} was set
+     */
+    public HealthServer build() {
+      if (httpBind == null && agentBind == null) {
+        throw new IllegalStateException("set http(address), agent(address) or both");
+      }
+      return new HealthServer(this);
+    }
+
+    private static long between(String setting, Duration value, Duration min, Duration max) {
+      Objects.requireNonNull(value, () -> setting + " must not be null");
+      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(
+            setting + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value.toNanos();
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.failuredetector.netty.health;
+
+import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.NanoClock;
+import dev.failuredetector.PeerSnapshot;
+import dev.failuredetector.PeerState;
+import dev.failuredetector.TransitionReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The health of a registry's peers as a load balancer should see it: each peer's detector verdict,
+ * corrected by a {@link MassEjectionGuard}, with a routing weight. The {@link HealthServer} serves
+ * it over HTTP and HAProxy's agent protocol; it can also be used directly.
+ *
+ * <p>Counting suspected peers for the guard reads every peer, so a single-peer answer reuses the
+ * count for up to {@code ejectionRefresh} (default 100 ms); {@link #peers()} always counts afresh.
+ * Thread-safe; allocates (for health requests, not hot paths).
+ */
+public final class HealthView {
+
+  /** The routing weight of a peer that is up but late, or held up by the guard. */
+  public static final int MIN_WEIGHT_PERCENT = 10;
+
+  private final FailureDetectorRegistry<String> registry;
+  private final MassEjectionGuard guard;
+  private final NanoClock clock;
+  private final long refreshNanos;
+  private volatile CountedStatus cached;
+
+  private record CountedStatus(EjectionStatus status, long atNanos) {}
+
+  private HealthView(Builder builder) {
+    this.registry = builder.registry;
+    this.guard = builder.guard;
+    this.clock = builder.clock;
+    this.refreshNanos = builder.refreshNanos;
+  }
+
+  /** A view of {@code registry} with the default guard ({@link MassEjectionGuard#defaultGuard}). */
+  public static HealthView of(FailureDetectorRegistry<String> registry) {
+    return builder(registry).build();
+  }
+
+  /** A builder for a view of {@code registry}. */
+  public static Builder builder(FailureDetectorRegistry<String> registry) {
+    return new Builder(registry);
+  }
+
+  /** The health of {@code peer}, or empty if it is not registered (or null). */
+  public Optional<PeerHealth> peer(String peer) {
+    if (peer == null) {
+      return Optional.empty();
+    }
+    return registry.snapshot(peer).map(snapshot -> healthOf(snapshot, ejectionStatus()));
+  }
+
+  /** The health of every registered peer, with a fresh count of suspected peers. */
+  public Peers peers() {
+    List<PeerSnapshot<String>> snapshots = registry.snapshots();
+    EjectionStatus status = statusOf(snapshots);
+    cached = new CountedStatus(status, clock.nanoTime());
+    List<PeerHealth> health = new ArrayList<>(snapshots.size());
+    for (PeerSnapshot<String> snapshot : snapshots) {
+      health.add(healthOf(snapshot, status));
+    }
+    health.sort((a, b) -> a.peer().compareTo(b.peer()));
+    return new Peers(List.copyOf(health), status);
+  }
+
+  /** Every peer's health, sorted by id, and the suspected count they were judged with. */
+  public record Peers(List<PeerHealth> peers, EjectionStatus ejection) {}
+
+  /** How many peers are suspected, counted at most {@code ejectionRefresh} ago. */
+  public EjectionStatus ejectionStatus() {
+    long now = clock.nanoTime();
+    CountedStatus last = cached;
+    if (last == null || now - last.atNanos() >= refreshNanos) {
+      last = new CountedStatus(statusOf(registry.snapshots()), now);
+      cached = last;
+    }
+    return last.status();
+  }
+
+  FailureDetectorRegistry<String> registry() {
+    return registry;
+  }
+
+  /** The guard this view applies. */
+  public MassEjectionGuard guard() {
+    return guard;
+  }
+
+  private EjectionStatus statusOf(List<PeerSnapshot<String>> snapshots) {
+    int suspected = 0;
+    for (PeerSnapshot<String> snapshot : snapshots) {
+      if (isSuspectedFromSilence(snapshot.state(), snapshot.reason())) {
+        suspected++;
+      }
+    }
+    boolean panic = guard.isPanic(suspected, snapshots.size());
+    return new EjectionStatus(suspected, snapshots.size(), panic, panic && guard.holdsUp());
+  }
+
+  private static boolean isSuspectedFromSilence(PeerState state, TransitionReason reason) {
+    return state == PeerState.SUSPECTED
+        || (state == PeerState.FAILED && reason == TransitionReason.TIMEOUT);
+  }
+
+  private static PeerHealth healthOf(PeerSnapshot<String> s, EjectionStatus status) {
+    boolean available = s.state() == PeerState.AVAILABLE;
+    boolean heldUp = !available && status.holdingUp() && isSuspectedFromSilence(s.state(), s.reason());
+    int weight = available ? weightPercent(s.nanosSinceLastHeartbeat(), s.timeoutNanos())
+        : heldUp ? MIN_WEIGHT_PERCENT : 0;
+    return new PeerHealth(s.key(), s.state(), s.reason(), available, available || heldUp, heldUp,
+        weight, s.phi(), s.nanosSinceLastHeartbeat(), s.timeoutNanos(), s.nanosInState());
+  }
+
+  /** 100 up to half the timeout, then linearly down to the floor at the timeout. */
+  static int weightPercent(long sinceLastHeartbeatNanos, long timeoutNanos) {
+    if (sinceLastHeartbeatNanos < 0 || timeoutNanos <= 0) {
+      return 100;
+    }
+    double level = (double) sinceLastHeartbeatNanos / timeoutNanos;
+    if (level <= 0.5) {
+      return 100;
+    }
+    if (level >= 1) {
+      return MIN_WEIGHT_PERCENT;
+    }
+    double fallen = (level - 0.5) / 0.5 * (100 - MIN_WEIGHT_PERCENT);
+    return (int) Math.round(100 - fallen);
+  }
+
+  /** Builds a {@link HealthView}; not thread-safe. */
+  public static final class Builder {
+    private final FailureDetectorRegistry<String> registry;
+    private MassEjectionGuard guard = MassEjectionGuard.defaultGuard();
+    private NanoClock clock = NanoClock.system();
+    private long refreshNanos = Duration.ofMillis(100).toNanos();
+
+    private Builder(FailureDetectorRegistry<String> registry) {
+      this.registry = Objects.requireNonNull(registry, "registry must not be null");
+    }
+
+    /** The mass-ejection guard; default {@link MassEjectionGuard#defaultGuard()}. */
+    public Builder massEjectionGuard(MassEjectionGuard guard) {
+      this.guard = Objects.requireNonNull(guard, "massEjectionGuard must not be null");
+      return this;
+    }
+
+    /**
+     * How long a count of suspected peers is reused by single-peer answers; default 100 ms.
+     *
+     * @throws IllegalArgumentException if negative or above 1 minute
+     */
+    public Builder ejectionRefresh(Duration refresh) {
+      Objects.requireNonNull(refresh, "ejectionRefresh must not be null");
+      if (refresh.isNegative() || refresh.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException(
+            "ejectionRefresh must be between 0 and 1 minute, got " + refresh);
+      }
+      this.refreshNanos = refresh.toNanos();
+      return this;
+    }
+
+    /** The clock of {@code ejectionRefresh}; default {@link NanoClock#system()}. */
+    public Builder clock(NanoClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock must not be null");
+      return this;
+    }
+
+    /** Builds the view. */
+    public HealthView build() {
+      return new HealthView(this);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.failuredetector.netty.health;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Answers the HTTP health endpoints:
+ *
+ * <pre>
+ * GET /health          200, a summary (peers, how many up, the mass-ejection status)
+ * GET /health/{peer}   200 if the peer is up for routing, 503 if not, 404 if not registered
+ * GET /peers           200, every peer
+ * GET /metrics         200, Prometheus text, or 404 when there is no Prometheus registry
+ * </pre>
+ *
+ * HEAD is answered like GET without a body; other methods get 405. A request the decoder could not
+ * read gets 400 (414 for a too-long request line, 431 for too-large headers) and the connection is
+ * closed. Runs on the health server's event loop; holds no per-connection state.
+ */
+@ChannelHandler.Sharable
+final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+  private final HealthView view;
+  private final Supplier<String> prometheusText;
+  private final HealthCounters counters;
+
+  /** {@code prometheusText} may be null: then /metrics is 404 with a message saying why. */
+  HttpHealthHandler(HealthView view, Supplier<String> prometheusText, HealthCounters counters) {
+    this.view = view;
+    this.prometheusText = prometheusText;
+    this.counters = counters;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
+    if (deadline != null) {
+      deadline.requestComplete();
+    }
+    FullHttpResponse response;
+    DecoderResult decoded = request.decoderResult();
+    if (decoded.isFailure()) {
+      response = undecodable(decoded.cause());
+    } else if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+      response = HttpResponses.json(HttpResponseStatus.METHOD_NOT_ALLOWED, HealthJson.error(405,
+          "method " + request.method() + " is not allowed: the health endpoints are read-only"));
+      response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+    } else {
+      response = route(request.uri());
+    }
+    send(ctx, request, response);
+  }
+
+  private FullHttpResponse route(String target) {
+    List<String> path;
+    try {
+      path = RequestPath.segments(target);
+    } catch (RequestPath.BadPathException e) {
+      return HttpResponses.json(HttpResponseStatus.BAD_REQUEST, HealthJson.error(400, e.getMessage()));
+    }
+    if (path.size() == 1 && path.get(0).equals("health")) {
+      return HttpResponses.json(HttpResponseStatus.OK, HealthJson.summary(view.peers()));
+    }
+    if (path.size() == 2 && path.get(0).equals("health")) {
+      return peer(path.get(1));
+    }
+    if (path.size() == 1 && path.get(0).equals("peers")) {
+      return HttpResponses.json(HttpResponseStatus.OK, HealthJson.peers(view.peers()));
+    }
+    if (path.size() == 1 && path.get(0).equals("metrics")) {
+      return metrics();
+    }
+    return HttpResponses.json(HttpResponseStatus.NOT_FOUND, HealthJson.error(404,
+        "no such endpoint; try /health, /health/{peer}, /peers or /metrics"));
+  }
+
+  private FullHttpResponse peer(String id) {
+    Optional<PeerHealth> health = view.peer(id);
+    if (health.isEmpty()) {
+      return HttpResponses.json(HttpResponseStatus.NOT_FOUND,
+          HealthJson.error(404, "unknown peer: " + id));
+    }
+    PeerHealth peer = health.get();
+    return HttpResponses.json(
+        peer.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+        HealthJson.peer(peer, view.ejectionStatus()));
+  }
+
+  private FullHttpResponse metrics() {
+    if (prometheusText == null) {
+      return HttpResponses.json(HttpResponseStatus.NOT_FOUND, HealthJson.error(404,
+          "no Prometheus registry: put io.micrometer:micrometer-registry-prometheus on the "
+              + "classpath, or give HealthServer.Builder.prometheusText a scrape"));
+    }
+    return HttpResponses.of(HttpResponseStatus.OK, HttpResponses.PROMETHEUS_TEXT,
+        prometheusText.get());
+  }
+
+  private static FullHttpResponse undecodable(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return HttpResponses.error(HttpResponseStatus.REQUEST_URI_TOO_LONG,
+          "the request line is too long");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return HttpResponses.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "the request headers are too large");
+    }
+    if (cause instanceof TooLongFrameException) {
+      return HttpResponses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "the request is too large");
+    }
+    return HttpResponses.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+  }
+
+  private void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
+    counters.httpResponses.increment();
+    int status = response.status().code();
+    if (status >= 400 && status < 500) {
+      counters.httpClientErrors.increment();
+    }
+    boolean close = !HttpUtil.isKeepAlive(request) || !HttpUtil.isKeepAlive(response)
+        || request.decoderResult().isFailure();
+    if (close) {
+      HttpUtil.setKeepAlive(response, false);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      HttpUtil.setKeepAlive(response.headers(), request.protocolVersion(), true);
+      ctx.writeAndFlush(response);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Idle timeout, reset by peer, a failure in a scrape: nothing to log per connection.
+    counters.connectionErrors.increment();
+    ctx.close();
+  }
+}
