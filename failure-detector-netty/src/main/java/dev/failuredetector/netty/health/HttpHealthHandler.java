@@ -56,6 +56,9 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
     DecoderResult decoded = request.decoderResult();
     if (decoded.isFailure()) {
       response = undecodable(decoded.cause());
+    } else if (request.protocolVersion().majorVersion() != 1) {
+      response = HttpResponses.error(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+          "only HTTP/1.0 and HTTP/1.1 are served");
     } else if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
       response = HttpResponses.json(HttpResponseStatus.METHOD_NOT_ALLOWED, HealthJson.error(405,
           "method " + request.method() + " is not allowed: the health endpoints are read-only"));
@@ -133,8 +136,7 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
     if (status >= 400 && status < 500) {
       counters.httpClientErrors.increment();
     }
-    boolean close = !HttpUtil.isKeepAlive(request) || !HttpUtil.isKeepAlive(response)
-        || request.decoderResult().isFailure();
+    boolean close = !HttpUtil.isKeepAlive(request) || !HttpUtil.isKeepAlive(response);
     if (close) {
       HttpUtil.setKeepAlive(response, false);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
