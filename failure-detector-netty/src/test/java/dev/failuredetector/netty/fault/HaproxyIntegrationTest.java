@@ -1,0 +1,238 @@
+package dev.failuredetector.netty.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.failuredetector.PeerState;
+import dev.failuredetector.PeerTransition;
+import dev.failuredetector.PhiAccrualFailureDetector;
+import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.health.HealthServer;
+import dev.failuredetector.netty.health.HealthView;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real HAProxy (Debian's package; {@code .ci/run} installs it) checks a peer through this
+ * library's health endpoints: one backend with {@code option httpchk} on {@code GET
+ * /health/n5}, one with {@code agent-check}. The peer n5 is a separate JVM; it is killed with
+ * SIGKILL, and HAProxy's stats socket must show both servers DOWN, then UP again after n5 is
+ * restarted. The times from the kill to each DOWN are printed. Skipped (saying so) where haproxy
+ * is not installed.
+ */
+class HaproxyIntegrationTest {
+
+  private static final long MS = 1_000_000L;
+
+  @TempDir
+  Path dir;
+
+  private HeartbeatNode observer;
+  private HealthServer health;
+  private Process haproxy;
+  private final List<NodeProcess> processes = new ArrayList<>();
+  private final List<PeerTransition<String>> seen = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void cleanUp() throws InterruptedException {
+    if (haproxy != null) {
+      haproxy.destroyForcibly().waitFor();
+    }
+    processes.forEach(NodeProcess::close);
+    if (health != null) {
+      health.close();
+    }
+    if (observer != null) {
+      observer.close();
+    }
+  }
+
+  @Test
+  void haproxy_peerKilledAndRestarted_serversDownThenUp() throws Exception {
+    Optional<Path> binary = haproxyBinary();
+    assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
+
+    observer = HeartbeatNode.builder().localId("lb-side")
+        .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
+        .detector(PhiAccrualFailureDetector.builder().firstHeartbeatEstimate(Duration.ofMillis(100))
+            .acceptableHeartbeatPause(Duration.ofMillis(200))
+            .minStdDeviation(Duration.ofMillis(20))::build)
+        .confirmationTime(Duration.ofMinutes(1))
+        .build().start();
+    observer.registry().addListener(seen::add);
+    health = HealthServer.builder(HealthView.of(observer.registry()))
+        .http(new InetSocketAddress("127.0.0.1", 0))
+        .agent(new InetSocketAddress("127.0.0.1", 0))
+        .build().start();
+    NodeProcess n5 = startN5(1, 0);
+    int n5Port = n5.port();
+
+    Path socket = dir.resolve("haproxy.sock");
+    Path config = dir.resolve("haproxy.cfg");
+    Files.writeString(config, config(socket, n5Port));
+    Path log = dir.resolve("haproxy.log");
+    haproxy = new ProcessBuilder(binary.get().toString(), "-db", "-f", config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    await().atMost(NodeProcess.GENEROUS).until(
+        () -> Files.exists(socket) || !haproxy.isAlive());
+    assertThat(haproxy.isAlive()).as("haproxy exited: %s", readQuietly(log)).isTrue();
+    await().atMost(NodeProcess.GENEROUS).until(() -> bothAre("UP", socket));
+
+    long killedAt = System.nanoTime();
+    n5.kill();
+    Map<String, Long> downAt = awaitBoth("DOWN", socket);
+    long suspectedAt = seen.stream()
+        .filter(t -> t.key().equals("n5") && t.to() == PeerState.SUSPECTED)
+        .mapToLong(PeerTransition::atNanos).findFirst().orElseThrow();
+
+    long restartedAt = System.nanoTime();
+    startN5(2, n5Port);
+    Map<String, Long> upAt = awaitBoth("UP", socket);
+
+    System.out.printf("HAProxy %s, checks every 100 ms (httpchk fall 2 rise 2):%n"
+            + "  kill -9 -> observer SUSPECTED %d ms, httpchk DOWN %d ms, agent DOWN %d ms%n"
+            + "  restart -> httpchk UP %d ms, agent UP %d ms (n5's JVM start included)%n",
+        haproxyVersion(binary.get()), (suspectedAt - killedAt) / MS,
+        (downAt.get("via_httpchk") - killedAt) / MS, (downAt.get("via_agent") - killedAt) / MS,
+        (upAt.get("via_httpchk") - restartedAt) / MS, (upAt.get("via_agent") - restartedAt) / MS);
+    // HAProxy learns of the crash only from the detector: never before the suspicion.
+    assertThat(downAt.values()).allSatisfy(at -> assertThat(at).isGreaterThan(suspectedAt));
+    assertThat(health.clientErrors()).isZero();
+    assertThat(health.agentAnswers()).isPositive();
+  }
+
+  private NodeProcess startN5(long incarnation, int port) throws IOException {
+    NodeProcess n5 = NodeProcess.start(List.of(), "n5", "--bind", "127.0.0.1:" + port,
+        "--interval", "100", "--pause", "200", "--min-std", "20", "--confirm", "60000",
+        "--incarnation", Long.toString(incarnation),
+        "--peer", "lb-side=127.0.0.1:" + observer.localAddress().getPort());
+    processes.add(n5);
+    observer.addPeer("n5", new InetSocketAddress("127.0.0.1", n5.port()));
+    return n5;
+  }
+
+  /** The configuration the README shows, on loopback, with this test's ports. */
+  private String config(Path socket, int n5Port) {
+    return String.join("\n",
+        "global",
+        "  stats socket " + socket + " mode 600 level admin",
+        "defaults",
+        "  mode http",
+        "  timeout connect 1s",
+        "  timeout client 10s",
+        "  timeout server 10s",
+        "  timeout check 1s",
+        "backend via_httpchk",
+        "  option httpchk",
+        "  http-check send meth GET uri /health/n5",
+        "  http-check expect status 200",
+        "  server n5 127.0.0.1:" + n5Port + " check addr 127.0.0.1 port "
+            + health.httpAddress().getPort() + " inter 100ms fall 2 rise 2",
+        "backend via_agent",
+        "  server n5 127.0.0.1:" + n5Port + " agent-check agent-addr 127.0.0.1 agent-port "
+            + health.agentAddress().getPort() + " agent-send \"n5\\n\" agent-inter 100ms",
+        "");
+  }
+
+  /** Polls the stats socket until both backends' n5 show {@code status}; returns when each did. */
+  private Map<String, Long> awaitBoth(String status, Path socket) {
+    Map<String, Long> at = new HashMap<>();
+    await().atMost(NodeProcess.GENEROUS).pollInterval(Duration.ofMillis(5)).until(() -> {
+      Map<String, String> now = statuses(socket);
+      long time = System.nanoTime();
+      now.forEach((backend, s) -> {
+        if (s.equals(status)) {
+          at.putIfAbsent(backend, time);
+        }
+      });
+      return at.size() == 2;
+    });
+    return at;
+  }
+
+  private boolean bothAre(String status, Path socket) throws IOException {
+    Map<String, String> now = statuses(socket);
+    return now.size() == 2 && now.values().stream().allMatch(status::equals);
+  }
+
+  /**
+   * Backend name -> UP or DOWN for its server n5, from {@code show stat} (CSV). HAProxy writes
+   * "UP 1/2" while a server is failing its checks but not yet down, "DOWN (agent)" when the agent
+   * said down, and "no check" for a server with only an agent check that has not said down.
+   */
+  private static Map<String, String> statuses(Path socket) throws IOException {
+    String csv = command(socket, "show stat");
+    String[] lines = csv.split("\n");
+    List<String> header = List.of(lines[0].replaceFirst("^# ", "").split(","));
+    int backend = header.indexOf("pxname");
+    int server = header.indexOf("svname");
+    int status = header.indexOf("status");
+    Map<String, String> result = new HashMap<>();
+    for (int i = 1; i < lines.length; i++) {
+      String[] fields = lines[i].split(",", -1);
+      if (fields.length > status && fields[server].equals("n5")) {
+        String state = fields[status];
+        result.put(fields[backend], state.startsWith("DOWN") ? "DOWN"
+            : state.startsWith("UP") || state.equals("no check") ? "UP" : state);
+      }
+    }
+    return result;
+  }
+
+  private static String command(Path socket, String command) throws IOException {
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+      channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
+      ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+      StringBuilder out = new StringBuilder();
+      while (channel.read(buffer) >= 0) {
+        buffer.flip();
+        out.append(StandardCharsets.US_ASCII.decode(buffer));
+        buffer.clear();
+      }
+      return out.toString();
+    }
+  }
+
+  static Optional<Path> haproxyBinary() {
+    List<String> directories = new ArrayList<>(List.of("/usr/sbin", "/usr/local/sbin"));
+    directories.addAll(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+    return directories.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, "haproxy"))
+        .filter(Files::isExecutable).findFirst();
+  }
+
+  private static String haproxyVersion(Path binary) throws IOException, InterruptedException {
+    Process version = new ProcessBuilder(binary.toString(), "-v").redirectErrorStream(true).start();
+    String first = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+        .lines().findFirst().orElse("?");
+    version.waitFor();
+    return first.replaceFirst("^HAProxy version (\\S+).*", "$1");
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+}
