@@ -459,6 +459,15 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     reconfigure(detector -> ((AccrualFailureDetector) detector).setThreshold(threshold));
   }
 
+  /**
+   * A new detector made as this registry makes its peers' (the detector specification, then every
+   * {@link #reconfigure} change and threshold so far), not monitored by the registry: for
+   * replaying a recorded trace through the configuration in use, as tuning does.
+   */
+  public FailureDetector newUnmonitoredDetector() {
+    return newDetector();
+  }
+
   private FailureDetector newDetector() {
     FailureDetector detector = Objects.requireNonNull(detectorSpec.get(),
         "the detector specification returned null");

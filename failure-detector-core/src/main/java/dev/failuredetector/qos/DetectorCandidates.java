@@ -1,14 +1,17 @@
 package dev.failuredetector.qos;
 
+import dev.failuredetector.AccrualFailureDetector;
 import dev.failuredetector.BertierFailureDetector;
 import dev.failuredetector.ChenFailureDetector;
 import dev.failuredetector.DeadlineFailureDetector;
+import dev.failuredetector.FailureDetector;
 import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.PhiDistribution;
 import dev.failuredetector.TwoWindowFailureDetector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The library's detectors with the setting that trades detection time against mistakes, swept
@@ -55,6 +58,29 @@ public final class DetectorCandidates {
         pause -> DeadlineFailureDetector.builder().heartbeatInterval(interval)
             .acceptableHeartbeatPause(millis(pause)).build(), trace, warmup));
     return curves;
+  }
+
+  /**
+   * Sweeps the phi threshold of the detectors {@code spec} makes, every other setting as {@code
+   * spec} has it: the curve to tune a running configuration by its threshold alone.
+   *
+   * @throws IllegalArgumentException if {@code spec} does not make accrual (phi) detectors
+   */
+  public static QosCurve sweepThreshold(String detector, Supplier<? extends FailureDetector> spec,
+      HeartbeatTrace trace, int warmup) {
+    if (!(spec.get() instanceof AccrualFailureDetector)) {
+      throw new IllegalArgumentException("only accrual (phi) detectors have a threshold to tune");
+    }
+    return QosCurve.sweep(detector, "threshold", THRESHOLDS, threshold -> {
+      AccrualFailureDetector subject = (AccrualFailureDetector) spec.get();
+      subject.setThreshold(threshold);
+      return subject;
+    }, trace, warmup);
+  }
+
+  /** The warm-up {@code tune} uses by default: 1000 heartbeats, or a tenth of a shorter trace. */
+  public static int defaultWarmup(HeartbeatTrace trace) {
+    return Math.min(1000, trace.size() / 10);
   }
 
   /** factor x eta, in milliseconds rounded to the microsecond. */

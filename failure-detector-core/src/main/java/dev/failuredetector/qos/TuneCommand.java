@@ -76,7 +76,7 @@ public final class TuneCommand {
     }
     Duration interval = options.interval != null ? options.interval
         : Duration.ofNanos(Math.max(1, trace.medianIntervalNanos()));
-    int warmup = options.warmup >= 0 ? options.warmup : Math.min(1000, trace.size() / 10);
+    int warmup = options.warmup >= 0 ? options.warmup : DetectorCandidates.defaultWarmup(trace);
     if (trace.size() < warmup + 2) {
       err.println("tune: the trace has " + trace.size() + " heartbeats, too few for a warm-up of "
           + warmup);

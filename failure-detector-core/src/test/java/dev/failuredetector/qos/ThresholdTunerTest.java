@@ -1,0 +1,104 @@
+package dev.failuredetector.qos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.failuredetector.AccrualFailureDetector;
+import dev.failuredetector.DeadlineFailureDetector;
+import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.PhiAccrualFailureDetector;
+import dev.failuredetector.TickScheduler;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ThresholdTunerTest {
+
+  /** 30 min every 100 ms, jittery delay, and two 700 ms sender stalls (one every 15 min). */
+  private static final HeartbeatTrace TRACE = SyntheticTrace.builder()
+      .interval(Duration.ofMillis(100)).duration(Duration.ofMinutes(30))
+      .delay(new DelayModel(Duration.ofMillis(2), Duration.ofMillis(3), 0.001))
+      .senderPause(Duration.ofMinutes(10), Duration.ofMillis(700))
+      .senderPause(Duration.ofMinutes(25), Duration.ofMillis(700))
+      .seed(6).build();
+  private static final TickScheduler NO_TICKS = (tick, period) -> () -> { };
+
+  private FailureDetectorRegistry<String> registry;
+
+  @AfterEach
+  void close() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  private FailureDetectorRegistry<String> phiRegistry(Duration pause) {
+    registry = FailureDetectorRegistry.builder()
+        .detector(PhiAccrualFailureDetector.builder().firstHeartbeatEstimate(Duration.ofMillis(100))
+            .acceptableHeartbeatPause(pause).minStdDeviation(Duration.ofMillis(10))::build)
+        .tickScheduler(NO_TICKS).build();
+    return registry;
+  }
+
+  private double threshold() {
+    return ((AccrualFailureDetector) registry.newUnmonitoredDetector()).threshold();
+  }
+
+  @Test
+  void recommend_replaysTheRegistrysOwnConfiguration() {
+    phiRegistry(Duration.ofMillis(500));
+    QosAdvisor.Recommendation advice =
+        ThresholdTuner.recommend(registry, TRACE, QosTarget.maxDetectionTime(Duration.ofSeconds(2)));
+    assertThat(advice.met()).isTrue();
+    assertThat(advice.detector()).isEqualTo("PhiAccrualFailureDetector as configured");
+    assertThat(advice.setting()).isEqualTo("threshold");
+    // The same threshold replayed by hand through the same configuration gives the same report;
+    // the 500 ms acceptable pause shows in the detection time (tune's generic candidates have none).
+    double chosen = advice.point().setting();
+    QosReport byHand = QosReplay.replay(TRACE, () -> {
+      AccrualFailureDetector d = (AccrualFailureDetector) registry.newUnmonitoredDetector();
+      d.setThreshold(chosen);
+      return d;
+    }, DetectorCandidates.defaultWarmup(TRACE));
+    assertThat(advice.point().report()).isEqualTo(byHand);
+    assertThat(byHand.detectionTimeMeanNanos()).isGreaterThan(Duration.ofMillis(600).toNanos());
+  }
+
+  @Test
+  void apply_targetMet_setsTheThresholdOfEveryPeer() {
+    phiRegistry(Duration.ZERO);
+    registry.register("a");
+    assertThat(threshold()).isEqualTo(8.0);
+    QosAdvisor.Recommendation advice =
+        ThresholdTuner.apply(registry, TRACE, QosTarget.maxMistakesPerDay(1000));
+    assertThat(advice.met()).isTrue();
+    assertThat(advice.point().report().mistakesPerDay()).isLessThanOrEqualTo(1000);
+    assertThat(threshold()).isEqualTo(advice.point().setting()).isNotEqualTo(8.0);
+  }
+
+  @Test
+  void apply_targetNotMet_changesNothing() {
+    phiRegistry(Duration.ZERO);
+    QosAdvisor.Recommendation advice = ThresholdTuner.apply(registry, TRACE,
+        QosTarget.maxDetectionTime(Duration.ofMillis(1)));
+    assertThat(advice.met()).isFalse();
+    assertThat(threshold()).isEqualTo(8.0);
+  }
+
+  @Test
+  void recommend_badInput_clearErrors() {
+    registry = FailureDetectorRegistry.builder()
+        .detector(DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100))::build)
+        .tickScheduler(NO_TICKS).build();
+    assertThatThrownBy(() -> ThresholdTuner.recommend(registry, TRACE, QosTarget.maxMistakesPerDay(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("only accrual (phi) detectors have a threshold to tune");
+    registry.close();
+    phiRegistry(Duration.ZERO);
+    HeartbeatTrace tiny = SyntheticTrace.builder().interval(Duration.ofMillis(100))
+        .duration(Duration.ofSeconds(1)).build();
+    assertThatThrownBy(() -> ThresholdTuner.recommend(registry, tiny, QosTarget.maxMistakesPerDay(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the trace has 10 heartbeats; record at least 20");
+  }
+}
