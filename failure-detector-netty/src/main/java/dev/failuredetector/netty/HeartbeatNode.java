@@ -239,15 +239,14 @@ public final class HeartbeatNode implements AutoCloseable {
   }
 
   /**
-   * Writes the recorded arrivals of {@code peerId} as a trace file ({@code seq,arrival_ns}, gzip if
-   * the name ends in .gz), the format the {@code tune} command reads. Arrival times are this
-   * node's {@link System#nanoTime()}.
+   * The recorded arrivals of {@code peerId} (its last {@code recordArrivals} heartbeats), as a trace
+   * the QoS tools read ({@code ThresholdTuner}, {@code QosReplay}). Arrival times are this node's
+   * {@link System#nanoTime()}.
    *
-   * @return the number of heartbeats written
-   * @throws IllegalStateException if recording is off ({@code recordArrivals}) or nothing was
-   *     recorded for that peer
+   * @throws IllegalStateException if recording is off ({@code recordArrivals}), the peer is not
+   *     known, or nothing was recorded from it yet
    */
-  public int exportTrace(String peerId, Path file) throws IOException {
+  public HeartbeatTrace recordedTrace(String peerId) {
     ArrivalRecorder recorder = recorders.get(peerId);
     if (recorder == null) {
       throw new IllegalStateException(traceCapacity == 0
@@ -258,6 +257,18 @@ public final class HeartbeatNode implements AutoCloseable {
     if (trace == null) {
       throw new IllegalStateException("no heartbeat recorded yet from " + peerId);
     }
+    return trace;
+  }
+
+  /**
+   * Writes {@link #recordedTrace} of {@code peerId} as a trace file ({@code seq,arrival_ns}, gzip
+   * if the name ends in .gz), the format the {@code tune} command reads.
+   *
+   * @return the number of heartbeats written
+   * @throws IllegalStateException as {@link #recordedTrace}
+   */
+  public int exportTrace(String peerId, Path file) throws IOException {
+    HeartbeatTrace trace = recordedTrace(peerId);
     trace.write(file);
     return trace.size();
   }

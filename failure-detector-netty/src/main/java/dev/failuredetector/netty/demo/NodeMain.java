@@ -5,11 +5,18 @@ import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.Transport;
+import dev.failuredetector.netty.health.HealthServer;
+import dev.failuredetector.netty.health.HealthView;
+import dev.failuredetector.qos.QosAdvisor;
+import dev.failuredetector.qos.QosTarget;
+import dev.failuredetector.qos.ThresholdTuner;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -23,25 +30,37 @@ import java.util.Locale;
  * (1000), {@code --pause} acceptable heartbeat pause (3000), {@code --min-std} minimum standard
  * deviation (100), {@code --threshold} phi (8), {@code
  * --confirm} suspicion-to-failure time (10000), {@code --incarnation} (start time in ms), {@code
- * --key} hex HMAC key, id 1 (none), {@code --peer id=host:port} (repeatable).
+ * --key} hex HMAC key, id 1 (none), {@code --peer id=host:port} (repeatable), {@code --record}
+ * heartbeats kept per peer for tuning (0), {@code --http host:port} and {@code --agent host:port}
+ * to serve the health endpoints and HAProxy's agent check (none).
  *
  * <p>Prints, one per line on stdout: {@code READY <id> <port> <incarnation>} once listening; then
  * {@code TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion>} for every state
  * change (nanoTime is {@link System#nanoTime()}, which on Linux is CLOCK_MONOTONIC, comparable
  * between processes of one machine). Reads commands on stdin: {@code peer <id> <host:port>},
  * {@code remove <id>}, {@code status} (prints {@code STATUS localPauses=.. mistakes=..
- * accepted=.. sent=..}), {@code quit} (closes, sending GOODBYE). End of stdin also quits.
+ * accepted=.. sent=..}), {@code export <peer> <file>} (writes the recorded trace, prints {@code
+ * EXPORTED <peer> <heartbeats> <file>}), {@code tune <peer> <max-mistakes-per-day>} (prints {@code
+ * TUNE <met> <threshold> <explanation>} from {@link ThresholdTuner#recommend}), {@code threshold
+ * <phi>} (applies it to every peer, prints {@code THRESHOLD <phi>}), {@code quit} (closes, sending
+ * GOODBYE). End of stdin also quits. With {@code --http} or {@code --agent}, prints {@code HEALTH
+ * http=<port> agent=<port>} after READY (-1 for none).
  */
 public final class NodeMain {
 
   private NodeMain() {}
 
+  /** The parsed command line: the node, and where to serve its health (null for nowhere). */
+  record Options(HeartbeatNode.Builder node, InetSocketAddress http, InetSocketAddress agent) {}
+
   public static void main(String[] args) throws Exception {
     // Netty finds slf4j-api on the classpath; without a provider SLF4J prints a warning: quiet it.
     System.setProperty("slf4j.internal.verbosity", "ERROR");
     HeartbeatNode node;
+    Options options;
     try {
-      node = parse(args).build();
+      options = parse(args);
+      node = options.node().build();
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("NodeMain: " + e.getMessage());
       System.exit(2);
@@ -50,9 +69,18 @@ public final class NodeMain {
     PrintStream out = System.out;
     node.registry().addListener(transition -> print(out, transition));
     node.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "node-shutdown"));
+    HealthServer health = startHealth(options, node);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (health != null) {
+        health.close();
+      }
+      node.close();
+    }, "node-shutdown"));
     print(out, "READY " + node.localId() + " " + node.localAddress().getPort() + " "
         + node.incarnation());
+    if (health != null) {
+      print(out, "HEALTH http=" + port(health.httpAddress()) + " agent=" + port(health.agentAddress()));
+    }
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] words = line.trim().split("\\s+");
@@ -63,6 +91,19 @@ public final class NodeMain {
           case "status" -> print(out, "STATUS localPauses=" + node.registry().localPauses()
               + " mistakes=" + node.registry().mistakes() + " accepted=" + node.accepted()
               + " sent=" + node.sent());
+          case "export" -> print(out, "EXPORTED " + words[1] + " "
+              + node.exportTrace(words[1], Path.of(words[2])) + " " + words[2]);
+          case "tune" -> {
+            QosAdvisor.Recommendation advice = ThresholdTuner.recommend(node.registry(),
+                node.recordedTrace(words[1]),
+                QosTarget.maxMistakesPerDay(Double.parseDouble(words[2])));
+            print(out, "TUNE " + advice.met() + " " + advice.point().setting() + " "
+                + advice.explanation());
+          }
+          case "threshold" -> {
+            node.registry().setThreshold(Double.parseDouble(words[1]));
+            print(out, "THRESHOLD " + words[1]);
+          }
           case "quit" -> {
             node.close();
             print(out, "CLOSED");
@@ -70,11 +111,29 @@ public final class NodeMain {
           }
           default -> print(out, "ERROR unknown command: " + line);
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | IOException e) {
         print(out, "ERROR " + e.getMessage());
       }
     }
     node.close();
+  }
+
+  private static HealthServer startHealth(Options options, HeartbeatNode node) {
+    if (options.http() == null && options.agent() == null) {
+      return null;
+    }
+    HealthServer.Builder health = HealthServer.builder(HealthView.of(node.registry()));
+    if (options.http() != null) {
+      health.http(options.http());
+    }
+    if (options.agent() != null) {
+      health.agent(options.agent());
+    }
+    return health.build().start();
+  }
+
+  private static int port(InetSocketAddress address) {
+    return address == null ? -1 : address.getPort();
   }
 
   private static void print(PrintStream out, PeerTransition<String> t) {
@@ -89,9 +148,11 @@ public final class NodeMain {
     }
   }
 
-  static HeartbeatNode.Builder parse(String[] args) {
+  static Options parse(String[] args) {
     HeartbeatNode.Builder node = HeartbeatNode.builder()
         .bind(new InetSocketAddress("127.0.0.1", 0));
+    InetSocketAddress http = null;
+    InetSocketAddress agent = null;
     PhiAccrualFailureDetector.Builder phi = PhiAccrualFailureDetector.builder();
     for (int i = 0; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
@@ -112,6 +173,9 @@ public final class NodeMain {
         case "--confirm" -> node.confirmationTime(millis(value));
         case "--incarnation" -> node.incarnation(Long.parseLong(value));
         case "--key" -> node.keyRing(KeyRing.of(1, HexFormat.of().parseHex(value)));
+        case "--record" -> node.recordArrivals(Integer.parseInt(value));
+        case "--http" -> http = address(value);
+        case "--agent" -> agent = address(value);
         case "--peer" -> {
           int equals = value.indexOf('=');
           if (equals < 1) {
@@ -122,7 +186,7 @@ public final class NodeMain {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    return node.detector(phi::build);
+    return new Options(node.detector(phi::build), http, agent);
   }
 
   private static Duration millis(String value) {

@@ -117,14 +117,18 @@ final class NodeProcess implements AutoCloseable {
     stdin.flush();
   }
 
+  /** Sends {@code command} and returns the first new output line starting with {@code reply}. */
+  String ask(String command, String reply) throws IOException {
+    int before = (int) lines.stream().filter(l -> l.startsWith(reply)).count();
+    command(command);
+    await().atMost(GENEROUS).until(
+        () -> lines.stream().filter(l -> l.startsWith(reply)).count() > before);
+    return lines.stream().filter(l -> l.startsWith(reply)).skip(before).findFirst().orElseThrow();
+  }
+
   /** Asks for a STATUS line and returns it. */
   String status() throws IOException {
-    int before = (int) lines.stream().filter(l -> l.startsWith("STATUS ")).count();
-    command("status");
-    await().atMost(GENEROUS).until(
-        () -> lines.stream().filter(l -> l.startsWith("STATUS ")).count() > before);
-    return lines.stream().filter(l -> l.startsWith("STATUS ")).skip(before).findFirst()
-        .orElseThrow();
+    return ask("status", "STATUS ");
   }
 
   /** A numeric field of a fresh STATUS line, for example {@code "accepted"}. */
