@@ -70,12 +70,13 @@ public final class NodeMain {
     node.registry().addListener(transition -> print(out, transition));
     node.start();
     HealthServer health = startHealth(options, node);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Runnable closeAll = () -> {
       if (health != null) {
         health.close();
       }
       node.close();
-    }, "node-shutdown"));
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(closeAll, "node-shutdown"));
     print(out, "READY " + node.localId() + " " + node.localAddress().getPort() + " "
         + node.incarnation());
     if (health != null) {
@@ -105,7 +106,7 @@ public final class NodeMain {
             print(out, "THRESHOLD " + words[1]);
           }
           case "quit" -> {
-            node.close();
+            closeAll.run();
             print(out, "CLOSED");
             return;
           }
@@ -115,7 +116,7 @@ public final class NodeMain {
         print(out, "ERROR " + e.getMessage());
       }
     }
-    node.close();
+    closeAll.run();
   }
 
   private static HealthServer startHealth(Options options, HeartbeatNode node) {

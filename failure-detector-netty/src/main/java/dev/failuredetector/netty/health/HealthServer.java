@@ -75,7 +75,7 @@ public final class HealthServer implements AutoCloseable {
     this.idleTimeoutNanos = builder.idleTimeoutNanos;
     this.agentTimeoutNanos = builder.agentTimeoutNanos;
     this.prometheusText = builder.prometheusText != null ? builder.prometheusText
-        : PrometheusText.isAvailable() ? PrometheusText.of(view.registry()) : null;
+        : PrometheusPresence.isAvailable() ? PrometheusText.of(view.registry()) : null;
     this.connections = new ConnectionLimit(builder.maxConnections, counters);
     this.httpHandler = new HttpHealthHandler(view, prometheusText, counters);
     this.agentHandler = new AgentCheckHandler(view, counters);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.failuredetector.PeerState;
 import dev.failuredetector.qos.HeartbeatTrace;
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,13 +48,8 @@ class NodeMainTest {
     a.awaitTransition("b", PeerState.AVAILABLE);
     await().atMost(NodeProcess.GENEROUS).until(() -> a.statusField("accepted") >= 60);
 
-    String healthLine = a.output().stream().filter(l -> l.startsWith("HEALTH ")).findFirst()
-        .orElseThrow();
-    int httpPort = Integer.parseInt(healthLine.replaceFirst("HEALTH http=(\\d+) agent=-1", "$1"));
-    HttpResponse<String> health = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health/b"))
-            .timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    int httpPort = httpPort(a);
+    HttpResponse<String> health = get(HttpClient.newHttpClient(), httpPort, "/health/b");
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"peer\":\"b\",\"state\":\"AVAILABLE\"");
 
@@ -67,5 +66,32 @@ class NodeMainTest {
     assertThat(written).isGreaterThanOrEqualTo(60);
     assertThat(HeartbeatTrace.read(file).size()).isEqualTo(written);
     assertThat(a.ask("tune nobody 1", "ERROR ")).isEqualTo("ERROR no such peer: nobody");
+  }
+
+  @Test
+  void withoutMicrometer_healthServed_metricsSays404() throws Exception {
+    String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !entry.contains("micrometer") && !entry.contains("prometheus"))
+        .collect(Collectors.joining(File.pathSeparator));
+    a = NodeProcess.startWithClasspath(List.of(), classpath, "a", "--http", "127.0.0.1:0");
+    int httpPort = httpPort(a);
+    HttpClient client = HttpClient.newHttpClient();
+    assertThat(get(client, httpPort, "/health").statusCode()).isEqualTo(200);
+    HttpResponse<String> metrics = get(client, httpPort, "/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(404);
+    assertThat(metrics.body()).contains("micrometer-registry-prometheus");
+  }
+
+  /** The port of the HEALTH line NodeMain prints after READY (waiting for it). */
+  private static int httpPort(NodeProcess node) {
+    String line = await().atMost(NodeProcess.GENEROUS).until(() -> node.output().stream()
+        .filter(l -> l.startsWith("HEALTH ")).findFirst(), Optional::isPresent).orElseThrow();
+    return Integer.parseInt(line.replaceFirst("HEALTH http=(\\d+) agent=-?\\d+", "$1"));
+  }
+
+  private static HttpResponse<String> get(HttpClient client, int port, String path)
+      throws IOException, InterruptedException {
+    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -48,9 +48,15 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts a node with these NodeMain arguments (after --id) and waits until it listens. */
   static NodeProcess start(List<String> prefix, String id, String... args) throws IOException {
+    return startWithClasspath(prefix, System.getProperty("java.class.path"), id, args);
+  }
+
+  /** Like {@link #start(List, String, String...)} with this classpath instead of the test's. */
+  static NodeProcess startWithClasspath(List<String> prefix, String classpath, String id,
+      String... args) throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"),
+        "-cp", classpath,
         "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
         NodeMain.class.getName(), "--id", id));
     command.addAll(List.of(args));
