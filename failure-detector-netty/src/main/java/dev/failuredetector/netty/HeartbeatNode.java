@@ -19,6 +19,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,6 +118,7 @@ public final class HeartbeatNode implements AutoCloseable {
    * Binds the socket and starts sending.
    *
    * @throws IllegalStateException if started twice or after close
+   * @throws UncheckedIOException if the address cannot be bound (it says which)
    * @throws InterruptedException if interrupted while binding
    */
   public synchronized HeartbeatNode start() throws InterruptedException {
@@ -133,6 +135,7 @@ public final class HeartbeatNode implements AutoCloseable {
       channel = transport == Transport.UDP ? bindUdp() : bindTcp();
     } catch (RuntimeException | InterruptedException e) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      eventLoop = null; // nothing to say goodbye with: close() only releases the rest
       throw e;
     }
     eventLoop.execute(() -> {
@@ -143,9 +146,20 @@ public final class HeartbeatNode implements AutoCloseable {
   }
 
   private Channel bindUdp() throws InterruptedException {
-    return new Bootstrap().group(group).channel(NioDatagramChannel.class)
+    return bound(new Bootstrap().group(group).channel(NioDatagramChannel.class)
         .handler(new DatagramInboundHandler(receiver, counters))
-        .bind(bindAddress).sync().channel();
+        .bind(bindAddress));
+  }
+
+  /** Waits for the bind; Netty's sync() would throw a checked BindException undeclared. */
+  private Channel bound(ChannelFuture bind) throws InterruptedException {
+    bind.await();
+    if (!bind.isSuccess()) {
+      Throwable cause = bind.cause();
+      throw new UncheckedIOException("cannot bind " + transport + " to " + bindAddress,
+          cause instanceof IOException io ? io : new IOException(cause));
+    }
+    return bind.channel();
   }
 
   private Channel bindTcp() throws InterruptedException {
@@ -155,12 +169,12 @@ public final class HeartbeatNode implements AutoCloseable {
         // A stalled peer gets at most 16 KiB of stale heartbeats queued, then they are dropped.
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 << 10, 16 << 10))
         .handler(new TcpPeerLink.DiscardInbound(counters));
-    return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    return bound(new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_REUSEADDR, true) // rebind the same port at once after a restart
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(tcpInbound = new TcpInboundInitializer(receiver, counters,
             maxInboundConnections, inboundIdleNanos))
-        .bind(bindAddress).sync().channel();
+        .bind(bindAddress));
   }
 
   /** Event loop only. */

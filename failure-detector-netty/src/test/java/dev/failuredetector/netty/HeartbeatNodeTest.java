@@ -9,6 +9,7 @@ import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -66,6 +67,20 @@ class HeartbeatNodeTest {
     if (b != null) {
       b.close();
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void start_addressTaken_uncheckedIOExceptionNamingIt(Transport transport)
+      throws InterruptedException {
+    a = node("a", 1, transport);
+    InetSocketAddress taken = a.localAddress();
+    HeartbeatNode second = HeartbeatNode.builder().localId("b").transport(transport).bind(taken)
+        .build();
+    assertThatThrownBy(second::start).isInstanceOf(UncheckedIOException.class)
+        .hasMessage("cannot bind " + transport + " to " + taken)
+        .hasCauseInstanceOf(java.net.BindException.class);
+    second.close();
   }
 
   @ParameterizedTest

@@ -68,8 +68,16 @@ public final class NodeMain {
     }
     PrintStream out = System.out;
     node.registry().addListener(transition -> print(out, transition));
-    node.start();
-    HealthServer health = startHealth(options, node);
+    HealthServer health;
+    try {
+      node.start();
+      health = startHealth(options, node);
+    } catch (RuntimeException e) { // cannot bind: say so in one line, as for bad arguments
+      node.close();
+      System.err.println("NodeMain: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Runnable closeAll = () -> {
       if (health != null) {
         health.close();
