@@ -3,6 +3,7 @@ package dev.failuredetector.netty.health;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -12,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
@@ -110,7 +112,7 @@ public final class HealthServer implements AutoCloseable {
                   new HttpServerCodec(new HttpDecoderConfig()
                       .setMaxInitialLineLength(maxRequestBytes)
                       .setMaxHeaderSize(maxRequestBytes)),
-                  new HttpObjectAggregator(MAX_BODY_BYTES),
+                  new CountingAggregator(),
                   httpHandler);
             }
           }
@@ -134,6 +136,21 @@ public final class HealthServer implements AutoCloseable {
       throw e;
     }
     return this;
+  }
+
+  /** Counts the 413 answers the aggregator sends itself for a body over the limit. */
+  private final class CountingAggregator extends HttpObjectAggregator {
+    CountingAggregator() {
+      super(MAX_BODY_BYTES);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized)
+        throws Exception {
+      counters.httpResponses.increment();
+      counters.httpClientErrors.increment();
+      super.handleOversizedMessage(ctx, oversized);
+    }
   }
 
   private Channel bind(InetSocketAddress address, ChannelInitializer<SocketChannel> initializer) {
@@ -176,9 +193,12 @@ public final class HealthServer implements AutoCloseable {
     return counters.httpResponses.sum() + counters.slowClients.sum();
   }
 
-  /** HTTP responses with a 4xx status sent for the routes (bad path, unknown peer, bad method, undecodable). */
+  /**
+   * HTTP responses with a 4xx status: bad path, unknown peer or endpoint, bad method,
+   * undecodable, oversized, and the 408s to slow clients.
+   */
   public long clientErrors() {
-    return counters.httpClientErrors.sum();
+    return counters.httpClientErrors.sum() + counters.slowClients.sum();
   }
 
   /** Connections closed with 408 because a request did not arrive within {@code requestTimeout}. */

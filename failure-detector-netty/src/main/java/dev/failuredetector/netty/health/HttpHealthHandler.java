@@ -48,6 +48,9 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (!ctx.channel().isActive()) {
+      return; // the decoder's report of a request cut short by the close: nobody to answer
+    }
     RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
     if (deadline != null) {
       deadline.requestComplete();

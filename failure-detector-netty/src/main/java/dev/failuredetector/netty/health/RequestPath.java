@@ -22,6 +22,8 @@ final class RequestPath {
 
   /** Thrown for a target that is not a clean path; the message says why (sent to the client). */
   static final class BadPathException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     BadPathException(String message) {
       super(message, null, false, false);
     }

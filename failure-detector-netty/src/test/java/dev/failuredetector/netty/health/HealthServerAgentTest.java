@@ -16,18 +16,12 @@ import org.junit.jupiter.api.Test;
 /** HAProxy's agent-check protocol over real loopback sockets. */
 class HealthServerAgentTest {
 
-  private final ManualRegistry peers = new ManualRegistry("a", "b", "c", "d");
+  private final ManualRegistry peers = ManualRegistry.abcd();
   private HealthServer server;
 
   @BeforeEach
   void start() {
-    for (int i = 0; i < 10; i++) { // a, b, c available; d silent for the last 400 ms: suspected
-      peers.heartbeat("a", "b", "c");
-      if (i < 6) {
-        peers.heartbeat("d");
-      }
-      peers.advanceMillis(100);
-    }
+    peers.suspectOnlyD();
     server = HealthServer.builder(HealthView.of(peers.registry))
         .agent(new InetSocketAddress("127.0.0.1", 0))
         .agentTimeout(Duration.ofMillis(300))

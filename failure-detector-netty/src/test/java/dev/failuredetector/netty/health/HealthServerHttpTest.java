@@ -27,18 +27,12 @@ class HealthServerHttpTest {
 
   private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
 
-  private final ManualRegistry peers = new ManualRegistry("a", "b", "c", "d");
+  private final ManualRegistry peers = ManualRegistry.abcd();
   private HealthServer server;
 
   @BeforeEach
   void heartbeats() {
-    for (int i = 0; i < 10; i++) { // a, b, c available; d silent for the last 400 ms: suspected
-      peers.heartbeat("a", "b", "c");
-      if (i < 6) {
-        peers.heartbeat("d");
-      }
-      peers.advanceMillis(100);
-    }
+    peers.suspectOnlyD();
   }
 
   @AfterEach
@@ -213,6 +207,8 @@ class HealthServerHttpTest {
           + "Content-Length: 100000\r\n\r\n" + "x".repeat(2000)).read(false);
       assertThat(response.status()).isEqualTo(413);
     }
+    assertThat(server.clientErrors()).isEqualTo(1);
+    assertThat(server.httpResponses()).isEqualTo(1);
   }
 
   @ParameterizedTest
@@ -272,6 +268,7 @@ class HealthServerHttpTest {
       assertThat(fast.get("/health/b").status()).isEqualTo(200);
     }
     assertThat(server.slowClients()).isEqualTo(1);
+    assertThat(server.clientErrors()).isEqualTo(1);
   }
 
   @Test

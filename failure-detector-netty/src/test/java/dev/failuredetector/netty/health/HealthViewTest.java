@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class HealthViewTest {
 
-  private final ManualRegistry peers = new ManualRegistry("a", "b", "c", "d");
+  private final ManualRegistry peers = ManualRegistry.abcd();
 
   @AfterEach
   void close() {

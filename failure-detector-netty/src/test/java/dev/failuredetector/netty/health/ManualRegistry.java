@@ -36,6 +36,25 @@ final class ManualRegistry implements AutoCloseable {
     }
   }
 
+  /** Peers a, b, c and d. */
+  static ManualRegistry abcd() {
+    return new ManualRegistry("a", "b", "c", "d");
+  }
+
+  /**
+   * A second of heartbeats every 100 ms from a, b and c, and from d only for the first 600 ms:
+   * a, b, c end AVAILABLE (100 ms since their last heartbeat), d SUSPECTED (500 ms).
+   */
+  void suspectOnlyD() {
+    for (int i = 0; i < 10; i++) {
+      heartbeat("a", "b", "c");
+      if (i < 6) {
+        heartbeat("d");
+      }
+      advanceMillis(100);
+    }
+  }
+
   void heartbeat(String... peers) {
     for (String peer : peers) {
       registry.heartbeat(peer);
