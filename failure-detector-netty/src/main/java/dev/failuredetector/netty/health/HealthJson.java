@@ -10,12 +10,11 @@ final class HealthJson {
 
   private HealthJson() {}
 
-  static String peer(PeerHealth health, EjectionStatus ejection) {
+  /** One peer, with the guard's panic flag its verdict was made under. */
+  static String peer(PeerHealth health) {
     StringBuilder json = new StringBuilder(320);
-    appendPeer(json, health);
-    json.setLength(json.length() - 1); // reopen the object to add the guard's view
-    json.append(",\"panic\":").append(ejection.panic()).append('}');
-    return json.toString();
+    appendFields(json, health);
+    return json.append(",\"panic\":").append(health.panic()).append('}').toString();
   }
 
   static String peers(HealthView.Peers peers) {
@@ -24,8 +23,8 @@ final class HealthJson {
     appendEjection(json, peers.ejection());
     json.append(",\"peers\":[");
     for (PeerHealth health : peers.peers()) {
-      appendPeer(json, health);
-      json.append(',');
+      appendFields(json, health);
+      json.append("},");
     }
     if (!peers.peers().isEmpty()) {
       json.setLength(json.length() - 1);
@@ -52,7 +51,8 @@ final class HealthJson {
     return json.append('}').toString();
   }
 
-  private static void appendPeer(StringBuilder json, PeerHealth h) {
+  /** A peer's object without its closing brace (one answer adds a field). */
+  private static void appendFields(StringBuilder json, PeerHealth h) {
     json.append("{\"peer\":");
     appendString(json, h.peer());
     json.append(",\"state\":\"").append(h.state()).append('"')
@@ -69,7 +69,6 @@ final class HealthJson {
     appendMillis(json, h.timeoutNanos());
     json.append(",\"inStateMs\":");
     appendMillis(json, h.nanosInState());
-    json.append('}');
   }
 
   private static void appendEjection(StringBuilder json, EjectionStatus e) {

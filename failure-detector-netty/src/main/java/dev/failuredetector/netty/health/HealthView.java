@@ -115,7 +115,7 @@ public final class HealthView {
     boolean heldUp = !available && status.holdingUp() && isSuspectedFromSilence(s.state(), s.reason());
     int weight = available ? weightPercent(s.nanosSinceLastHeartbeat(), s.timeoutNanos())
         : heldUp ? MIN_WEIGHT_PERCENT : 0;
-    return new PeerHealth(s.key(), s.state(), s.reason(), available, available || heldUp, heldUp,
+    return new PeerHealth(s.key(), s.state(), s.reason(), available, heldUp, status.panic(),
         weight, s.phi(), s.nanosSinceLastHeartbeat(), s.timeoutNanos(), s.nanosInState());
   }
 

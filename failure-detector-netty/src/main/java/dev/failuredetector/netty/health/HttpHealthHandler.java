@@ -104,7 +104,7 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
     PeerHealth peer = health.get();
     return HttpResponses.json(
         peer.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-        HealthJson.peer(peer, view.ejectionStatus()));
+        HealthJson.peer(peer));
   }
 
   private FullHttpResponse metrics() {

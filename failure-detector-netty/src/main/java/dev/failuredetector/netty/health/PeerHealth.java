@@ -7,8 +7,8 @@ import java.util.OptionalDouble;
 /**
  * The health answer for one peer: what the detector says, and what a load balancer is told.
  *
- * <p>{@code up} is {@code available} unless the {@link MassEjectionGuard} holds a suspected peer
- * up during a panic ({@code heldUp}). {@code weightPercent} is the routing weight for HAProxy's
+ * <p>{@link #up()} is {@code available} unless the {@link MassEjectionGuard} holds a suspected
+ * peer up during a panic ({@code heldUp}). {@code weightPercent} is the routing weight for HAProxy's
  * agent check: 0 when not up; for a held-up peer the floor, {@value HealthView#MIN_WEIGHT_PERCENT};
  * otherwise 100 while less than half of the detector's timeout has passed since the last
  * heartbeat, then falling linearly to the floor as that time reaches the timeout, so a peer whose
@@ -18,8 +18,8 @@ import java.util.OptionalDouble;
  * @param state its state in the registry
  * @param reason the reason of its last transition
  * @param available whether the detector considers it available
- * @param up whether a load balancer should route to it
  * @param heldUp whether it is up only because of the mass-ejection guard
+ * @param panic whether the guard saw a panic (too many peers suspected) when judging it
  * @param weightPercent routing weight, 0 to 100
  * @param phi the suspicion level, for accrual detectors only
  * @param nanosSinceLastHeartbeat time since the last heartbeat, -1 if none was heard
@@ -27,5 +27,11 @@ import java.util.OptionalDouble;
  * @param nanosInState time since the last transition
  */
 public record PeerHealth(String peer, PeerState state, TransitionReason reason, boolean available,
-    boolean up, boolean heldUp, int weightPercent, OptionalDouble phi,
-    long nanosSinceLastHeartbeat, long timeoutNanos, long nanosInState) {}
+    boolean heldUp, boolean panic, int weightPercent, OptionalDouble phi,
+    long nanosSinceLastHeartbeat, long timeoutNanos, long nanosInState) {
+
+  /** Whether a load balancer should route to it: available, or held up by the guard. */
+  public boolean up() {
+    return available || heldUp;
+  }
+}

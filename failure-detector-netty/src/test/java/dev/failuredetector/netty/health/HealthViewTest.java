@@ -103,6 +103,7 @@ class HealthViewTest {
     assertThat(b.up()).isTrue();
     assertThat(b.heldUp()).isTrue();
     assertThat(b.weightPercent()).isEqualTo(HealthView.MIN_WEIGHT_PERCENT);
+    assertThat(b.panic()).isTrue();
     assertThat(view.ejectionStatus()).isEqualTo(new EjectionStatus(3, 4, true, true));
 
     peers.heartbeat("b", "c", "d"); // they come back: no more panic, nobody held up
