@@ -1,8 +1,8 @@
 package dev.failuredetector.netty.health;
 
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * keep-alive connection is left to the idle timeout. Sits before the HTTP decoder, so it sees raw
  * bytes. One instance per connection.
  */
-final class RequestDeadline extends ChannelDuplexHandler {
+final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   private final long timeoutNanos;
   private final HealthCounters counters;
