@@ -1,6 +1,6 @@
 package dev.failuredetector;
 
-import java.lang.invoke.VarHandle;
+import dev.failuredetector.qos.HeartbeatTrace;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -8,22 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
- * Monitors many peers, each with its own detector built from one specification, and tells
+ * Monitors many peers, each with its own detector built from one {@link DetectorSpec}, and tells
  * listeners when a peer's state changes and why.
  *
  * <p><b>States.</b> A registered peer starts {@link PeerState#UNKNOWN UNKNOWN}; its first heartbeat
@@ -31,133 +25,89 @@ import java.util.function.Supplier;
  * {@link PeerState#SUSPECTED SUSPECTED} ({@link TransitionReason#TIMEOUT TIMEOUT}); suspected for
  * longer than the confirmation time, {@link PeerState#FAILED FAILED}. A heartbeat from a suspected
  * or failed peer makes it available again ({@link TransitionReason#RECOVERED RECOVERED}), and when
- * the suspicion came from a timeout it is counted as a mistake. {@link #markFailed} feeds faster
- * clues (a refused connection, a goodbye, an external signal). A heartbeat with a higher
- * incarnation starts a fresh detector ({@link TransitionReason#RESTARTED RESTARTED}).
+ * the suspicion came from a timeout it is counted as a mistake. {@link MonitoredPeer#markFailed}
+ * feeds faster clues (a refused connection, a goodbye, an external signal). A heartbeat with a
+ * higher incarnation starts a fresh detector ({@link TransitionReason#RESTARTED RESTARTED}). The
+ * whole table is in {@code PeerStateMachine}.
+ *
+ * <p><b>One object per peer.</b> {@link #register} returns the peer's {@link MonitoredPeer}; a
+ * transport keeps it and records heartbeats through it, with no lookup by key. The key-based
+ * methods here ({@link #heartbeat(Object, long, long, long)}, ...) look the handle up once and do
+ * the same.
  *
  * <p><b>Timing.</b> A registry-owned timer thread (daemon, named, stopped by {@link #close()})
  * ticks every {@code tick} (10 ms by default) and makes each transition within one tick of the
- * deadline, without anyone polling. Peers wait in a timing wheel keyed by their deadline, so a
- * tick with nothing due costs the same for 10 or 100,000 peers; heartbeats do not touch the wheel
- * (an entry that comes due re-reads the detector's current deadline).
+ * deadline, without anyone polling ({@code SuspicionTimer}, which also documents how heartbeats
+ * and the timer agree without a lock).
  *
  * <p><b>Local pauses.</b> When the timer thread itself ran late by more than {@code
- * localPauseThreshold} (a GC pause, CPU starvation, the process stopped), the time it was frozen
- * is not the peers' fault, and heartbeats that arrived meanwhile may still be queued unread. The
- * registry then holds every new suspicion for {@code localPauseGrace}, counts the pause and logs
- * it once.
+ * localPauseThreshold} (a GC pause, CPU starvation, the process stopped), new suspicions are held
+ * for {@code localPauseGrace} so that heartbeats received meanwhile are read first; the pause is
+ * counted and logged once ({@code LocalPauseGuard}).
  *
- * <p><b>Threads.</b> {@code heartbeat} may be called from any thread, for different peers
- * concurrently; for one peer, heartbeats should come from one thread at a time (one event loop),
- * and a heartbeat that arrives while another for the same peer is being recorded is dropped and
- * counted ({@link #heartbeatsCoalesced()}) rather than waited for. For a registered peer it takes
- * no lock and allocates nothing unless the peer changes state. Listeners run on their own threads
- * ({@link PeerStateListener}). All other methods are thread-safe.
+ * <p><b>Threads.</b> Heartbeats may be recorded from any thread, for different peers concurrently;
+ * for one peer, from one thread at a time (see {@link MonitoredPeer}). For an available peer that
+ * takes no lock and allocates nothing. Listeners run on their own threads ({@link
+ * PeerStateListener}). All other methods are thread-safe.
  *
  * <p><b>Untrusted keys.</b> Peers are registered explicitly, at most {@code maxPeers}; a heartbeat
- * for an unknown key (or {@code null}) is counted ({@link #heartbeatsUnknown()}) and dropped, so
- * spoofed ids cannot grow memory.
+ * for an unknown key (or {@code null}) is counted and dropped, so spoofed ids cannot grow memory.
  *
  * @param <K> the peer key: an immutable type with cheap, well-distributed {@code hashCode} and
  *     {@code equals} (String, a record of address and port, ...)
  */
 public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
-  /*
-   * Concurrency design
-   * - Heartbeat path: map lookup, per-peer writer guard (a CAS that never waits), detector
-   *   heartbeat, full fence, volatile read of the state. Only if the peer is not AVAILABLE does it
-   *   take the peer's monitor to make a transition.
-   * - Timer: to suspect, it takes the monitor, writes SUSPECTED, fences, and re-reads the detector's
-   *   deadline; if a heartbeat slipped in it reverts silently. With the heartbeat path's fence this
-   *   is Dekker's pattern: either the timer sees the new deadline or the heartbeat sees SUSPECTED
-   *   (and recovers it), never neither.
-   * - A heartbeat that moves a deadline earlier than the wheel entry (the timeout shrank) asks the
-   *   timer to re-evaluate the peer through a queue, so suspicion is never late by more than a tick.
-   */
-
-  private static final System.Logger LOG = System.getLogger(FailureDetectorRegistry.class.getName());
-  private static final int WHEEL_BUCKETS = 4096;
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-  private final Supplier<? extends FailureDetector> detectorSpec;
-  private final boolean accrual;
-  private final String detectorType;
   private final int maxPeers;
-  private final long tickNanos;
-  private final long confirmationNanos;
-  private final long localPauseThresholdNanos;
-  private final long localPauseGraceNanos;
+  private final int recordArrivals;
   private final NanoClock clock;
-  private final int listenerQueueCapacity;
-  private final Executor listenerExecutor;
   private final ExecutorService ownedListenerExecutor;
+  private volatile DetectorSpec spec;
 
-  private final ConcurrentHashMap<K, Peer<K>> peers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<K, MonitoredPeer<K>> peers = new ConcurrentHashMap<>();
   private final Object membership = new Object();
-  private final CopyOnWriteArrayList<Consumer<? super FailureDetector>> configurators =
-      new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<ListenerDelivery<K>> listeners = new CopyOnWriteArrayList<>();
-  private final ConcurrentLinkedQueue<Peer<K>> evaluationRequests = new ConcurrentLinkedQueue<>();
-
-  // Timer thread state.
-  private final TimerWheel wheel;
-  private final TimerWheel.Expiry evaluateOnExpiry = this::evaluate;
-  private long lastTickNanos;
-  private long holdSuspicionsUntilNanos;
-  private volatile boolean holdingSuspicions;
-
-  // Counters.
-  /** Heartbeats of removed peers; live peers count their own (see heartbeatsReceived()). */
-  private final LongAdder heartbeatsOfRemovedPeers = new LongAdder();
-  private final LongAdder heartbeatsUnknown = new LongAdder();
-  private final LongAdder heartbeatsCoalesced = new LongAdder();
-  private final LongAdder heartbeatsStaleIncarnation = new LongAdder();
-  private final LongAdder mistakes = new LongAdder();
-  private final LongAdder localPauses = new LongAdder();
-  private final LongAdder listenerDrops = new LongAdder();
-  private final LongAdder listenerFailures = new LongAdder();
-  private final AtomicLong[] peersByState = new AtomicLong[PeerState.values().length];
-  private final LongAdder[] transitionsByReason = new LongAdder[TransitionReason.values().length];
-  private volatile long lastTickLagNanos;
-  private volatile long maxTickLagNanos;
-
+  private final TransitionPublisher<K> publisher;
+  private final PeerTransitions<K> transitions;
+  private final LocalPauseGuard pauseGuard;
+  private final SuspicionTimer<K> timer;
   private final TickScheduler.Ticking ticking;
   private volatile boolean closed;
 
-  private FailureDetectorRegistry(Builder builder, FailureDetector probe) {
-    this.detectorSpec = builder.detectorSpec;
-    this.accrual = probe instanceof AccrualFailureDetector;
-    this.detectorType = probe.getClass().getSimpleName();
+  // Heartbeat outcomes other than recorded (those are counted per peer: no shared write).
+  /** Heartbeats of removed peers; live peers count their own. */
+  private final LongAdder heartbeatsOfRemovedPeers = new LongAdder();
+  private final LongAdder[] dropped = new LongAdder[HeartbeatOutcome.values().length];
+
+  private FailureDetectorRegistry(Builder builder) {
+    this.spec = builder.spec;
     this.maxPeers = builder.maxPeers;
-    this.tickNanos = builder.tickNanos;
-    this.confirmationNanos = builder.confirmationNanos;
-    this.localPauseThresholdNanos = builder.localPauseThresholdNanos;
-    this.localPauseGraceNanos = builder.localPauseGraceNanos;
+    this.recordArrivals = builder.recordArrivals;
     this.clock = builder.clock;
-    this.listenerQueueCapacity = builder.listenerQueueCapacity;
     String name = builder.name != null ? builder.name
         : "failure-detector-" + INSTANCES.incrementAndGet();
+    Executor listenerExecutor;
     if (builder.listenerExecutor != null) {
-      this.listenerExecutor = builder.listenerExecutor;
+      listenerExecutor = builder.listenerExecutor;
       this.ownedListenerExecutor = null;
     } else {
       this.ownedListenerExecutor = Executors.newCachedThreadPool(daemonThreads(name + "-events-"));
-      this.listenerExecutor = ownedListenerExecutor;
+      listenerExecutor = ownedListenerExecutor;
     }
-    for (int i = 0; i < peersByState.length; i++) {
-      peersByState[i] = new AtomicLong();
+    for (int i = 0; i < dropped.length; i++) {
+      dropped[i] = new LongAdder();
     }
-    for (int i = 0; i < transitionsByReason.length; i++) {
-      transitionsByReason[i] = new LongAdder();
-    }
+    this.publisher = new TransitionPublisher<>(listenerExecutor, builder.listenerQueueCapacity);
+    this.transitions = new PeerTransitions<>(publisher);
     long now = clock.nanoTime();
-    this.wheel = new TimerWheel(WHEEL_BUCKETS, tickNanos, now);
-    this.lastTickNanos = now;
-    this.holdSuspicionsUntilNanos = now;
+    this.pauseGuard = new LocalPauseGuard(builder.localPauseThresholdNanos,
+        builder.localPauseGraceNanos, now);
+    this.timer = new SuspicionTimer<>(transitions, pauseGuard, clock, builder.tickNanos,
+        builder.confirmationNanos);
     TickScheduler scheduler = builder.tickScheduler != null ? builder.tickScheduler
         : TickScheduler.daemonThread(name + "-timer");
-    this.ticking = scheduler.start(this::tick, tickNanos);
+    this.ticking = scheduler.start(this::tick, builder.tickNanos);
   }
 
   /** Returns a builder: phi accrual detectors with Pekko's defaults, 10 ms ticks. */
@@ -168,42 +118,42 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   // ---- membership ---------------------------------------------------------------------------
 
   /**
-   * Starts monitoring {@code key} (state {@link PeerState#UNKNOWN UNKNOWN}).
+   * Starts monitoring {@code key} (state {@link PeerState#UNKNOWN UNKNOWN}) and returns its
+   * handle; if it is already registered, returns the existing handle and changes nothing.
    *
-   * @return false if it was already registered (nothing changes)
    * @throws NullPointerException if {@code key} is null
    * @throws IllegalStateException if {@code maxPeers} peers are registered, or the registry is
    *     closed
    */
-  public boolean register(K key) {
+  public MonitoredPeer<K> register(K key) {
     Objects.requireNonNull(key, "key must not be null");
-    Peer<K> peer;
     synchronized (membership) {
       if (closed) {
         throw new IllegalStateException("registry is closed");
       }
-      if (peers.containsKey(key)) {
-        return false;
+      MonitoredPeer<K> existing = peers.get(key);
+      if (existing != null) {
+        return existing;
       }
       if (peers.size() >= maxPeers) {
         throw new IllegalStateException("maxPeers reached: " + maxPeers
             + " peers are registered; remove one or raise maxPeers to register " + key);
       }
-      peer = new Peer<>(key, newDetector(), clock.nanoTime());
-      // Lock order: membership, then peer. Recording inside both keeps a key's REMOVED and a
+      MonitoredPeer<K> peer =
+          new MonitoredPeer<>(key, this, newDetector(), recordArrivals, clock.nanoTime());
+      // Lock order: membership, then peer. Publishing inside both keeps a key's REMOVED and a
       // later REGISTERED in order for listeners.
       synchronized (peer) {
         peers.put(key, peer);
-        peersByState[PeerState.UNKNOWN.ordinal()].incrementAndGet();
-        record(new PeerTransition<>(key, PeerState.REMOVED, PeerState.UNKNOWN,
-            TransitionReason.REGISTERED, peer.stateSinceNanos, false));
+        transitions.registered(peer);
       }
+      return peer;
     }
-    return true;
   }
 
   /**
-   * Stops monitoring {@code key}; listeners see a transition to {@link PeerState#REMOVED}.
+   * Stops monitoring {@code key}; listeners see a transition to {@link PeerState#REMOVED}, and its
+   * handle answers {@link HeartbeatOutcome#UNKNOWN_PEER} from now on.
    *
    * @return false if it was not registered
    */
@@ -211,22 +161,19 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     if (key == null) {
       return false;
     }
-    Peer<K> peer;
+    MonitoredPeer<K> peer;
     synchronized (membership) {
       peer = peers.remove(key);
       if (peer == null) {
         return false;
       }
       synchronized (peer) {
-        PeerState from = peer.state;
         peer.removed = true;
         heartbeatsOfRemovedPeers.add(peer.heartbeats());
-        peersByState[from.ordinal()].decrementAndGet();
-        record(new PeerTransition<>(key, from, PeerState.REMOVED, TransitionReason.REMOVED,
-            clock.nanoTime(), false));
+        transitions.removed(peer, clock.nanoTime());
       }
     }
-    requestEvaluation(peer); // the timer takes it out of the wheel
+    timer.requestEvaluation(peer); // the timer takes it out of the wheel
     return true;
   }
 
@@ -235,146 +182,67 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     return key != null && peers.containsKey(key);
   }
 
+  /** Returns the handle of {@code key}, or empty if it is not registered. */
+  public Optional<MonitoredPeer<K>> peer(K key) {
+    return Optional.ofNullable(key == null ? null : peers.get(key));
+  }
+
   /** Returns the number of registered peers. */
   public int size() {
     return peers.size();
   }
 
-  // ---- heartbeats ---------------------------------------------------------------------------
+  // ---- heartbeats by key (one lookup, then the handle) ----------------------------------------
 
   /** Records a heartbeat from {@code key} now (registry clock). Unknown keys are counted and dropped. */
-  public void heartbeat(K key) {
-    heartbeat(key, false, 0, false, 0, clock.nanoTime());
+  public HeartbeatOutcome heartbeat(K key) {
+    MonitoredPeer<K> peer = lookup(key);
+    return peer == null ? counted(HeartbeatOutcome.UNKNOWN_PEER) : peer.heartbeat(clock.nanoTime());
   }
 
   /** Records heartbeat number {@code sequence} from {@code key}, arrived at {@code nowNanos}. */
-  public void heartbeat(K key, long sequence, long nowNanos) {
-    heartbeat(key, false, 0, true, sequence, nowNanos);
+  public HeartbeatOutcome heartbeat(K key, long sequence, long nowNanos) {
+    MonitoredPeer<K> peer = lookup(key);
+    return peer == null ? counted(HeartbeatOutcome.UNKNOWN_PEER) : peer.heartbeat(sequence, nowNanos);
+  }
+
+  /** See {@link MonitoredPeer#heartbeat(long, long, long)}. */
+  public HeartbeatOutcome heartbeat(K key, long incarnation, long sequence, long nowNanos) {
+    MonitoredPeer<K> peer = lookup(key);
+    return peer == null ? counted(HeartbeatOutcome.UNKNOWN_PEER)
+        : peer.heartbeat(incarnation, sequence, nowNanos);
   }
 
   /**
-   * Records heartbeat number {@code sequence} of incarnation {@code incarnation} (a number the peer
-   * raises each time it starts, such as its start time) from {@code key}. A higher incarnation
-   * than the last one seen means the peer restarted: its detector starts afresh and listeners see
-   * {@link TransitionReason#RESTARTED}. A lower one is a stale packet: counted and dropped.
-   */
-  public void heartbeat(K key, long incarnation, long sequence, long nowNanos) {
-    heartbeat(key, true, incarnation, true, sequence, nowNanos);
-  }
-
-  private void heartbeat(K key, boolean withIncarnation, long incarnation, boolean withSequence,
-      long sequence, long nowNanos) {
-    Peer<K> peer = key == null ? null : peers.get(key);
-    if (peer == null) {
-      heartbeatsUnknown.increment();
-      return;
-    }
-    if (!peer.tryBeginHeartbeat()) {
-      heartbeatsCoalesced.increment();
-      return;
-    }
-    FailureDetector detector;
-    try {
-      if (withIncarnation && incarnation != peer.incarnation) {
-        if (peer.incarnation != Long.MIN_VALUE && incarnation < peer.incarnation) {
-          heartbeatsStaleIncarnation.increment();
-          peer.endHeartbeat();
-          return;
-        }
-        if (peer.incarnation != Long.MIN_VALUE) {
-          restart(peer, incarnation, sequence, nowNanos);
-          peer.endHeartbeat();
-          return;
-        }
-        peer.incarnation = incarnation; // the first incarnation seen
-      }
-      detector = peer.detector;
-      if (withSequence) {
-        detector.heartbeat(sequence, nowNanos);
-      } else {
-        detector.heartbeat(nowNanos);
-      }
-      peer.recordArrival(nowNanos);
-    } catch (RuntimeException | Error e) {
-      peer.endHeartbeat(); // a detector never throws; keep the peer usable if one does
-      throw e;
-    }
-    // Releasing the guard is also the full fence that makes the new deadline visible before the
-    // state is read (see the class comment). What follows does not write the detector.
-    peer.endHeartbeatWithFence();
-    if (peer.state != PeerState.AVAILABLE) {
-      heardWhileNotAvailable(peer, nowNanos);
-    } else if (!peer.scheduled || detector.suspectAtNanos() - peer.scheduledAtNanos < 0) {
-      requestEvaluation(peer); // the deadline moved earlier than the timer's entry
-    }
-  }
-
-  private void heardWhileNotAvailable(Peer<K> peer, long nowNanos) {
-    synchronized (peer) {
-      PeerState from = peer.state;
-      if (peer.removed || from == PeerState.AVAILABLE) {
-        return;
-      }
-      if (from == PeerState.UNKNOWN) {
-        transition(peer, PeerState.AVAILABLE, TransitionReason.FIRST_HEARTBEAT, nowNanos, false);
-      } else {
-        boolean falseSuspicion = peer.reason == TransitionReason.TIMEOUT;
-        transition(peer, PeerState.AVAILABLE, TransitionReason.RECOVERED, nowNanos, falseSuspicion);
-      }
-    }
-    requestEvaluation(peer);
-  }
-
-  private void restart(Peer<K> peer, long incarnation, long sequence, long nowNanos) {
-    FailureDetector fresh = newDetector();
-    fresh.heartbeat(sequence, nowNanos);
-    synchronized (peer) {
-      if (peer.removed) {
-        return;
-      }
-      peer.detector = fresh;
-      peer.incarnation = incarnation;
-      peer.resetIntervals();
-      peer.recordArrival(nowNanos);
-      transition(peer, PeerState.AVAILABLE, TransitionReason.RESTARTED, nowNanos, false);
-    }
-    requestEvaluation(peer);
-  }
-
-  /**
-   * Declares {@code key} failed now, from a clue faster than a timeout: {@link
-   * TransitionReason#CONNECTION_REFUSED}, {@link TransitionReason#LEFT} or {@link
-   * TransitionReason#EXTERNAL}. A later heartbeat makes it available again.
+   * See {@link MonitoredPeer#markFailed}.
    *
    * @return true if the peer changed to FAILED; false if unknown or already failed
-   * @throws IllegalArgumentException if {@code reason} is not one of the three above
+   * @throws IllegalArgumentException if {@code reason} is not CONNECTION_REFUSED, LEFT or EXTERNAL
    */
   public boolean markFailed(K key, TransitionReason reason) {
     Objects.requireNonNull(reason, "reason must not be null");
-    if (reason != TransitionReason.CONNECTION_REFUSED && reason != TransitionReason.LEFT
-        && reason != TransitionReason.EXTERNAL) {
-      throw new IllegalArgumentException(
-          "reason must be CONNECTION_REFUSED, LEFT or EXTERNAL, got " + reason);
-    }
-    Peer<K> peer = key == null ? null : peers.get(key);
+    MonitoredPeer<K> peer = lookup(key);
     if (peer == null) {
+      if (reason != TransitionReason.CONNECTION_REFUSED && reason != TransitionReason.LEFT
+          && reason != TransitionReason.EXTERNAL) {
+        throw new IllegalArgumentException(
+            "reason must be CONNECTION_REFUSED, LEFT or EXTERNAL, got " + reason);
+      }
       return false;
     }
-    synchronized (peer) {
-      if (peer.removed || peer.state == PeerState.FAILED) {
-        return false;
-      }
-      transition(peer, PeerState.FAILED, reason, clock.nanoTime(), false);
-      return true;
-    }
+    return peer.markFailed(reason);
+  }
+
+  private MonitoredPeer<K> lookup(K key) {
+    return key == null ? null : peers.get(key);
   }
 
   // ---- queries ------------------------------------------------------------------------------
 
   /** Returns the state of {@code key}, or {@link PeerState#REMOVED} if it is not registered. */
   public PeerState state(K key) {
-    Peer<K> peer = key == null ? null : peers.get(key);
-    return peer == null ? PeerState.REMOVED : peer.state;
+    MonitoredPeer<K> peer = lookup(key);
+    return peer == null ? PeerState.REMOVED : peer.state();
   }
 
   /** Returns whether {@code key} is registered and {@link PeerState#AVAILABLE}. */
@@ -384,311 +252,155 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
   /** Returns what is known about {@code key} now, or empty if it is not registered. */
   public Optional<PeerSnapshot<K>> snapshot(K key) {
-    Peer<K> peer = key == null ? null : peers.get(key);
-    return peer == null ? Optional.empty() : Optional.of(snapshotOf(peer, clock.nanoTime()));
+    MonitoredPeer<K> peer = lookup(key);
+    return peer == null ? Optional.empty() : Optional.of(peer.snapshot(clock.nanoTime()));
   }
 
   /** Returns a snapshot of every registered peer (allocates: for health pages, not hot paths). */
   public List<PeerSnapshot<K>> snapshots() {
     long now = clock.nanoTime();
     List<PeerSnapshot<K>> result = new ArrayList<>(peers.size());
-    for (Peer<K> peer : peers.values()) {
-      result.add(snapshotOf(peer, now));
+    for (MonitoredPeer<K> peer : peers.values()) {
+      result.add(peer.snapshot(now));
     }
     return result;
   }
 
-  private PeerSnapshot<K> snapshotOf(Peer<K> peer, long now) {
-    FailureDetector detector = peer.detector;
-    PeerState state = peer.state;
-    OptionalDouble phi = detector instanceof AccrualFailureDetector accrualDetector
-        ? OptionalDouble.of(accrualDetector.phi(now)) : OptionalDouble.empty();
-    long last = detector.lastHeartbeatNanos();
-    long sinceLast = last == FailureDetector.NO_DEADLINE ? -1 : now - last;
-    return new PeerSnapshot<>(peer.key, state, peer.reason, now - peer.stateSinceNanos, phi,
-        sinceLast, detector.timeoutNanos(), peer.meanIntervalNanos(),
-        peer.intervalStdDeviationNanos(), peer.incarnation);
+  /**
+   * The recorded arrivals of {@code key}, as {@link MonitoredPeer#recordedTrace()}.
+   *
+   * @throws IllegalStateException if recording is off, the peer is not registered, or nothing was
+   *     recorded from it yet
+   */
+  public HeartbeatTrace recordedTrace(K key) {
+    MonitoredPeer<K> peer = lookup(key);
+    if (peer == null) {
+      throw new IllegalStateException("no such peer: " + key);
+    }
+    return peer.recordedTrace();
   }
 
-  // ---- listeners and tuning -------------------------------------------------------------------
+  /**
+   * The registry's counters now, as one snapshot. Sums a per-peer heartbeat counter, so it costs
+   * O(peers): for metrics scrapes and tools, not hot loops.
+   */
+  public RegistryStats stats() {
+    long recorded = heartbeatsOfRemovedPeers.sum();
+    for (MonitoredPeer<K> peer : peers.values()) {
+      recorded += peer.heartbeats();
+    }
+    Map<PeerState, Long> byState = new EnumMap<>(PeerState.class);
+    for (PeerState state : PeerState.values()) {
+      if (state != PeerState.REMOVED) {
+        byState.put(state, transitions.peers(state));
+      }
+    }
+    Map<TransitionReason, Long> byReason = new EnumMap<>(TransitionReason.class);
+    for (TransitionReason reason : TransitionReason.values()) {
+      byReason.put(reason, transitions.transitions(reason));
+    }
+    return new RegistryStats(recorded, dropped(HeartbeatOutcome.UNKNOWN_PEER),
+        dropped(HeartbeatOutcome.COALESCED), dropped(HeartbeatOutcome.STALE_INCARNATION),
+        dropped(HeartbeatOutcome.STALE_SEQUENCE), byState, byReason, transitions.mistakes(),
+        pauseGuard.pauses(), pauseGuard.isHolding(), timer.lastTickLagNanos(),
+        timer.maxTickLagNanos(), publisher.coalesced(), publisher.failures());
+  }
+
+  private long dropped(HeartbeatOutcome outcome) {
+    return dropped[outcome.ordinal()].sum();
+  }
+
+  // ---- listeners and configuration ------------------------------------------------------------
 
   /** Adds a listener; it receives the transitions made from now on. */
   public void addListener(PeerStateListener<K> listener) {
-    Objects.requireNonNull(listener, "listener must not be null");
-    listeners.add(new ListenerDelivery<>(listener, listenerExecutor, listenerQueueCapacity,
-        listenerDrops, listenerFailures));
+    publisher.add(Objects.requireNonNull(listener, "listener must not be null"));
   }
 
   /** Removes a listener; returns false if it was not added. */
   public boolean removeListener(PeerStateListener<K> listener) {
-    return listeners.removeIf(delivery -> delivery.listener == listener);
+    return publisher.remove(listener);
+  }
+
+  /** The spec new detectors are built from (the builder's, as changed by {@link #reconfigure}). */
+  public DetectorSpec spec() {
+    return spec;
   }
 
   /**
-   * Applies {@code change} to every peer's detector now and to every detector created later (new
-   * peers, restarts), for example {@code d -> ((ChenFailureDetector) d).setSafetyMargin(m)}.
-   * Deadlines are re-evaluated at the next tick. Validate arguments before calling: if {@code
-   * change} throws, the peers it already changed keep the change, and it is not applied to later
-   * detectors.
+   * Changes the tuning setting ({@link DetectorSpec#tuningKey()}: the phi threshold, a margin,
+   * Bertier's variance weight, the deadline's pause) of every peer's detector now, keeping their
+   * history, and of every detector made later (new peers, restarts). Deadlines are re-evaluated at
+   * the next tick.
+   *
+   * @throws IllegalArgumentException if {@code next} differs from {@link #spec()} in anything
+   *     else (the kind, the interval, a window, ...), which live detectors cannot change: the
+   *     message names the settings
    */
-  public void reconfigure(Consumer<? super FailureDetector> change) {
-    Objects.requireNonNull(change, "change must not be null");
+  public void reconfigure(DetectorSpec next) {
+    Objects.requireNonNull(next, "spec must not be null");
     synchronized (membership) {
-      for (Peer<K> peer : peers.values()) {
-        change.accept(peer.detector);
-      }
-      configurators.add(change);
-      for (Peer<K> peer : peers.values()) {
-        requestEvaluation(peer);
+      LiveTuning.checkChangeable(spec, next);
+      spec = next;
+      for (MonitoredPeer<K> peer : peers.values()) {
+        synchronized (peer) { // a restart swaps detectors under this monitor: see newDetector
+          LiveTuning.apply(next, peer.detector);
+        }
+        timer.requestEvaluation(peer);
       }
     }
   }
 
   /**
-   * Sets the phi threshold of every peer, now and later.
+   * Sets the phi threshold of every peer, now and later: {@link #reconfigure} with the threshold
+   * changed.
    *
    * @throws IllegalArgumentException if not a finite number above 0
-   * @throws IllegalStateException if the detectors are not accrual detectors
+   * @throws IllegalStateException if the detectors are not phi accrual detectors
    */
   public void setThreshold(double threshold) {
     Preconditions.positiveFinite("threshold", threshold);
-    if (!accrual) {
-      throw new IllegalStateException("setThreshold needs accrual detectors, this registry makes "
-          + detectorType + "; use reconfigure to change its setting");
+    if (!(spec instanceof DetectorSpec.Phi phi)) {
+      throw new IllegalStateException("setThreshold needs phi detectors, this registry makes "
+          + spec.kind() + "; use reconfigure(spec.with(\"" + spec.tuningKey() + "\", ...))");
     }
-    reconfigure(detector -> ((AccrualFailureDetector) detector).setThreshold(threshold));
+    reconfigure(phi.withThreshold(threshold));
+  }
+
+  /** A new detector as the current spec makes it. */
+  FailureDetector newDetector() {
+    return spec.newDetector(clock);
   }
 
   /**
-   * A new detector made as this registry makes its peers' (the detector specification, then every
-   * {@link #reconfigure} change and threshold so far), not monitored by the registry: for
-   * replaying a recorded trace through the configuration in use, as tuning does.
+   * Caller holds the monitor of the peer {@code fresh} is for: gives it the current spec's tuning.
+   * A restart swaps its new detector in under that monitor, and {@link #reconfigure} retunes under
+   * it too, so a detector built just before a reconfigure cannot keep the old tuning.
    */
-  public FailureDetector newUnmonitoredDetector() {
-    return newDetector();
+  void retuneIfStale(FailureDetector fresh) {
+    LiveTuning.apply(spec, fresh);
   }
 
-  private FailureDetector newDetector() {
-    FailureDetector detector = Objects.requireNonNull(detectorSpec.get(),
-        "the detector specification returned null");
-    for (Consumer<? super FailureDetector> change : configurators) {
-      change.accept(detector);
-    }
-    return detector;
+  HeartbeatOutcome counted(HeartbeatOutcome outcome) {
+    dropped[outcome.ordinal()].increment();
+    return outcome;
   }
 
-  // ---- counters -----------------------------------------------------------------------------
-
-  /**
-   * Heartbeats recorded since the registry started (including those of peers removed since).
-   * Sums a per-peer counter, so it costs O(peers): for metrics scrapes, not hot loops.
-   */
-  public long heartbeatsReceived() {
-    long total = heartbeatsOfRemovedPeers.sum();
-    for (Peer<K> peer : peers.values()) {
-      total += peer.heartbeats();
-    }
-    return total;
+  PeerTransitions<K> transitions() {
+    return transitions;
   }
 
-  /** Heartbeats dropped because the key was not registered (or null). */
-  public long heartbeatsUnknown() {
-    return heartbeatsUnknown.sum();
+  SuspicionTimer<K> timer() {
+    return timer;
   }
 
-  /** Heartbeats dropped because another one for the same peer was being recorded at that instant. */
-  public long heartbeatsCoalesced() {
-    return heartbeatsCoalesced.sum();
+  NanoClock clock() {
+    return clock;
   }
 
-  /** Heartbeats dropped because they carried an older incarnation than the peer's current one. */
-  public long heartbeatsStaleIncarnation() {
-    return heartbeatsStaleIncarnation.sum();
-  }
-
-  /** Number of registered peers in {@code state} (0 for REMOVED). */
-  public long peerCount(PeerState state) {
-    return peersByState[state.ordinal()].get();
-  }
-
-  /** Number of transitions made with {@code reason} since the registry started. */
-  public long transitionCount(TransitionReason reason) {
-    return transitionsByReason[reason.ordinal()].sum();
-  }
-
-  /** Suspicions by timeout that a later heartbeat proved wrong. */
-  public long mistakes() {
-    return mistakes.sum();
-  }
-
-  /** Times the timer thread found itself late by more than the local pause threshold. */
-  public long localPauses() {
-    return localPauses.sum();
-  }
-
-  /** Whether new suspicions are being held after a local pause. */
-  public boolean isHoldingSuspicions() {
-    return holdingSuspicions;
-  }
-
-  /** How late the last tick ran, in nanoseconds, compared to its schedule. */
-  public long lastTickLagNanos() {
-    return lastTickLagNanos;
-  }
-
-  /** The largest tick lag seen, in nanoseconds. */
-  public long maxTickLagNanos() {
-    return maxTickLagNanos;
-  }
-
-  /** Transitions not delivered because a listener's queue was full. */
-  public long listenerDrops() {
-    return listenerDrops.sum();
-  }
-
-  /** Transitions whose listener threw. */
-  public long listenerFailures() {
-    return listenerFailures.sum();
-  }
-
-  // ---- timer --------------------------------------------------------------------------------
-
-  /** One timer tick: detect a local pause, serve re-evaluation requests, expire due deadlines. */
-  void tick() {
-    if (closed) {
-      return;
-    }
-    long now = clock.nanoTime();
-    long lag = Math.max(0, now - lastTickNanos - tickNanos);
-    lastTickNanos = now;
-    lastTickLagNanos = lag;
-    if (lag > maxTickLagNanos) {
-      maxTickLagNanos = lag;
-    }
-    if (lag > localPauseThresholdNanos && localPauseGraceNanos > 0) {
-      localPauses.increment();
-      holdSuspicionsUntilNanos = now + localPauseGraceNanos;
-      holdingSuspicions = true;
-      LOG.log(System.Logger.Level.WARNING, () -> String.format("Failure detector timer ran %d ms"
-          + " late (GC pause, CPU starvation or a stopped process?); holding new suspicions for"
-          + " %d ms so that heartbeats received meanwhile are read first",
-          lag / 1_000_000, localPauseGraceNanos / 1_000_000));
-    } else if (holdingSuspicions && now - holdSuspicionsUntilNanos >= 0) {
-      holdingSuspicions = false;
-    }
-    Peer<K> requested;
-    while ((requested = evaluationRequests.poll()) != null) {
-      requested.clearQueued();
-      evaluate(requested, now);
-    }
-    wheel.expire(now, evaluateOnExpiry);
-  }
-
-  private void requestEvaluation(Peer<K> peer) {
-    if (peer.tryMarkQueued()) {
-      evaluationRequests.offer(peer);
-    }
-  }
-
-  /** Timer thread: decides what a peer is waiting for, acts if it is due, schedules otherwise. */
-  @SuppressWarnings("unchecked")
-  private void evaluate(Peer<?> anyPeer, long now) {
-    Peer<K> peer = (Peer<K>) anyPeer;
-    if (peer.removed) {
-      wheel.cancel(peer);
-      return;
-    }
-    switch (peer.state) {
-      case AVAILABLE -> {
-        FailureDetector detector = peer.detector;
-        if (!detector.isMonitoring()) {
-          return;
-        }
-        long deadline = detector.suspectAtNanos();
-        if (now - deadline < 0) {
-          scheduleDeadline(peer, detector, deadline);
-        } else if (holdingSuspicions && now - holdSuspicionsUntilNanos < 0) {
-          wheel.schedule(peer, holdSuspicionsUntilNanos);
-        } else {
-          suspect(peer, detector, now);
-        }
-      }
-      case SUSPECTED -> {
-        long confirmAt = peer.stateSinceNanos + confirmationNanos;
-        if (now - confirmAt >= 0) {
-          confirm(peer, now);
-        } else {
-          wheel.schedule(peer, confirmAt);
-        }
-      }
-      default -> wheel.cancel(peer); // UNKNOWN, FAILED: nothing to wait for
-    }
-  }
-
-  private void scheduleDeadline(Peer<K> peer, FailureDetector detector, long deadline) {
-    wheel.schedule(peer, deadline);
-    VarHandle.fullFence(); // pairs with the heartbeat path: see top
-    long latest = detector.suspectAtNanos();
-    if (latest - deadline < 0) {
-      wheel.schedule(peer, latest);
-    }
-  }
-
-  private void suspect(Peer<K> peer, FailureDetector detector, long now) {
-    synchronized (peer) {
-      if (peer.removed || peer.state != PeerState.AVAILABLE || peer.detector != detector) {
-        return;
-      }
-      TransitionReason previousReason = peer.reason;
-      long previousSince = peer.stateSinceNanos;
-      peer.setState(PeerState.SUSPECTED, TransitionReason.TIMEOUT, now);
-      VarHandle.fullFence(); // pairs with the heartbeat path: see top
-      long deadline = detector.suspectAtNanos();
-      if (now - deadline < 0) {
-        peer.setState(PeerState.AVAILABLE, previousReason, previousSince); // a heartbeat won
-        scheduleDeadline(peer, detector, deadline);
-        return;
-      }
-      changed(peer, PeerState.AVAILABLE, PeerState.SUSPECTED, TransitionReason.TIMEOUT, now, false);
-      wheel.schedule(peer, now + confirmationNanos);
-    }
-  }
-
-  private void confirm(Peer<K> peer, long now) {
-    synchronized (peer) {
-      if (!peer.removed && peer.state == PeerState.SUSPECTED
-          && now - (peer.stateSinceNanos + confirmationNanos) >= 0) {
-        transition(peer, PeerState.FAILED, TransitionReason.TIMEOUT, now, false);
-      }
-    }
-  }
-
-  /** Caller holds the peer's monitor. */
-  private void transition(Peer<K> peer, PeerState to, TransitionReason reason, long now,
-      boolean falseSuspicion) {
-    PeerState from = peer.state;
-    peer.setState(to, reason, now);
-    changed(peer, from, to, reason, now, falseSuspicion);
-  }
-
-  /** Counts and announces a state change already made; caller holds the peer's monitor. */
-  private void changed(Peer<K> peer, PeerState from, PeerState to, TransitionReason reason,
-      long now, boolean falseSuspicion) {
-    if (from != to) {
-      peersByState[from.ordinal()].decrementAndGet();
-      peersByState[to.ordinal()].incrementAndGet();
-    }
-    if (falseSuspicion) {
-      mistakes.increment();
-    }
-    record(new PeerTransition<>(peer.key, from, to, reason, now, falseSuspicion));
-  }
-
-  /** Caller holds the peer's monitor, so each peer's transitions are queued in order. */
-  private void record(PeerTransition<K> transition) {
-    transitionsByReason[transition.reason().ordinal()].increment();
-    for (ListenerDelivery<K> delivery : listeners) {
-      delivery.deliver(transition);
+  private void tick() {
+    if (!closed) {
+      timer.tick();
     }
   }
 
@@ -712,14 +424,9 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
   @Override
   public String toString() {
-    Map<PeerState, Long> counts = new EnumMap<>(PeerState.class);
-    for (PeerState state : PeerState.values()) {
-      if (state != PeerState.REMOVED) {
-        counts.put(state, peerCount(state));
-      }
-    }
-    return "FailureDetectorRegistry[peers=" + counts + ", mistakes=" + mistakes()
-        + ", localPauses=" + localPauses() + "]";
+    RegistryStats stats = stats();
+    return "FailureDetectorRegistry[" + spec + ", peers=" + stats.peersByState() + ", mistakes="
+        + stats.mistakes() + ", localPauses=" + stats.localPauses() + "]";
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
@@ -736,9 +443,9 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
    * thread-safe.
    */
   public static final class Builder {
-    private Supplier<? extends FailureDetector> detectorSpec =
-        PhiAccrualFailureDetector.builder()::build;
+    private DetectorSpec spec = DetectorSpec.phi();
     private int maxPeers = 10_000;
+    private int recordArrivals;
     private long tickNanos = Duration.ofMillis(10).toNanos();
     private long confirmationNanos = Duration.ofSeconds(10).toNanos();
     private long localPauseThresholdNanos = Duration.ofMillis(500).toNanos();
@@ -752,14 +459,18 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     private Builder() {}
 
     /**
-     * How each peer's detector is made, for example {@code
-     * ChenFailureDetector.builder().heartbeatInterval(d)::build}; called once per peer and per
-     * restart, and once by {@link #build()} to check it. Default: phi accrual with Pekko's
-     * defaults. The detectors' own clocks are not used: the registry passes its times.
+     * The detector every peer gets, for example {@code DetectorSpec.parse("chen:margin=200ms")};
+     * default {@link DetectorSpec#phi()} (Pekko's defaults). The detectors' own clocks are not
+     * used for heartbeats: the registry passes its times.
      */
-    public Builder detector(Supplier<? extends FailureDetector> detectorSpec) {
-      this.detectorSpec = Preconditions.notNull("detector", detectorSpec);
+    public Builder detector(DetectorSpec spec) {
+      this.spec = Preconditions.notNull("detector", spec);
       return this;
+    }
+
+    /** The detector spec set so far (the default if none was). */
+    public DetectorSpec detector() {
+      return spec;
     }
 
     /**
@@ -772,6 +483,22 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
         throw new IllegalArgumentException("maxPeers must be >= 1, got " + maxPeers);
       }
       this.maxPeers = maxPeers;
+      return this;
+    }
+
+    /**
+     * Keep the last {@code heartbeats} arrivals of each peer in memory (16 bytes each) for tuning
+     * ({@link MonitoredPeer#recordedTrace()}); default 0 (off). 100,000 covers a day at one
+     * heartbeat a second.
+     *
+     * @throws IllegalArgumentException if negative or above 10,000,000
+     */
+    public Builder recordArrivals(int heartbeats) {
+      if (heartbeats < 0 || heartbeats > 10_000_000) {
+        throw new IllegalArgumentException(
+            "recordArrivals must be between 0 and 10,000,000, got " + heartbeats);
+      }
+      this.recordArrivals = heartbeats;
       return this;
     }
 
@@ -845,7 +572,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     }
 
     /**
-     * Transitions queued per listener before new ones are dropped; default 10,000.
+     * Transitions queued per listener as they are before further ones are coalesced per peer
+     * (see {@link PeerStateListener}); default 10,000.
      *
      * @throws IllegalArgumentException if below 1
      */
@@ -864,15 +592,9 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Builds and starts a registry.
-     *
-     * @throws NullPointerException if the detector specification returns null
-     */
+    /** Builds and starts a registry. */
     public <K> FailureDetectorRegistry<K> build() {
-      FailureDetector probe = Objects.requireNonNull(detectorSpec.get(),
-          "the detector specification returned null");
-      return new FailureDetectorRegistry<>(this, probe);
+      return new FailureDetectorRegistry<>(this);
     }
   }
 }

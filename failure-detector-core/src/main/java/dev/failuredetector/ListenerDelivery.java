@@ -1,5 +1,6 @@
 package dev.failuredetector;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -8,41 +9,83 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Delivers transitions to one listener, in order, one at a time, on an executor: a bounded queue
- * drained by at most one task. A listener that throws is logged once and keeps receiving; one that
- * blocks holds only its own queue, which past its capacity drops (and counts) new transitions.
+ * Delivers transitions to one listener, each peer's in order, one at a time, on an executor
+ * (at most one drain task runs). Up to {@code capacity} transitions queue as they are; past that,
+ * each peer's further transitions are coalesced into one pending entry (its latest transition and
+ * how many it replaced), so the backlog is bounded by the number of peers and the listener's last
+ * word on every peer is the registry's. A listener that throws is logged once and keeps receiving.
+ *
+ * <p>Order per peer: a transition joins the plain queue only while its peer has no pending
+ * entry, and the drain empties the plain queue before taking pending entries, so a peer's queued
+ * transitions always come before its pending one. {@link #deliver} for one peer is called under
+ * that peer's monitor (one producer per key at a time).
  */
 final class ListenerDelivery<K> implements Runnable {
 
   private static final System.Logger LOG = System.getLogger(FailureDetectorRegistry.class.getName());
+
+  /** A peer's coalesced transitions: the first one's {@code from}, the latest one, and a count. */
+  private record Pending<K>(PeerState from, PeerTransition<K> latest, int skipped) {
+    PeerTransition<K> merged() {
+      return new PeerTransition<>(latest.key(), from, latest.to(), latest.reason(),
+          latest.atNanos(), latest.falseSuspicion(), skipped);
+    }
+  }
 
   final PeerStateListener<K> listener;
   private final Executor executor;
   private final int capacity;
   private final ConcurrentLinkedQueue<PeerTransition<K>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
+  private final ConcurrentHashMap<K, Pending<K>> pending = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<K> pendingOrder = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean failureLogged = new AtomicBoolean();
-  private final LongAdder dropped;
+  private final LongAdder coalesced;
   private final LongAdder failures;
 
   ListenerDelivery(PeerStateListener<K> listener, Executor executor, int capacity,
-      LongAdder dropped, LongAdder failures) {
+      LongAdder coalesced, LongAdder failures) {
     this.listener = listener;
     this.executor = executor;
     this.capacity = capacity;
-    this.dropped = dropped;
+    this.coalesced = coalesced;
     this.failures = failures;
   }
 
+  /** Caller holds the monitor of {@code transition.key()}'s peer. */
   void deliver(PeerTransition<K> transition) {
-    if (queued.incrementAndGet() > capacity) {
-      queued.decrementAndGet();
-      dropped.increment();
-      return;
+    K key = transition.key();
+    Pending<K> earlier = pending.get(key);
+    if (earlier == null && queued.incrementAndGet() <= capacity) {
+      queue.offer(transition);
+    } else {
+      if (earlier == null) {
+        queued.decrementAndGet();
+      }
+      coalesce(key, transition);
     }
-    queue.offer(transition);
     scheduleDrain();
+  }
+
+  private void coalesce(K key, PeerTransition<K> transition) {
+    boolean[] added = new boolean[1];
+    pending.compute(key, (k, earlier) -> {
+      if (earlier == null) {
+        added[0] = true;
+        return new Pending<>(transition.from(), transition, 0);
+      }
+      coalesced.increment();
+      if (earlier.from() == PeerState.REMOVED && transition.to() == PeerState.REMOVED) {
+        // Registered and removed again before the listener heard of it: it need never know.
+        coalesced.increment();
+        return null;
+      }
+      return new Pending<>(earlier.from(), transition, earlier.skipped() + 1);
+    });
+    if (added[0]) {
+      pendingOrder.offer(key);
+    }
   }
 
   private void scheduleDrain() {
@@ -58,23 +101,41 @@ final class ListenerDelivery<K> implements Runnable {
   @Override
   public void run() {
     try {
-      PeerTransition<K> transition;
-      while ((transition = queue.poll()) != null) {
-        queued.decrementAndGet();
-        try {
-          listener.onTransition(transition);
-        } catch (RuntimeException | Error e) {
-          failures.increment();
-          if (failureLogged.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, "Peer state listener " + listener
-                + " threw; it keeps receiving transitions, further failures are only counted", e);
-          }
-        }
+      for (PeerTransition<K> next; (next = nextTransition()) != null; ) {
+        call(next);
       }
     } finally {
       draining.set(false);
-      if (!queue.isEmpty()) {
+      if (!queue.isEmpty() || !pendingOrder.isEmpty()) {
         scheduleDrain(); // a transition arrived after the last poll
+      }
+    }
+  }
+
+  /** The plain queue first, then pending entries (see the class comment for why). */
+  private PeerTransition<K> nextTransition() {
+    PeerTransition<K> next = queue.poll();
+    if (next != null) {
+      queued.decrementAndGet();
+      return next;
+    }
+    for (K key; (key = pendingOrder.poll()) != null; ) {
+      Pending<K> entry = pending.remove(key);
+      if (entry != null) { // null: cancelled (registered and removed unseen)
+        return entry.merged();
+      }
+    }
+    return null;
+  }
+
+  private void call(PeerTransition<K> transition) {
+    try {
+      listener.onTransition(transition);
+    } catch (RuntimeException | Error e) {
+      failures.increment();
+      if (failureLogged.compareAndSet(false, true)) {
+        LOG.log(System.Logger.Level.WARNING, "Peer state listener " + listener
+            + " threw; it keeps receiving transitions, further failures are only counted", e);
       }
     }
   }

@@ -72,6 +72,8 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   // Published (see SingleWriterFailureDetector).
   private double mean;
   private double stdDeviation;
+  private double intervalMean;
+  private double intervalStdDeviation;
   private long cachedTimeoutNanos;
   private Threshold cachedTimeoutThreshold;
 
@@ -151,6 +153,31 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     this.threshold = new Threshold(Preconditions.positiveFinite("threshold", threshold), distribution);
   }
 
+  /**
+   * The mean of the intervals in the window, in nanoseconds (before the acceptable pause is
+   * added): what snapshots and metrics report as the peer's mean interval.
+   */
+  double meanIntervalNanos() {
+    double result;
+    long stamp;
+    do {
+      stamp = readStamp();
+      result = intervalMean;
+    } while (!validate(stamp));
+    return result;
+  }
+
+  /** The standard deviation of the intervals in the window, in nanoseconds (before the floor). */
+  double intervalStdDeviationNanos() {
+    double result;
+    long stamp;
+    do {
+      stamp = readStamp();
+      result = intervalStdDeviation;
+    } while (!validate(stamp));
+    return result;
+  }
+
   /** Returns the model of the intervals. */
   public PhiDistribution distribution() {
     return distribution;
@@ -194,13 +221,15 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   /** Writer only, between beginPublish and endPublish. */
   private void publishStatistics() {
     Threshold current = threshold;
+    intervalMean = history.mean();
+    intervalStdDeviation = history.stdDeviation();
     if (distribution == PhiDistribution.EXPONENTIAL) {
       // An exponential's deviation equals its mean, so the deviation floor bounds the mean.
-      mean = Math.max(history.mean(), minStdDeviationNanos) + acceptableHeartbeatPauseNanos;
+      mean = Math.max(intervalMean, minStdDeviationNanos) + acceptableHeartbeatPauseNanos;
       stdDeviation = mean;
     } else {
-      mean = history.mean() + acceptableHeartbeatPauseNanos;
-      stdDeviation = Math.max(history.stdDeviation(), minStdDeviationNanos);
+      mean = intervalMean + acceptableHeartbeatPauseNanos;
+      stdDeviation = Math.max(intervalStdDeviation, minStdDeviationNanos);
     }
     cachedTimeoutNanos = crossingNanos(distribution, mean, stdDeviation, current);
     cachedTimeoutThreshold = current;

@@ -14,10 +14,10 @@ final class TimerWheel {
 
   /** Receives the peers whose time has come. */
   interface Expiry {
-    void expired(Peer<?> peer, long nowNanos);
+    void expired(MonitoredPeer<?> peer, long nowNanos);
   }
 
-  private final Peer<?>[] buckets;
+  private final MonitoredPeer<?>[] buckets;
   private final int mask;
   private final long tickNanos;
   private final long originNanos;
@@ -27,7 +27,7 @@ final class TimerWheel {
     if (Integer.bitCount(bucketCount) != 1) {
       throw new IllegalArgumentException("bucketCount must be a power of two, got " + bucketCount);
     }
-    this.buckets = new Peer<?>[bucketCount];
+    this.buckets = new MonitoredPeer<?>[bucketCount];
     this.mask = bucketCount - 1;
     this.tickNanos = tickNanos;
     this.originNanos = originNanos;
@@ -35,7 +35,7 @@ final class TimerWheel {
   }
 
   /** Schedules (or moves) {@code peer} to be handed back at {@code atNanos} or up to a tick later. */
-  <K> void schedule(Peer<K> peer, long atNanos) {
+  <K> void schedule(MonitoredPeer<K> peer, long atNanos) {
     cancel(peer);
     long elapsed = atNanos - originNanos;
     long tick = elapsed <= 0 ? 0 : (elapsed + tickNanos - 1) / tickNanos;
@@ -44,7 +44,7 @@ final class TimerWheel {
     }
     int bucket = (int) (tick & mask);
     @SuppressWarnings("unchecked")
-    Peer<K> head = (Peer<K>) buckets[bucket];
+    MonitoredPeer<K> head = (MonitoredPeer<K>) buckets[bucket];
     peer.wheelTick = tick;
     peer.wheelBucket = bucket;
     peer.wheelPrev = null;
@@ -58,13 +58,13 @@ final class TimerWheel {
   }
 
   /** Removes {@code peer} from the wheel if it is scheduled. */
-  <K> void cancel(Peer<K> peer) {
+  <K> void cancel(MonitoredPeer<K> peer) {
     int bucket = peer.wheelBucket;
     if (bucket < 0) {
       return;
     }
-    Peer<K> next = peer.wheelNext;
-    Peer<K> prev = peer.wheelPrev;
+    MonitoredPeer<K> next = peer.wheelNext;
+    MonitoredPeer<K> prev = peer.wheelPrev;
     if (prev == null) {
       buckets[bucket] = next;
     } else {
@@ -94,9 +94,9 @@ final class TimerWheel {
     long last = Math.min(nowTick, first + mask);
     processedTick = nowTick;
     for (long tick = first; tick <= last; tick++) {
-      Peer<?> peer = buckets[(int) (tick & mask)];
+      MonitoredPeer<?> peer = buckets[(int) (tick & mask)];
       while (peer != null) {
-        Peer<?> next = peer.wheelNext;
+        MonitoredPeer<?> next = peer.wheelNext;
         if (peer.wheelTick <= nowTick) {
           cancel(peer);
           expiry.expired(peer, nowNanos);

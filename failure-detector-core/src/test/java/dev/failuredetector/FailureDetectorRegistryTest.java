@@ -32,8 +32,8 @@ class FailureDetectorRegistryTest {
   /** Deadline detector: suspected exactly 300 ms after the last heartbeat. */
   private FailureDetectorRegistry.Builder builder() {
     return FailureDetectorRegistry.builder()
-        .detector(DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100))
-            .acceptableHeartbeatPause(Duration.ofMillis(200))::build)
+        .detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(100))
+            .withPause(Duration.ofMillis(200)))
         .clock(clock)
         .tickScheduler(ticks)
         .listenerExecutor(Runnable::run)
@@ -56,8 +56,9 @@ class FailureDetectorRegistryTest {
   @Test
   void register_startsUnknown_announcesIt_andIsIdempotent() {
     start(builder());
-    assertThat(registry.register("a")).isTrue();
-    assertThat(registry.register("a")).isFalse();
+    MonitoredPeer<String> a = registry.register("a");
+    assertThat(registry.register("a")).as("the same handle").isSameAs(a);
+    assertThat(registry.peer("a")).containsSame(a);
     assertThat(registry.state("a")).isEqualTo(PeerState.UNKNOWN);
     assertThat(registry.contains("a")).isTrue();
     assertThat(registry.size()).isEqualTo(1);
@@ -82,8 +83,8 @@ class FailureDetectorRegistryTest {
     registry.heartbeat("zzz");
     registry.heartbeat(null);
     registry.heartbeat("c", 1, T0);
-    assertThat(registry.heartbeatsUnknown()).isEqualTo(3);
-    assertThat(registry.heartbeatsReceived()).isZero();
+    assertThat(registry.stats().heartbeatsUnknownPeer()).isEqualTo(3);
+    assertThat(registry.stats().heartbeatsRecorded()).isZero();
     assertThat(registry.contains("c")).isFalse();
     assertThat(registry.state("c")).isEqualTo(PeerState.REMOVED);
     assertThat(registry.remove(null)).isFalse();
@@ -118,7 +119,7 @@ class FailureDetectorRegistryTest {
     assertThat(failed.to()).isEqualTo(PeerState.FAILED);
     assertThat(failed.reason()).isEqualTo(TIMEOUT);
     assertThat(failed.atNanos() - (suspected.atNanos() + 2_000 * MS)).isBetween(0L, 10 * MS);
-    assertThat(registry.transitionCount(TIMEOUT)).isEqualTo(2);
+    assertThat(registry.stats().transitions(TIMEOUT)).isEqualTo(2);
   }
 
   @Test
@@ -130,7 +131,7 @@ class FailureDetectorRegistryTest {
       ticks.advanceMillis(100 + (i % 3) * 50); // 100 to 200 ms, under the 300 ms timeout
     }
     assertThat(events.reasons("a")).containsExactly(REGISTERED, FIRST_HEARTBEAT);
-    assertThat(registry.heartbeatsReceived()).isEqualTo(1000);
+    assertThat(registry.stats().heartbeatsRecorded()).isEqualTo(1000);
   }
 
   @Test
@@ -145,13 +146,13 @@ class FailureDetectorRegistryTest {
     assertThat(recovered.to()).isEqualTo(PeerState.AVAILABLE);
     assertThat(recovered.reason()).isEqualTo(RECOVERED);
     assertThat(recovered.falseSuspicion()).isTrue();
-    assertThat(registry.mistakes()).isEqualTo(1);
+    assertThat(registry.stats().mistakes()).isEqualTo(1);
 
     ticks.advanceMillis(5_000); // suspected, then failed by timeout
     registry.heartbeat("a");
     assertThat(events.last("a").from()).isEqualTo(PeerState.FAILED);
     assertThat(events.last("a").falseSuspicion()).isTrue();
-    assertThat(registry.mistakes()).isEqualTo(2);
+    assertThat(registry.stats().mistakes()).isEqualTo(2);
   }
 
   @Test
@@ -173,7 +174,7 @@ class FailureDetectorRegistryTest {
       assertThat(events.last(key).reason()).isEqualTo(RECOVERED);
       assertThat(events.last(key).falseSuspicion()).isFalse();
     }
-    assertThat(registry.mistakes()).isZero();
+    assertThat(registry.stats().mistakes()).isZero();
     registry.register("never-heard");
     assertThat(registry.markFailed("never-heard", CONNECTION_REFUSED)).isTrue();
     assertThat(registry.state("never-heard")).isEqualTo(PeerState.FAILED);
@@ -181,10 +182,10 @@ class FailureDetectorRegistryTest {
 
   @Test
   void higherIncarnation_restartsWithAFreshDetector_lowerIsDropped() {
-    start(builder().detector(PhiAccrualFailureDetector.builder()
-        .firstHeartbeatEstimate(Duration.ofMillis(100))
-        .acceptableHeartbeatPause(Duration.ZERO)
-        .minStdDeviation(Duration.ofMillis(10))::build));
+    start(builder().detector(DetectorSpec.phi()
+        .withInterval(Duration.ofMillis(100))
+        .withPause(Duration.ZERO)
+        .withMinStd(Duration.ofMillis(10))));
     registry.register("a");
     for (int seq = 0; seq < 50; seq++) {
       registry.heartbeat("a", 7, seq, clock.nanoTime());
@@ -202,7 +203,7 @@ class FailureDetectorRegistryTest {
         .isLessThan(learnedTimeout);
 
     registry.heartbeat("a", 7, 51, clock.nanoTime());
-    assertThat(registry.heartbeatsStaleIncarnation()).isEqualTo(1);
+    assertThat(registry.stats().heartbeatsStaleIncarnation()).isEqualTo(1);
     assertThat(events.last("a")).isEqualTo(restarted);
   }
 
@@ -218,15 +219,15 @@ class FailureDetectorRegistryTest {
     ticks.advanceMillis(5_000);
     registry.heartbeat("a");
     assertThat(events.reasons("a")).containsExactly(REGISTERED, FIRST_HEARTBEAT, REMOVED);
-    assertThat(registry.heartbeatsUnknown()).isEqualTo(1);
-    assertThat(registry.peerCount(PeerState.AVAILABLE)).isZero();
+    assertThat(registry.stats().heartbeatsUnknownPeer()).isEqualTo(1);
+    assertThat(registry.stats().peers(PeerState.AVAILABLE)).isZero();
   }
 
   @Test
   void setThreshold_appliesToEveryPeerAtOnce_andToLaterOnes() {
-    start(builder().detector(PhiAccrualFailureDetector.builder()
-        .firstHeartbeatEstimate(Duration.ofMillis(100))
-        .acceptableHeartbeatPause(Duration.ZERO)::build));
+    start(builder().detector(DetectorSpec.phi()
+        .withInterval(Duration.ofMillis(100))
+        .withPause(Duration.ZERO)));
     registry.register("a");
     registry.heartbeat("a");
     long before = registry.snapshot("a").orElseThrow().timeoutNanos();
@@ -249,17 +250,18 @@ class FailureDetectorRegistryTest {
     start(builder());
     assertThatThrownBy(() -> registry.setThreshold(3))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("setThreshold needs accrual detectors, this registry makes"
-            + " DeadlineFailureDetector; use reconfigure to change its setting");
+        .hasMessage("setThreshold needs phi detectors, this registry makes"
+            + " deadline; use reconfigure(spec.with(\"pause\", ...))");
   }
 
   @Test
   void reconfigure_changesAMarginForEveryPeerNowAndLater() {
-    start(builder().detector(ChenFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100))
-        .safetyMargin(Duration.ofSeconds(1))::build));
+    start(builder().detector(DetectorSpec.chen().withInterval(Duration.ofMillis(100))
+        .withMargin(Duration.ofSeconds(1))));
     registry.register("a");
     registry.heartbeat("a");
-    registry.reconfigure(d -> ((ChenFailureDetector) d).setSafetyMargin(Duration.ofMillis(50)));
+    registry.reconfigure(DetectorSpec.chen().withInterval(Duration.ofMillis(100))
+        .withMargin(Duration.ofMillis(50)));
     assertThat(registry.snapshot("a").orElseThrow().timeoutNanos()).isEqualTo(150 * MS);
     ticks.advanceMillis(160);
     assertThat(registry.state("a")).isEqualTo(PeerState.SUSPECTED);
@@ -273,11 +275,11 @@ class FailureDetectorRegistryTest {
     // Seeded with 10 s intervals the first timeout is about 23 s; three real 10 ms intervals
     // replace the seed (window 3) and the timeout drops to tens of milliseconds. The timer entry
     // made at the first heartbeat (23 s ahead) must not delay the suspicion.
-    start(builder().detector(PhiAccrualFailureDetector.builder()
-        .firstHeartbeatEstimate(Duration.ofSeconds(10))
-        .acceptableHeartbeatPause(Duration.ZERO)
-        .minStdDeviation(Duration.ofMillis(10))
-        .maxSampleSize(3)::build));
+    start(builder().detector(DetectorSpec.phi()
+        .withInterval(Duration.ofSeconds(10))
+        .withPause(Duration.ZERO)
+        .withMinStd(Duration.ofMillis(10))
+        .withWindow(3)));
     registry.register("a");
     registry.heartbeat("a");
     ticks.advanceMillis(10);
@@ -302,16 +304,16 @@ class FailureDetectorRegistryTest {
     registry.heartbeat("a");
     ticks.freezeMillis(2_000); // process stopped: neither timer nor heartbeats ran
     ticks.tickNow(); // the timer wakes first: 2 s late
-    assertThat(registry.localPauses()).isEqualTo(1);
-    assertThat(registry.isHoldingSuspicions()).isTrue();
-    assertThat(registry.lastTickLagNanos()).isGreaterThan(1_900 * MS);
+    assertThat(registry.stats().localPauses()).isEqualTo(1);
+    assertThat(registry.stats().holdingSuspicions()).isTrue();
+    assertThat(registry.stats().lastTickLagNanos()).isGreaterThan(1_900 * MS);
     registry.heartbeat("a"); // the heartbeat that waited in the socket buffer
     ticks.advanceMillis(200);
     assertThat(events.reasons("a")).containsExactly(REGISTERED, FIRST_HEARTBEAT);
-    assertThat(registry.mistakes()).isZero();
+    assertThat(registry.stats().mistakes()).isZero();
     ticks.advanceMillis(1_000);
-    assertThat(registry.isHoldingSuspicions()).isFalse();
-    assertThat(registry.localPauses()).as("counted once").isEqualTo(1);
+    assertThat(registry.stats().holdingSuspicions()).isFalse();
+    assertThat(registry.stats().localPauses()).as("counted once").isEqualTo(1);
     assertThat(events.last("a").reason()).as("a dead peer is still detected after the grace")
         .isEqualTo(TIMEOUT);
   }
@@ -325,14 +327,14 @@ class FailureDetectorRegistryTest {
     ticks.tickNow();
     registry.heartbeat("a");
     assertThat(events.reasons("a")).containsExactly(REGISTERED, FIRST_HEARTBEAT, TIMEOUT, RECOVERED);
-    assertThat(registry.mistakes()).isEqualTo(1);
-    assertThat(registry.localPauses()).isZero();
+    assertThat(registry.stats().mistakes()).isEqualTo(1);
+    assertThat(registry.stats().localPauses()).isZero();
   }
 
   @Test
   void snapshot_reportsStateTimingAndIntervals() {
-    start(builder().detector(PhiAccrualFailureDetector.builder()
-        .firstHeartbeatEstimate(Duration.ofMillis(100))::build));
+    start(builder().detector(DetectorSpec.phi()
+        .withInterval(Duration.ofMillis(100))));
     registry.register("a");
     assertThat(registry.snapshot("a").orElseThrow().nanosSinceLastHeartbeat()).isEqualTo(-1);
     for (int i = 0; i < 100; i++) {
@@ -364,11 +366,11 @@ class FailureDetectorRegistryTest {
     registry.heartbeat("c");
     registry.markFailed("c", LEFT);
     ticks.advanceMillis(310);
-    assertThat(registry.peerCount(PeerState.UNKNOWN)).isEqualTo(1);
-    assertThat(registry.peerCount(PeerState.SUSPECTED)).isEqualTo(2);
-    assertThat(registry.peerCount(PeerState.FAILED)).isEqualTo(1);
-    assertThat(registry.peerCount(PeerState.AVAILABLE)).isZero();
-    assertThat(registry.peerCount(PeerState.REMOVED)).isZero();
+    assertThat(registry.stats().peers(PeerState.UNKNOWN)).isEqualTo(1);
+    assertThat(registry.stats().peers(PeerState.SUSPECTED)).isEqualTo(2);
+    assertThat(registry.stats().peers(PeerState.FAILED)).isEqualTo(1);
+    assertThat(registry.stats().peers(PeerState.AVAILABLE)).isZero();
+    assertThat(registry.stats().peers(PeerState.REMOVED)).isZero();
   }
 
   @Test
@@ -387,9 +389,9 @@ class FailureDetectorRegistryTest {
     assertThatThrownBy(() -> FailureDetectorRegistry.builder().listenerQueueCapacity(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("listenerQueueCapacity must be >= 1, got 0");
-    assertThatThrownBy(() -> FailureDetectorRegistry.builder().detector(() -> null).build())
+    assertThatThrownBy(() -> FailureDetectorRegistry.builder().detector(null))
         .isInstanceOf(NullPointerException.class)
-        .hasMessage("the detector specification returned null");
+        .hasMessage("detector must not be null");
   }
 
   @Test

@@ -23,15 +23,16 @@ class FailureDetectorRegistryThreadsTest {
   private static final Duration GENEROUS = Duration.ofSeconds(30);
 
   private static FailureDetectorRegistry.Builder deadline(long timeoutMillis) {
-    return FailureDetectorRegistry.builder().detector(DeadlineFailureDetector.builder()
-        .heartbeatInterval(Duration.ofMillis(timeoutMillis))
-        .acceptableHeartbeatPause(Duration.ZERO)::build);
+    return FailureDetectorRegistry.builder().detector(DetectorSpec.deadline()
+        .withInterval(Duration.ofMillis(timeoutMillis))
+        .withPause(Duration.ZERO));
   }
 
   @Test
   void throwingAndBlockingListeners_doNotStopTheOthersNorTheTimer() {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger blockedCalls = new AtomicInteger();
+    RecordingListener<Integer> blocked = new RecordingListener<>();
     RecordingListener<Integer> healthy = new RecordingListener<>();
     try (FailureDetectorRegistry<Integer> registry = deadline(500)
         .confirmationTime(Duration.ofHours(1)) // keeps FAILED out of this test
@@ -42,6 +43,7 @@ class FailureDetectorRegistryThreadsTest {
       registry.addListener(t -> {
         blockedCalls.incrementAndGet();
         awaitQuietly(release); // a listener stuck on I/O
+        blocked.onTransition(t);
       });
       registry.addListener(healthy);
 
@@ -54,17 +56,27 @@ class FailureDetectorRegistryThreadsTest {
       }
       await().atMost(GENEROUS).until(() -> healthy.transitions().size() >= 80);
       // Nobody heartbeats again: the timer must suspect all 40 although a listener is stuck.
-      await().atMost(GENEROUS).until(() -> registry.peerCount(PeerState.SUSPECTED) == 40);
+      await().atMost(GENEROUS).until(() -> registry.stats().peers(PeerState.SUSPECTED) == 40);
       await().atMost(GENEROUS).until(() -> healthy.transitions().size() >= 120);
 
       for (int key = 0; key < 40; key++) {
         assertThat(healthy.reasons(key)).containsExactly(TransitionReason.REGISTERED,
             TransitionReason.FIRST_HEARTBEAT, TransitionReason.TIMEOUT);
       }
-      await().atMost(GENEROUS).until(() -> registry.listenerFailures() == 120);
+      await().atMost(GENEROUS).until(() -> registry.stats().listenerFailures() == 120);
       assertThat(blockedCalls.get()).isEqualTo(1);
-      // The stuck listener holds one transition and 50 queued; the other 69 were dropped.
-      assertThat(registry.listenerDrops()).isEqualTo(69);
+      // The stuck listener holds one transition (key 0's REGISTERED) and 50 queued (39
+      // REGISTERED, 11 FIRST_HEARTBEAT); the other 69 wait coalesced per peer: 29
+      // FIRST_HEARTBEATs each replaced by its peer's TIMEOUT (29 folded), 11 TIMEOUTs alone.
+      assertThat(registry.stats().listenerCoalesced()).isEqualTo(29);
+      release.countDown();
+      await().atMost(GENEROUS).until(() -> blocked.transitions().size() == 1 + 50 + 40);
+      for (int key = 0; key < 40; key++) {
+        assertThat(blocked.last(key).to()).as("final view of %s", key)
+            .isEqualTo(PeerState.SUSPECTED);
+      }
+      assertThat(blocked.transitions()).filteredOn(t -> t.skipped() == 1).hasSize(29)
+          .allSatisfy(t -> assertThat(t.from()).isEqualTo(PeerState.UNKNOWN));
     } finally {
       release.countDown();
     }
@@ -93,10 +105,10 @@ class FailureDetectorRegistryThreadsTest {
       stallNextTick.set(true);
       awaitQuietly(stallEnded);
       registry.heartbeat("peer"); // the heartbeat read right after the process resumed
-      await().atMost(GENEROUS).until(() -> registry.localPauses() >= 1);
-      assertThat(registry.maxTickLagNanos()).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(2500));
-      await().atMost(GENEROUS).until(() -> !registry.isHoldingSuspicions());
-      assertThat(registry.mistakes()).isZero();
+      await().atMost(GENEROUS).until(() -> registry.stats().localPauses() >= 1);
+      assertThat(registry.stats().maxTickLagNanos()).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(2500));
+      await().atMost(GENEROUS).until(() -> !registry.stats().holdingSuspicions());
+      assertThat(registry.stats().mistakes()).isZero();
       assertThat(events.reasons("peer")).doesNotContain(TransitionReason.RECOVERED);
     }
   }
@@ -175,7 +187,7 @@ class FailureDetectorRegistryThreadsTest {
       assertThat(registry.state(entry.getKey())).as("%s final", entry.getKey()).isEqualTo(state);
     }
     for (TransitionReason reason : TransitionReason.values()) {
-      assertThat(registry.transitionCount(reason)).as("%s counted", reason)
+      assertThat(registry.stats().transitions(reason)).as("%s counted", reason)
           .isEqualTo(reasons.getOrDefault(reason, 0L));
     }
     // The run exercised every kind of transition the workers can cause.
@@ -184,7 +196,7 @@ class FailureDetectorRegistryThreadsTest {
         TransitionReason.EXTERNAL, TransitionReason.RESTARTED);
     long registered = 0;
     for (PeerState state : PeerState.values()) {
-      registered += registry.peerCount(state);
+      registered += registry.stats().peers(state);
     }
     assertThat(registered).isEqualTo(registry.size());
   }
@@ -212,7 +224,7 @@ class FailureDetectorRegistryThreadsTest {
         registry.heartbeat("unknown");
       }
       long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-      assertThat(registry.heartbeatsReceived()).isEqualTo(400_100);
+      assertThat(registry.stats().heartbeatsRecorded()).isEqualTo(400_100);
       assertThat(allocated).as("bytes for 600,000 heartbeats").isLessThan(1024);
     }
   }

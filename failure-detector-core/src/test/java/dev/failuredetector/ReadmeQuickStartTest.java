@@ -56,7 +56,7 @@ class ReadmeQuickStartTest {
 
     // --- README registry ---
     FailureDetectorRegistry<String> peers = FailureDetectorRegistry.builder()
-        .detector(PhiAccrualFailureDetector.builder().maxSampleSize(200)::build) // one per peer
+        .detector(DetectorSpec.phi().withWindow(200)) // one per peer
         .maxPeers(10_000)
         .listenerExecutor(Runnable::run) // (test only: deliver on this thread)
         .build();                                     // starts its timer thread; close() stops it

@@ -1,5 +1,6 @@
 package dev.failuredetector.benchmarks;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.PhiAccrualFailureDetector;
 import java.lang.management.ManagementFactory;
@@ -25,7 +26,7 @@ public final class RegistryFootprint {
       long baseline = usedHeapAfterGc();
       FailureDetectorRegistry<String> registry = FailureDetectorRegistry.builder()
           .maxPeers(PEERS)
-          .detector(PhiAccrualFailureDetector.builder().maxSampleSize(window)::build)
+          .detector(DetectorSpec.phi().withWindow(window))
           .build();
       for (int i = 0; i < PEERS; i++) {
         String key = "peer-" + i;

@@ -1,5 +1,6 @@
 package dev.failuredetector.benchmarks;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.PhiAccrualFailureDetector;
 import java.util.SplittableRandom;
@@ -54,7 +55,7 @@ public class RegistryHeartbeatBenchmark {
     public void setUp() {
       registry = FailureDetectorRegistry.builder()
           .maxPeers(peers)
-          .detector(PhiAccrualFailureDetector.builder().maxSampleSize(window)::build)
+          .detector(DetectorSpec.phi().withWindow(window))
           .build();
       keys = new String[peers];
       for (int i = 0; i < peers; i++) {

@@ -1,5 +1,6 @@
 package dev.failuredetector.benchmarks;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.NanoClock;
 import dev.failuredetector.PeerState;
@@ -73,8 +74,8 @@ public class RegistryTickBenchmark {
     };
     registry = FailureDetectorRegistry.builder()
         .maxPeers(PEERS)
-        .detector(PhiAccrualFailureDetector.builder().maxSampleSize(100)
-            .acceptableHeartbeatPause(pause)::build)
+        .detector(DetectorSpec.phi().withWindow(100)
+            .withPause(pause))
         .clock(clock)
         .tickScheduler(capture)
         .build();
@@ -109,12 +110,12 @@ public class RegistryTickBenchmark {
   @Benchmark
   public long tick() {
     tick.run();
-    return registry.mistakes();
+    return registry.stats().mistakes();
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    if (registry.mistakes() != 0 || registry.peerCount(PeerState.SUSPECTED) != 0) {
+    if (registry.stats().mistakes() != 0 || registry.stats().peers(PeerState.SUSPECTED) != 0) {
       throw new IllegalStateException("the benchmark's peers must stay available: " + registry);
     }
     registry.close();

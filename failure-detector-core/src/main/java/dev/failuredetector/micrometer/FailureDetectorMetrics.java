@@ -1,10 +1,12 @@
 package dev.failuredetector.micrometer;
 
 import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.MonitoredPeer;
 import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerStateListener;
 import dev.failuredetector.PeerTransition;
+import dev.failuredetector.RegistryStats;
 import dev.failuredetector.TransitionReason;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -30,14 +32,16 @@ import java.util.function.ToDoubleFunction;
  * <p>Registry-wide (always): {@code peers} (gauge, tag {@code state}), {@code transitions}
  * (counter, tag {@code reason}), {@code mistakes} (false suspicions), {@code heartbeats} (counter,
  * tag {@code outcome}: {@code received}, {@code unknown.peer}, {@code coalesced}, {@code
- * stale.incarnation}), {@code local.pauses}, {@code tick.lag} and {@code tick.lag.max} (gauges),
- * {@code listener.drops}, {@code listener.failures}. These read the registry's counters: a scrape
- * costs the same for 10 or 100,000 peers, and nothing is added to the heartbeat path.
+ * stale.incarnation}, {@code stale.sequence}), {@code local.pauses}, {@code tick.lag} and {@code
+ * tick.lag.max} (gauges), {@code listener.coalesced}, {@code listener.failures}. These read the
+ * registry's {@link FailureDetectorRegistry#stats() stats}: nothing is added to the heartbeat
+ * path (a scrape sums one counter per peer).
  *
  * <p>Per peer (opt-in, {@link #withPerPeerMeters}, one set of meters per peer so the tag
  * cardinality is yours to choose): {@code peer.phi} (accrual detectors), {@code peer.timeout},
- * {@code peer.interval.mean} and {@code peer.interval.stddev} (the distribution of heartbeat
- * intervals as the registry's exponentially weighted mean and deviation), tagged {@code peer}.
+ * {@code peer.interval.mean} and {@code peer.interval.stddev} (the mean and deviation of the
+ * intervals in a phi detector's window: the detector's own statistics; NaN for the other kinds),
+ * tagged {@code peer}. Values are read from the peer's {@link MonitoredPeer} at scrape time.
  * They follow registrations and removals; {@link #close()} removes them and stops following.
  *
  * <p>Thread-safe. Gauges hold the registry weakly, as Micrometer gauges do.
@@ -92,36 +96,40 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
       if (state == PeerState.REMOVED) {
         continue;
       }
-      Gauge.builder(PREFIX + "peers", registry, r -> r.peerCount(state))
+      Gauge.builder(PREFIX + "peers", registry, r -> r.stats().peers(state))
           .description("Registered peers in each state")
           .baseUnit("peers")
           .tags(tags).tag("state", tagValue(state))
           .register(meterRegistry);
     }
     for (TransitionReason reason : TransitionReason.values()) {
-      FunctionCounter.builder(PREFIX + "transitions", registry, r -> r.transitionCount(reason))
+      FunctionCounter.builder(PREFIX + "transitions", registry,
+              r -> r.stats().transitions(reason))
           .description("Peer state transitions, by reason")
           .tags(tags).tag("reason", tagValue(reason))
           .register(meterRegistry);
     }
     counter(meterRegistry, "mistakes", "Suspicions by timeout that a later heartbeat proved wrong",
-        FailureDetectorRegistry::mistakes);
-    heartbeats(meterRegistry, "received", FailureDetectorRegistry::heartbeatsReceived);
-    heartbeats(meterRegistry, "unknown.peer", FailureDetectorRegistry::heartbeatsUnknown);
-    heartbeats(meterRegistry, "coalesced", FailureDetectorRegistry::heartbeatsCoalesced);
-    heartbeats(meterRegistry, "stale.incarnation",
-        FailureDetectorRegistry::heartbeatsStaleIncarnation);
+        RegistryStats::mistakes);
+    heartbeats(meterRegistry, "received", RegistryStats::heartbeatsRecorded);
+    heartbeats(meterRegistry, "unknown.peer", RegistryStats::heartbeatsUnknownPeer);
+    heartbeats(meterRegistry, "coalesced", RegistryStats::heartbeatsCoalesced);
+    heartbeats(meterRegistry, "stale.incarnation", RegistryStats::heartbeatsStaleIncarnation);
+    heartbeats(meterRegistry, "stale.sequence", RegistryStats::heartbeatsStaleSequence);
     counter(meterRegistry, "local.pauses",
         "Times the registry's timer ran late enough to count as a local pause (GC, CPU, SIGSTOP)",
-        FailureDetectorRegistry::localPauses);
-    counter(meterRegistry, "listener.drops", "Transitions dropped because a listener fell behind",
-        FailureDetectorRegistry::listenerDrops);
+        RegistryStats::localPauses);
+    counter(meterRegistry, "listener.coalesced",
+        "Transitions folded into a later one of the same peer because a listener fell behind",
+        RegistryStats::listenerCoalesced);
     counter(meterRegistry, "listener.failures", "Transitions whose listener threw",
-        FailureDetectorRegistry::listenerFailures);
-    Gauge.builder(PREFIX + "tick.lag", registry, r -> r.lastTickLagNanos() / NANOS_PER_SECOND)
+        RegistryStats::listenerFailures);
+    Gauge.builder(PREFIX + "tick.lag", registry,
+            r -> r.stats().lastTickLagNanos() / NANOS_PER_SECOND)
         .description("How late the last timer tick ran").baseUnit("seconds").tags(tags)
         .register(meterRegistry);
-    Gauge.builder(PREFIX + "tick.lag.max", registry, r -> r.maxTickLagNanos() / NANOS_PER_SECOND)
+    Gauge.builder(PREFIX + "tick.lag.max", registry,
+            r -> r.stats().maxTickLagNanos() / NANOS_PER_SECOND)
         .description("The latest any timer tick ran").baseUnit("seconds").tags(tags)
         .register(meterRegistry);
 
@@ -131,60 +139,67 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
         registry.addListener(membershipListener);
       }
       for (PeerSnapshot<Object> snapshot : registry.snapshots()) {
-        addPeerMeters(meterRegistry, snapshot.key());
+        registry.peer(snapshot.key()).ifPresent(peer -> addPeerMeters(meterRegistry, peer));
       }
     }
   }
 
   private void counter(MeterRegistry meterRegistry, String name, String description,
-      ToDoubleFunction<FailureDetectorRegistry<Object>> value) {
-    FunctionCounter.builder(PREFIX + name, registry, value)
+      ToDoubleFunction<RegistryStats> value) {
+    FunctionCounter.builder(PREFIX + name, registry, r -> value.applyAsDouble(r.stats()))
         .description(description).tags(tags).register(meterRegistry);
   }
 
   private void heartbeats(MeterRegistry meterRegistry, String outcome,
-      ToDoubleFunction<FailureDetectorRegistry<Object>> value) {
-    FunctionCounter.builder(PREFIX + "heartbeats", registry, value)
+      ToDoubleFunction<RegistryStats> value) {
+    FunctionCounter.builder(PREFIX + "heartbeats", registry, r -> value.applyAsDouble(r.stats()))
         .description("Heartbeats, by outcome: recorded, or dropped and why")
         .baseUnit("heartbeats").tags(tags).tag("outcome", outcome)
         .register(meterRegistry);
   }
 
+  /**
+   * Follows membership: any transition of a peer without meters (but its removal) adds them, a
+   * removal takes them away. Listeners coalesce when they fall behind, but never lose a peer's
+   * latest transition, so the meters end matching the registry; the values are read from the
+   * peer's handle at scrape time.
+   */
   private void onTransition(PeerTransition<Object> transition) {
     if (closed) {
       return;
     }
-    if (transition.reason() == TransitionReason.REGISTERED) {
-      for (MeterRegistry meterRegistry : boundTo) {
-        addPeerMeters(meterRegistry, transition.key());
-      }
-    } else if (transition.reason() == TransitionReason.REMOVED) {
+    if (transition.to() == PeerState.REMOVED) {
       removePeerMeters(transition.key());
+    } else if (!peerMeters.containsKey(transition.key())) {
+      registry.peer(transition.key()).ifPresent(peer -> {
+        for (MeterRegistry meterRegistry : boundTo) {
+          addPeerMeters(meterRegistry, peer);
+        }
+      });
     }
   }
 
-  private void addPeerMeters(MeterRegistry meterRegistry, Object key) {
-    Tags peerTags = tags.and("peer", peerTag.apply(key));
+  private void addPeerMeters(MeterRegistry meterRegistry, MonitoredPeer<Object> peer) {
+    Tags peerTags = tags.and("peer", peerTag.apply(peer.key()));
     List<Meter> meters = new ArrayList<>(4);
-    meters.add(Gauge.builder(PREFIX + "peer.phi", registry,
-            r -> r.snapshot(key).map(s -> s.phi().orElse(Double.NaN)).orElse(Double.NaN))
+    meters.add(Gauge.builder(PREFIX + "peer.phi", peer, p -> p.phi().orElse(Double.NaN))
         .description("Suspicion level of the peer (accrual detectors)")
         .tags(peerTags).register(meterRegistry));
-    meters.add(Gauge.builder(PREFIX + "peer.timeout", registry,
-            r -> r.snapshot(key).map(s -> s.timeoutNanos() / NANOS_PER_SECOND).orElse(Double.NaN))
+    meters.add(Gauge.builder(PREFIX + "peer.timeout", peer,
+            p -> p.timeoutNanos() / NANOS_PER_SECOND)
         .description("Current adaptive timeout of the peer").baseUnit("seconds")
         .tags(peerTags).register(meterRegistry));
-    meters.add(Gauge.builder(PREFIX + "peer.interval.mean", registry,
-            r -> r.snapshot(key).map(s -> s.meanIntervalNanos() / NANOS_PER_SECOND)
-                .orElse(Double.NaN))
-        .description("Mean heartbeat interval of the peer (exponentially weighted)")
+    meters.add(Gauge.builder(PREFIX + "peer.interval.mean", peer,
+            p -> p.snapshot().meanIntervalNanos() / NANOS_PER_SECOND)
+        .description("Mean heartbeat interval in the peer's phi detector window (NaN for other"
+            + " detectors)")
         .baseUnit("seconds").tags(peerTags).register(meterRegistry));
-    meters.add(Gauge.builder(PREFIX + "peer.interval.stddev", registry,
-            r -> r.snapshot(key).map(s -> s.intervalStdDeviationNanos() / NANOS_PER_SECOND)
-                .orElse(Double.NaN))
-        .description("Standard deviation of the peer's heartbeat intervals (exponentially weighted)")
+    meters.add(Gauge.builder(PREFIX + "peer.interval.stddev", peer,
+            p -> p.snapshot().intervalStdDeviationNanos() / NANOS_PER_SECOND)
+        .description("Standard deviation of the heartbeat intervals in the peer's phi detector"
+            + " window (NaN for other detectors)")
         .baseUnit("seconds").tags(peerTags).register(meterRegistry));
-    peerMeters.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).addAll(meters);
+    peerMeters.computeIfAbsent(peer.key(), k -> new CopyOnWriteArrayList<>()).addAll(meters);
   }
 
   private void removePeerMeters(Object key) {

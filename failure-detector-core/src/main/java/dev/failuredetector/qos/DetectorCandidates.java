@@ -1,25 +1,21 @@
 package dev.failuredetector.qos;
 
-import dev.failuredetector.AccrualFailureDetector;
-import dev.failuredetector.BertierFailureDetector;
-import dev.failuredetector.ChenFailureDetector;
-import dev.failuredetector.DeadlineFailureDetector;
-import dev.failuredetector.FailureDetector;
-import dev.failuredetector.PhiAccrualFailureDetector;
-import dev.failuredetector.PhiDistribution;
-import dev.failuredetector.TwoWindowFailureDetector;
+import dev.failuredetector.DetectorSpec;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
- * The library's detectors with the setting that trades detection time against mistakes, swept
- * over a range scaled to the heartbeat interval: what {@code tune} compares.
+ * The library's detectors with their {@linkplain DetectorSpec#tuningKey() tuning setting} (the one
+ * that trades detection time against mistakes) swept over a range scaled to the heartbeat
+ * interval: what {@code tune} compares.
  *
- * <p>The other settings are fixed to suit tuning: phi detectors get no acceptable pause (the
- * threshold alone sets the margin) and a deviation floor of a tenth of the interval; windows are
- * 1000 heartbeats (2W-FD: 1 and 1000). Margins are in milliseconds, rounded to the microsecond.
+ * <p>The other settings are fixed to suit tuning ({@link #tuningBases}): phi detectors get no
+ * acceptable pause (the threshold alone sets the margin) and a deviation floor of a tenth of the
+ * interval; every other setting is the kind's default. Each point of a curve carries its whole
+ * spec, so a recommendation can be rebuilt exactly.
  */
 public final class DetectorCandidates {
 
@@ -32,50 +28,46 @@ public final class DetectorCandidates {
 
   private DetectorCandidates() {}
 
+  /**
+   * The spec of each kind that {@code tune} sweeps for heartbeats {@code interval} apart, in the
+   * order of {@link DetectorSpec#KINDS}.
+   */
+  public static List<DetectorSpec> tuningBases(Duration interval) {
+    Duration minStd = Duration.ofNanos(Math.max(1, interval.toNanos() / 10));
+    List<DetectorSpec> bases = new ArrayList<>();
+    for (String kind : DetectorSpec.KINDS) {
+      DetectorSpec base = DetectorSpec.defaults(kind).withInterval(interval);
+      if (base instanceof DetectorSpec.Phi phi) {
+        base = phi.withPause(Duration.ZERO).withMinStd(minStd);
+      }
+      bases.add(base);
+    }
+    return bases;
+  }
+
   /** Sweeps every detector over {@code trace}, whose heartbeats are about {@code interval} apart. */
   public static List<QosCurve> sweepAll(HeartbeatTrace trace, Duration interval, int warmup) {
-    long eta = interval.toNanos();
-    Duration minStd = Duration.ofNanos(Math.max(1, eta / 10));
     List<QosCurve> curves = new ArrayList<>();
-    for (PhiDistribution distribution : PhiDistribution.values()) {
-      curves.add(QosCurve.sweep("phi " + distribution.name().toLowerCase(), "threshold",
-          THRESHOLDS, threshold -> PhiAccrualFailureDetector.builder()
-              .distribution(distribution).threshold(threshold)
-              .acceptableHeartbeatPause(Duration.ZERO).minStdDeviation(minStd)
-              .firstHeartbeatEstimate(interval).build(), trace, warmup));
+    for (DetectorSpec base : tuningBases(interval)) {
+      curves.add(sweep(base, trace, warmup));
     }
-    double[] margins = scaledMillis(MARGIN_INTERVALS, eta);
-    curves.add(QosCurve.sweep("Chen", "safetyMargin (ms)", margins,
-        margin -> ChenFailureDetector.builder().heartbeatInterval(interval)
-            .safetyMargin(millis(margin)).build(), trace, warmup));
-    curves.add(QosCurve.sweep("Bertier", "varianceWeight", VARIANCE_WEIGHTS,
-        weight -> BertierFailureDetector.builder().heartbeatInterval(interval)
-            .varianceWeight(weight).build(), trace, warmup));
-    curves.add(QosCurve.sweep("2W-FD", "safetyMargin (ms)", margins,
-        margin -> TwoWindowFailureDetector.builder().heartbeatInterval(interval)
-            .safetyMargin(millis(margin)).build(), trace, warmup));
-    curves.add(QosCurve.sweep("deadline", "acceptableHeartbeatPause (ms)", margins,
-        pause -> DeadlineFailureDetector.builder().heartbeatInterval(interval)
-            .acceptableHeartbeatPause(millis(pause)).build(), trace, warmup));
     return curves;
   }
 
   /**
-   * Sweeps the phi threshold of the detectors {@code spec} makes, every other setting as {@code
-   * spec} has it: the curve to tune a running configuration by its threshold alone.
-   *
-   * @throws IllegalArgumentException if {@code spec} does not make accrual (phi) detectors
+   * Sweeps {@code base}'s tuning setting over tune's range for it, every other setting as {@code
+   * base} has it. The curve is named after the kind; durations are shown in milliseconds.
    */
-  public static QosCurve sweepThreshold(String detector, Supplier<? extends FailureDetector> spec,
-      HeartbeatTrace trace, int warmup) {
-    if (!(spec.get() instanceof AccrualFailureDetector)) {
-      throw new IllegalArgumentException("only accrual (phi) detectors have a threshold to tune");
-    }
-    return QosCurve.sweep(detector, "threshold", THRESHOLDS, threshold -> {
-      AccrualFailureDetector subject = (AccrualFailureDetector) spec.get();
-      subject.setThreshold(threshold);
-      return subject;
-    }, trace, warmup);
+  public static QosCurve sweep(DetectorSpec base, HeartbeatTrace trace, int warmup) {
+    String key = base.tuningKey();
+    return switch (key) {
+      case "threshold" -> QosCurve.sweep(base.kind(), key, base, texts(THRESHOLDS),
+          Double::parseDouble, trace, warmup);
+      case "variance-weight" -> QosCurve.sweep(base.kind(), key, base, texts(VARIANCE_WEIGHTS),
+          Double::parseDouble, trace, warmup);
+      default -> QosCurve.sweep(base.kind(), key + " (ms)", base,
+          scaledDurations(base.interval()), DetectorCandidates::millis, trace, warmup);
+    };
   }
 
   /** The warm-up {@code tune} uses by default: 1000 heartbeats, or a tenth of a shorter trace. */
@@ -83,16 +75,27 @@ public final class DetectorCandidates {
     return Math.min(1000, trace.size() / 10);
   }
 
-  /** factor x eta, in milliseconds rounded to the microsecond. */
-  private static double[] scaledMillis(double[] factors, long etaNanos) {
-    double[] values = new double[factors.length];
-    for (int i = 0; i < factors.length; i++) {
-      values[i] = Math.rint(factors[i] * etaNanos / 1e3) / 1e3;
+  private static List<String> texts(double[] values) {
+    List<String> texts = new ArrayList<>(values.length);
+    for (double value : values) {
+      texts.add(BigDecimal.valueOf(value).stripTrailingZeros().toPlainString());
     }
-    return values;
+    return texts;
   }
 
-  private static Duration millis(double millis) {
-    return Duration.ofNanos(Math.round(millis * 1e6));
+  /** factor x interval, rounded to the microsecond, as duration text. */
+  private static List<String> scaledDurations(Duration interval) {
+    List<String> texts = new ArrayList<>(MARGIN_INTERVALS.length);
+    for (double factor : MARGIN_INTERVALS) {
+      long micros = Math.round(factor * interval.toNanos() / 1e3);
+      texts.add(micros + "us");
+    }
+    return texts;
+  }
+
+  private static double millis(String micros) {
+    long value = Long.parseLong(micros.substring(0, micros.length() - 2));
+    return BigDecimal.valueOf(value).divide(BigDecimal.valueOf(1000), 3, RoundingMode.UNNECESSARY)
+        .doubleValue();
   }
 }

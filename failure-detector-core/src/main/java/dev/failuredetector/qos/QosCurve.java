@@ -1,5 +1,6 @@
 package dev.failuredetector.qos;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetector;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +25,25 @@ public record QosCurve(String detector, String setting, List<QosPoint> points) {
   }
 
   /**
-   * Replays {@code trace} through {@code factory.apply(value)} for each value.
+   * Replays {@code trace} through {@code base} with its {@linkplain DetectorSpec#tuningKey()
+   * tuning setting} at each of {@code values} (text form: {@code "8"}, {@code "150ms"}); each
+   * point keeps the spec it replayed.
    *
+   * @param settingValue the number a point shows for each value (the threshold, or milliseconds)
    */
+  public static QosCurve sweep(String detector, String setting, DetectorSpec base,
+      List<String> values, java.util.function.ToDoubleFunction<String> settingValue,
+      HeartbeatTrace trace, int warmupHeartbeats) {
+    List<QosPoint> points = new ArrayList<>(values.size());
+    for (String value : values) {
+      DetectorSpec spec = base.with(base.tuningKey(), value);
+      points.add(new QosPoint(settingValue.applyAsDouble(value),
+          QosReplay.replay(trace, spec::newDetector, warmupHeartbeats), spec));
+    }
+    return new QosCurve(detector, setting, points);
+  }
+
+  /** Replays {@code trace} through {@code factory.apply(value)} for each value. */
   public static QosCurve sweep(String detector, String setting, double[] values,
       DoubleFunction<? extends FailureDetector> factory, HeartbeatTrace trace,
       int warmupHeartbeats) {

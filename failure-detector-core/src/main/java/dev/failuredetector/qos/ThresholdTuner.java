@@ -1,36 +1,38 @@
 package dev.failuredetector.qos;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Tunes a running registry from live data: replays a peer's recorded heartbeat arrivals through
- * the registry's own detector configuration ({@link FailureDetectorRegistry#newUnmonitoredDetector})
- * at each phi threshold of {@code tune}'s sweep, asks the {@link QosAdvisor} for the threshold that
- * meets a {@link QosTarget}, and can apply it to every peer at once.
+ * the registry's own {@link DetectorSpec} ({@link FailureDetectorRegistry#spec()}) at each value of
+ * {@code tune}'s sweep of its tuning setting (the phi threshold, a margin, ...), asks the {@link
+ * QosAdvisor} for the value that meets a {@link QosTarget}, and can apply it to every peer at once.
  *
  * <pre>{@code
- * HeartbeatTrace arrivals = node.recordedTrace("orders-2");        // needs recordArrivals(n)
+ * HeartbeatTrace arrivals = registry.recordedTrace("orders-2");    // needs recordArrivals(n)
  * QosAdvisor.Recommendation advice =
- *     ThresholdTuner.apply(node.registry(), arrivals, QosTarget.maxMistakesPerDay(10));
+ *     ThresholdTuner.apply(registry, arrivals, QosTarget.maxMistakesPerDay(10));
  * log.info(advice.explanation());                                  // applied only if advice.met()
  * }</pre>
  *
- * <p>Only the threshold changes; the other settings (acceptable pause, deviation floor, window)
- * stay as configured. The advice is only as good as the trace: a trace of T seconds cannot show a
- * mistake rate below about 1/T (the explanation says so). Stateless and thread-safe; a sweep
- * replays the trace 17 times, so it takes a while on long traces (not for hot paths).
+ * <p>Only the tuning setting changes; the others (window, deviation floor, interval, ...) stay as
+ * configured. The advice is only as good as the trace: a trace of T seconds cannot show a mistake
+ * rate below about 1/T (the explanation says so). Stateless and thread-safe; a sweep replays the
+ * trace a dozen or more times, so it takes a while on long traces (not for hot paths).
  */
 public final class ThresholdTuner {
 
   private ThresholdTuner() {}
 
   /**
-   * The threshold {@code registry}'s configuration needs on {@code trace} to meet {@code target}.
+   * The tuning value {@code registry}'s spec needs on {@code trace} to meet {@code target}; the
+   * chosen point carries the whole spec ({@link QosPoint#spec()}).
    *
-   * @throws IllegalArgumentException if the registry's detectors have no threshold (not accrual),
-   *     or the trace has no arrival times or too few heartbeats (at least 20)
+   * @throws IllegalArgumentException if the trace has no arrival times or too few heartbeats (at
+   *     least 20)
    */
   public static QosAdvisor.Recommendation recommend(FailureDetectorRegistry<?> registry,
       HeartbeatTrace trace, QosTarget target) {
@@ -41,15 +43,14 @@ public final class ThresholdTuner {
       throw new IllegalArgumentException(
           "the trace has " + trace.size() + " heartbeats; record at least 20 (better thousands)");
     }
-    String name = registry.newUnmonitoredDetector().getClass().getSimpleName() + " as configured";
-    QosCurve curve = DetectorCandidates.sweepThreshold(name, registry::newUnmonitoredDetector,
-        trace, DetectorCandidates.defaultWarmup(trace));
+    QosCurve curve = DetectorCandidates.sweep(registry.spec(), trace,
+        DetectorCandidates.defaultWarmup(trace));
     return QosAdvisor.recommend(List.of(curve), target);
   }
 
   /**
-   * {@link #recommend}, then, if the target was met, {@link FailureDetectorRegistry#setThreshold}
-   * with the recommended threshold; when it was not met nothing changes.
+   * {@link #recommend}, then, if the target was met, {@link FailureDetectorRegistry#reconfigure}
+   * with the recommended spec; when it was not met nothing changes.
    *
    * @return the recommendation, applied if {@link QosAdvisor.Recommendation#met()}
    * @throws IllegalArgumentException as {@link #recommend}
@@ -58,7 +59,7 @@ public final class ThresholdTuner {
       HeartbeatTrace trace, QosTarget target) {
     QosAdvisor.Recommendation advice = recommend(registry, trace, target);
     if (advice.met()) {
-      registry.setThreshold(advice.point().setting());
+      registry.reconfigure(advice.point().spec());
     }
     return advice;
   }

@@ -90,6 +90,12 @@ public final class TuneCommand {
     }
     QosAdvisor.Recommendation advice = QosAdvisor.recommend(curves, options.target);
     out.println((advice.met() ? "Recommendation: " : "Target not met: ") + advice.explanation());
+    if (advice.met() && advice.point().spec() != null) {
+      // Every setting, so the recommendation is rebuilt exactly (the swept one alone is not enough).
+      out.println("Detector spec: " + advice.point().spec());
+      out.println("Apply with: --detector " + advice.point().spec()
+          + "  or  DetectorSpec.parse(\"" + advice.point().spec() + "\")");
+    }
     return advice.met() ? 0 : 1;
   }
 

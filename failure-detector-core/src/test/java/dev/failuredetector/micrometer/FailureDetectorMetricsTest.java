@@ -1,5 +1,6 @@
 package dev.failuredetector.micrometer;
 
+import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -25,8 +26,8 @@ class FailureDetectorMetricsTest {
 
   private FailureDetectorRegistry.Builder builder() {
     return FailureDetectorRegistry.builder()
-        .detector(DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100))
-            .acceptableHeartbeatPause(Duration.ofMillis(200))::build)
+        .detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(100))
+            .withPause(Duration.ofMillis(200)))
         .clock(clock).tickScheduler(ticks).listenerExecutor(Runnable::run)
         .confirmationTime(Duration.ofSeconds(1));
   }
@@ -87,9 +88,9 @@ class FailureDetectorMetricsTest {
 
   @Test
   void perPeerMeters_areOptIn_andFollowRegistrationsAndRemovals() {
-    registry = builder().detector(PhiAccrualFailureDetector.builder()
-        .firstHeartbeatEstimate(Duration.ofMillis(100)).acceptableHeartbeatPause(Duration.ZERO)
-        ::build).build();
+    registry = builder().detector(DetectorSpec.phi()
+        .withInterval(Duration.ofMillis(100)).withPause(Duration.ZERO)
+        ).build();
     registry.register("early");
     FailureDetectorMetrics metrics =
         FailureDetectorMetrics.withPerPeerMeters(registry, Tags.of("registry", "r"), key -> key);
@@ -102,8 +103,10 @@ class FailureDetectorMetricsTest {
     }
     assertThat(gauge("failure.detector.peer.interval.mean", "peer", "late"))
         .isCloseTo(0.1, within(1e-6));
+    // The phi detector's own window: 49 intervals of 100 ms plus Pekko's seed, 75 and 125 ms,
+    // so the deviation is sqrt(2 * 25^2 / 51) ms = 4.9507 ms.
     assertThat(gauge("failure.detector.peer.interval.stddev", "peer", "late"))
-        .isCloseTo(0.0, within(1e-6));
+        .isCloseTo(Math.sqrt(2 * 25.0 * 25.0 / 51) / 1000, within(1e-6));
     assertThat(gauge("failure.detector.peer.phi", "peer", "early")).isBetween(0.0, 1.0);
     assertThat(gauge("failure.detector.peer.timeout", "peer", "early")).isBetween(0.1, 1.0);
 

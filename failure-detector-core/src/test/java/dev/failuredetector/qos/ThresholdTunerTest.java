@@ -1,5 +1,6 @@
 package dev.failuredetector.qos;
 
+import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,14 +35,14 @@ class ThresholdTunerTest {
 
   private FailureDetectorRegistry<String> phiRegistry(Duration pause) {
     registry = FailureDetectorRegistry.builder()
-        .detector(PhiAccrualFailureDetector.builder().firstHeartbeatEstimate(Duration.ofMillis(100))
-            .acceptableHeartbeatPause(pause).minStdDeviation(Duration.ofMillis(10))::build)
+        .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
+            .withPause(pause).withMinStd(Duration.ofMillis(10)))
         .tickScheduler(NO_TICKS).build();
     return registry;
   }
 
   private double threshold() {
-    return ((AccrualFailureDetector) registry.newUnmonitoredDetector()).threshold();
+    return ((DetectorSpec.Phi) registry.spec()).threshold();
   }
 
   @Test
@@ -50,13 +51,15 @@ class ThresholdTunerTest {
     QosAdvisor.Recommendation advice =
         ThresholdTuner.recommend(registry, TRACE, QosTarget.maxDetectionTime(Duration.ofSeconds(2)));
     assertThat(advice.met()).isTrue();
-    assertThat(advice.detector()).isEqualTo("PhiAccrualFailureDetector as configured");
+    assertThat(advice.detector()).isEqualTo("phi");
+    assertThat(advice.point().spec()).isEqualTo(((DetectorSpec.Phi) registry.spec())
+        .withThreshold(advice.point().setting()));
     assertThat(advice.setting()).isEqualTo("threshold");
     // The same threshold replayed by hand through the same configuration gives the same report;
     // the 500 ms acceptable pause shows in the detection time (tune's generic candidates have none).
     double chosen = advice.point().setting();
     QosReport byHand = QosReplay.replay(TRACE, () -> {
-      AccrualFailureDetector d = (AccrualFailureDetector) registry.newUnmonitoredDetector();
+      AccrualFailureDetector d = (AccrualFailureDetector) registry.spec().newDetector();
       d.setThreshold(chosen);
       return d;
     }, DetectorCandidates.defaultWarmup(TRACE));
@@ -88,11 +91,13 @@ class ThresholdTunerTest {
   @Test
   void recommend_badInput_clearErrors() {
     registry = FailureDetectorRegistry.builder()
-        .detector(DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100))::build)
+        .detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(100)))
         .tickScheduler(NO_TICKS).build();
-    assertThatThrownBy(() -> ThresholdTuner.recommend(registry, TRACE, QosTarget.maxMistakesPerDay(1)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("only accrual (phi) detectors have a threshold to tune");
+    // Any kind tunes its own tuning setting: for a fixed deadline, the pause.
+    QosAdvisor.Recommendation pause =
+        ThresholdTuner.recommend(registry, TRACE, QosTarget.maxMistakesPerDay(1000));
+    assertThat(pause.setting()).isEqualTo("pause (ms)");
+    assertThat(pause.point().spec()).isInstanceOf(DetectorSpec.Deadline.class);
     registry.close();
     phiRegistry(Duration.ZERO);
     HeartbeatTrace tiny = SyntheticTrace.builder().interval(Duration.ofMillis(100))

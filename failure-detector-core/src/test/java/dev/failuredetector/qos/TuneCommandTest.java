@@ -49,11 +49,18 @@ class TuneCommandTest {
     int status = run(trace.toString(), "--max-detection-time", "400ms");
     assertThat(status).as(err()).isZero();
     assertThat(out()).contains("2997 heartbeats", "warm-up 299") // 3 of 3000 lost (0.1%)
-        .contains("phi logistic, by threshold", "phi normal, by threshold",
-            "phi exponential, by threshold", "Chen, by safetyMargin (ms)",
-            "Bertier, by varianceWeight", "2W-FD, by safetyMargin (ms)",
-            "deadline, by acceptableHeartbeatPause (ms)")
+        .contains("phi, by threshold", "phi-normal, by threshold",
+            "phi-exponential, by threshold", "chen, by margin (ms)",
+            "bertier, by variance-weight", "two-window, by margin (ms)",
+            "deadline, by pause (ms)")
         .contains("Recommendation: Fewest mistakes while detecting within 0.400 s (p99)");
+    // The whole spec is printed, and it parses back to a detector that reproduces the point.
+    java.util.regex.Matcher spec =
+        java.util.regex.Pattern.compile("Detector spec: (\\S+)").matcher(out());
+    assertThat(spec.find()).as(out()).isTrue();
+    assertThat(dev.failuredetector.DetectorSpec.parse(spec.group(1)).toString())
+        .isEqualTo(spec.group(1));
+    assertThat(out()).contains("Apply with: --detector " + spec.group(1));
   }
 
   @Test

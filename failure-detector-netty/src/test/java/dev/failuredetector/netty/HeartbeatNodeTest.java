@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -43,8 +44,8 @@ class HeartbeatNodeTest {
         .incarnation(incarnation)
         .keyRing(KeyRing.of(1, KEY))
         // Generous timeout: a noisy 2-core CI machine must not cause suspicions.
-        .detector(DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(50))
-            .acceptableHeartbeatPause(Duration.ofSeconds(2))::build)
+        .detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(50))
+            .withPause(Duration.ofSeconds(2)))
         .build().start();
   }
 
@@ -170,12 +171,12 @@ class HeartbeatNodeTest {
     assertThat(b.handlerErrors()).isZero();
     // Not one was accepted: what b accepted is a's own heartbeats (a sends one each 50 ms).
     assertThat(b.registry().snapshot("a").orElseThrow().incarnation()).isEqualTo(1);
-    assertThat(b.registry().transitionCount(TransitionReason.LEFT)).isZero();
+    assertThat(b.registry().stats().transitions(TransitionReason.LEFT)).isZero();
     // The node is still responsive and a is still monitored as alive.
     long acceptedBefore = b.accepted();
     await().atMost(GENEROUS).until(() -> b.accepted() > acceptedBefore + 5);
     assertThat(b.registry().state("a")).isEqualTo(PeerState.AVAILABLE);
-    assertThat(b.registry().mistakes()).isZero();
+    assertThat(b.registry().stats().mistakes()).isZero();
   }
 
   @ParameterizedTest

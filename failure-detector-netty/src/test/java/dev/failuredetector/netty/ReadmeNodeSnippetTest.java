@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,9 +47,9 @@ class ReadmeNodeSnippetTest {
         .transport(Transport.UDP)
         .interval(Duration.ofMillis(500))
         .keyRing(KeyRing.of(1, secret32Bytes))
-        .detector(PhiAccrualFailureDetector.builder()
-            .firstHeartbeatEstimate(Duration.ofMillis(500))
-            .acceptableHeartbeatPause(Duration.ofSeconds(1))::build)
+        .detector(DetectorSpec.phi()
+            .withInterval(Duration.ofMillis(500))
+            .withPause(Duration.ofSeconds(1)))
         .peer("orders-2", other.localAddress())
         .build().start();
     node.registry().addListener(t -> log.info("{} {} -> {} ({})", t.key(), t.from(), t.to(), t.reason()));

@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -52,8 +53,8 @@ class TcpTransportTest {
         .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
         .maxInboundConnections(maxInbound)
         // Ten minutes: only the refused connection can make "p" FAILED within the test.
-        .detector(DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(50))
-            .acceptableHeartbeatPause(Duration.ofMinutes(10))::build)
+        .detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(50))
+            .withPause(Duration.ofMinutes(10)))
         .peer("p", peerAddress)
         .build().start();
   }
@@ -195,7 +196,7 @@ class TcpTransportTest {
     Connection later = connectAsPeer();
     sendFrame(later, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 2, 0));
     await().atMost(GENEROUS).until(() -> node.accepted() == 2);
-    assertThat(node.registry().transitionCount(TransitionReason.LEFT)).isZero();
+    assertThat(node.registry().stats().transitions(TransitionReason.LEFT)).isZero();
     System.out.printf("TCP fuzz, %d connections: %d frames dropped, %d connections closed by the"
         + " node for a bad frame%n", connections, droppedTotal(), node.inboundConnectionsClosed());
   }

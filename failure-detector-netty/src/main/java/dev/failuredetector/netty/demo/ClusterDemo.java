@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.demo;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
@@ -91,7 +92,7 @@ public final class ClusterDemo {
 
       waitShowing("warm-up: until every observer sees all four peers AVAILABLE",
           () -> observers.stream()
-              .allMatch(o -> o.registry().peerCount(PeerState.AVAILABLE) == OBSERVERS));
+              .allMatch(o -> o.registry().stats().peers(PeerState.AVAILABLE) == OBSERVERS));
       showFor(Duration.ofSeconds(2));
 
       long[] predicted = new long[OBSERVERS];
@@ -125,8 +126,8 @@ public final class ClusterDemo {
     HeartbeatNode node = HeartbeatNode.builder().localId(id).transport(transport)
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(INTERVAL)
         .keyRing(KeyRing.of(1, HexFormat.of().parseHex(KEY_HEX)))
-        .detector(PhiAccrualFailureDetector.builder().firstHeartbeatEstimate(INTERVAL)
-            .acceptableHeartbeatPause(PAUSE).minStdDeviation(MIN_STD)::build)
+        .detector(DetectorSpec.phi().withInterval(INTERVAL)
+            .withPause(PAUSE).withMinStd(MIN_STD))
         .confirmationTime(CONFIRM)
         .build();
     node.registry().addListener(t -> record(id, t));

@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.demo;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerTransition;
 import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.netty.HeartbeatNode;
@@ -97,8 +98,8 @@ public final class NodeMain {
         switch (words[0]) {
           case "peer" -> node.addPeer(words[1], address(words[2]));
           case "remove" -> node.removePeer(words[1]);
-          case "status" -> print(out, "STATUS localPauses=" + node.registry().localPauses()
-              + " mistakes=" + node.registry().mistakes() + " accepted=" + node.accepted()
+          case "status" -> print(out, "STATUS localPauses=" + node.registry().stats().localPauses()
+              + " mistakes=" + node.registry().stats().mistakes() + " accepted=" + node.accepted()
               + " sent=" + node.sent());
           case "export" -> print(out, "EXPORTED " + words[1] + " "
               + node.exportTrace(words[1], Path.of(words[2])) + " " + words[2]);
@@ -195,7 +196,7 @@ public final class NodeMain {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    return new Options(node.detector(phi::build), http, agent);
+    return new Options(node.detector(phi), http, agent);
   }
 
   private static Duration millis(String value) {

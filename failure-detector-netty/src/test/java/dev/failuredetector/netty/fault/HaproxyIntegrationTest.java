@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.fault;
 
+import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -73,9 +74,9 @@ class HaproxyIntegrationTest {
 
     observer = HeartbeatNode.builder().localId("lb-side")
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
-        .detector(PhiAccrualFailureDetector.builder().firstHeartbeatEstimate(Duration.ofMillis(100))
-            .acceptableHeartbeatPause(Duration.ofMillis(200))
-            .minStdDeviation(Duration.ofMillis(20))::build)
+        .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
+            .withPause(Duration.ofMillis(200))
+            .withMinStd(Duration.ofMillis(20)))
         .confirmationTime(Duration.ofMinutes(1))
         .build().start();
     observer.registry().addListener(seen::add);

@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.fault;
 
+import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -52,8 +53,8 @@ class ProcessFaultTest {
   private void startObserver(Transport transport, Duration pause) throws InterruptedException {
     observer = HeartbeatNode.builder().localId("o").transport(transport)
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
-        .detector(PhiAccrualFailureDetector.builder().firstHeartbeatEstimate(Duration.ofMillis(100))
-            .acceptableHeartbeatPause(pause).minStdDeviation(Duration.ofMillis(20))::build)
+        .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
+            .withPause(pause).withMinStd(Duration.ofMillis(20)))
         .confirmationTime(Duration.ofMinutes(1)) // SUSPECTED stays SUSPECTED in these tests
         .build().start();
     observer.registry().addListener(seen::add);

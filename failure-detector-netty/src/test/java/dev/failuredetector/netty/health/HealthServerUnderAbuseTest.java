@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.health;
 
+import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,8 +41,8 @@ class HealthServerUnderAbuseTest {
         .interval(Duration.ofMillis(100))
         // A pause of 1 s: CPU contention on a 2-core machine cannot explain a suspicion, a health
         // server that blocked the node's event loop would.
-        .detector(PhiAccrualFailureDetector.builder().firstHeartbeatEstimate(Duration.ofMillis(100))
-            .acceptableHeartbeatPause(Duration.ofSeconds(1))::build)
+        .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
+            .withPause(Duration.ofSeconds(1)))
         .build().start();
     resources.add(node);
     return node;
@@ -98,6 +99,6 @@ class HealthServerUnderAbuseTest {
     assertThat(server.slowClients()).isEqualTo(30);
     assertThat(transitions).as("no suspicion while the health server was abused").isEmpty();
     assertThat(observer.registry().state("peer")).isEqualTo(PeerState.AVAILABLE);
-    assertThat(observer.registry().mistakes()).isZero();
+    assertThat(observer.registry().stats().mistakes()).isZero();
   }
 }

@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.health;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.DeadlineFailureDetector;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.NanoClock;
@@ -18,8 +19,8 @@ final class ManualRegistry implements AutoCloseable {
   private Runnable tick;
   final NanoClock clock = () -> now;
   final FailureDetectorRegistry<String> registry = FailureDetectorRegistry.builder()
-      .detector(DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100))
-          .acceptableHeartbeatPause(Duration.ofMillis(200))::build)
+      .detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(100))
+          .withPause(Duration.ofMillis(200)))
       .clock(clock)
       .tick(Duration.ofNanos(TICK_NANOS))
       .tickScheduler((task, period) -> {

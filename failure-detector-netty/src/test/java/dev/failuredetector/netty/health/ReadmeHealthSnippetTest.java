@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.health;
 
+import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,8 +28,8 @@ class ReadmeHealthSnippetTest {
         .bind(new InetSocketAddress(loopback, 0)).interval(Duration.ofMillis(20)).build().start();
     HeartbeatNode node = HeartbeatNode.builder().localId("orders-1")
         .bind(new InetSocketAddress(loopback, 0)).interval(Duration.ofMillis(20))
-        .detector(PhiAccrualFailureDetector.builder().firstHeartbeatEstimate(Duration.ofMillis(20))
-            .acceptableHeartbeatPause(Duration.ofSeconds(2))::build)
+        .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(20))
+            .withPause(Duration.ofSeconds(2)))
         .recordArrivals(10_000)
         .peer("orders-2", other.localAddress()).build().start();
     other.addPeer("orders-1", node.localAddress());
@@ -48,7 +49,7 @@ class ReadmeHealthSnippetTest {
 
       // --- README "How to tune", from a live node ---
       await().atMost(Duration.ofSeconds(30)).until(
-          () -> node.registry().heartbeatsReceived() >= 60);
+          () -> node.registry().stats().heartbeatsRecorded() >= 60);
       QosAdvisor.Recommendation advice = ThresholdTuner.apply(node.registry(),
           node.recordedTrace("orders-2"), QosTarget.maxMistakesPerDay(10));
       log.add(advice.explanation());

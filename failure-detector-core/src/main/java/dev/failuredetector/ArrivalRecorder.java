@@ -1,4 +1,4 @@
-package dev.failuredetector.netty;
+package dev.failuredetector;
 
 import dev.failuredetector.qos.HeartbeatTrace;
 
@@ -34,7 +34,7 @@ final class ArrivalRecorder {
     if (size > 0) {
       int last = next == 0 ? sequences.length - 1 : next - 1;
       if (sequence <= sequences[last]) {
-        return; // cannot happen after the replay guard; keeps the trace valid regardless
+        return; // cannot happen after the peer's staleness check; keeps the trace valid regardless
       }
     }
     sequences[next] = sequence;

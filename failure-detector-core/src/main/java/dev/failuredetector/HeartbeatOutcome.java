@@ -1,0 +1,28 @@
+package dev.failuredetector;
+
+/**
+ * What became of one heartbeat (or goodbye) handed to a {@link MonitoredPeer}: recorded, or
+ * dropped and why. Every outcome is counted once, by the registry ({@link RegistryStats}).
+ */
+public enum HeartbeatOutcome {
+  /** Recorded: the detector has it. */
+  RECORDED,
+  /** Recorded as the first heartbeat of a new, higher incarnation: the peer restarted. */
+  RESTARTED,
+  /** Dropped: it carried an older incarnation than the peer's current one. */
+  STALE_INCARNATION,
+  /**
+   * Dropped: its sequence number was not above the last one recorded in the same incarnation (a
+   * replay, a duplicate or a reordered message).
+   */
+  STALE_SEQUENCE,
+  /** Dropped: another heartbeat of the same peer was being recorded at that instant. */
+  COALESCED,
+  /** Dropped: the peer is not registered (never was, or was removed). */
+  UNKNOWN_PEER;
+
+  /** Whether the heartbeat was recorded ({@link #RECORDED} or {@link #RESTARTED}). */
+  public boolean recorded() {
+    return this == RECORDED || this == RESTARTED;
+  }
+}

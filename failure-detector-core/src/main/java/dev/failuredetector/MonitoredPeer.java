@@ -1,0 +1,357 @@
+package dev.failuredetector;
+
+import dev.failuredetector.qos.HeartbeatTrace;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+/**
+ * One peer monitored by a {@link FailureDetectorRegistry}, as returned by {@link
+ * FailureDetectorRegistry#register}: keep it and record the peer's heartbeats through it, with no
+ * lookup by key. It holds the peer's detector, state and staleness check; each of its methods
+ * says what became of the message ({@link HeartbeatOutcome}) and the registry counts it.
+ *
+ * <p><b>Staleness is checked here, once.</b> A heartbeat with an older incarnation than the last
+ * one recorded, or with a sequence number not above the last one in the same incarnation, is
+ * dropped; a higher incarnation is a restart (a fresh detector, {@link TransitionReason#RESTARTED}).
+ * Incarnations and sequence numbers compare as signed {@code long}s.
+ *
+ * <p><b>Threads.</b> The {@code heartbeat} and {@link #leave} methods are for one thread at a time
+ * (one event loop); one that overlaps another for the same peer is dropped as {@link
+ * HeartbeatOutcome#COALESCED} rather than waited for. For an available peer they take no lock and
+ * allocate nothing. Queries are for any thread. After {@link FailureDetectorRegistry#remove} the
+ * handle answers {@link HeartbeatOutcome#UNKNOWN_PEER} and {@link PeerState#REMOVED}; registering
+ * the key again makes a new handle.
+ *
+ * @param <K> the key type
+ */
+public final class MonitoredPeer<K> {
+
+  /*
+   * Who touches what:
+   * - the heartbeat path takes the writer guard (tryBeginHeartbeat, a CAS that never waits),
+   *   checks staleness, records into the detector, then hands over to SuspicionTimer.onHeartbeat,
+   *   the heartbeat half of the fence protocol documented there;
+   * - state changes happen only while holding this object's monitor (rare: a transition), and
+   *   publish `state` last, so lock-free readers see the reason and time with it;
+   * - the wheel* fields belong to the registry's timer thread alone.
+   */
+
+  private static final VarHandle WRITING;
+  private static final VarHandle QUEUED;
+  private static final VarHandle HEARTBEATS;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      WRITING = lookup.findVarHandle(MonitoredPeer.class, "writing", int.class);
+      QUEUED = lookup.findVarHandle(MonitoredPeer.class, "queued", int.class);
+      HEARTBEATS = lookup.findVarHandle(MonitoredPeer.class, "heartbeats", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final long NONE = Long.MIN_VALUE;
+
+  final K key;
+  private final FailureDetectorRegistry<K> registry;
+  private final ArrivalRecorder recorder;
+  volatile FailureDetector detector;
+
+  // State, changed under the monitor; `state` is written last.
+  volatile PeerState state = PeerState.UNKNOWN;
+  volatile TransitionReason reason = TransitionReason.REGISTERED;
+  volatile long stateSinceNanos;
+  volatile long incarnation = NONE;
+  volatile boolean removed;
+
+  // Heartbeat writer guard and what only the writer reads. `heartbeats` is published with opaque
+  // stores: readers (stats) need it eventually, not ordered.
+  @SuppressWarnings("unused") // through WRITING
+  private volatile int writing;
+  private long lastSequence = NONE;
+  @SuppressWarnings("unused") // through HEARTBEATS
+  private long heartbeats;
+
+  /** Set while the peer waits in the timer's request queue. */
+  @SuppressWarnings("unused") // through QUEUED
+  private volatile int queued;
+  /** When the timer will next look at this peer; read by the heartbeat path. */
+  volatile long scheduledAtNanos;
+  volatile boolean scheduled;
+
+  // Timer thread only: intrusive links of the timing wheel.
+  MonitoredPeer<K> wheelNext;
+  MonitoredPeer<K> wheelPrev;
+  int wheelBucket = -1;
+  long wheelTick;
+
+  MonitoredPeer(K key, FailureDetectorRegistry<K> registry, FailureDetector detector,
+      int recordArrivals, long nowNanos) {
+    this.key = key;
+    this.registry = registry;
+    this.detector = detector;
+    this.recorder = recordArrivals > 0 ? new ArrivalRecorder(recordArrivals) : null;
+    this.stateSinceNanos = nowNanos;
+  }
+
+  /** The peer's key. */
+  public K key() {
+    return key;
+  }
+
+  /** Records a heartbeat that arrived at {@code nowNanos}, numbered by arrival. */
+  public HeartbeatOutcome heartbeat(long nowNanos) {
+    return record(false, 0, false, 0, nowNanos);
+  }
+
+  /**
+   * Records heartbeat number {@code sequence} (the sender's count, +1 per heartbeat it sends to
+   * this node), arrived at {@code nowNanos}.
+   */
+  public HeartbeatOutcome heartbeat(long sequence, long nowNanos) {
+    return record(false, 0, true, sequence, nowNanos);
+  }
+
+  /**
+   * Records heartbeat number {@code sequence} of incarnation {@code incarnation} (a number the
+   * peer raises each time it starts), arrived at {@code nowNanos}. A higher incarnation than the
+   * last one is a restart; a lower one is stale.
+   */
+  public HeartbeatOutcome heartbeat(long incarnation, long sequence, long nowNanos) {
+    return record(true, incarnation, true, sequence, nowNanos);
+  }
+
+  /**
+   * The peer said goodbye in message {@code sequence} of {@code incarnation}: if that is fresh by
+   * the same rule as heartbeats, the peer is marked FAILED ({@link TransitionReason#LEFT}) at
+   * once, and a later heartbeat of a higher sequence revives it. A stale goodbye changes nothing.
+   *
+   * @return {@link HeartbeatOutcome#RECORDED} if the goodbye was fresh (the peer left, or had
+   *     already failed), otherwise why it was dropped
+   */
+  public HeartbeatOutcome leave(long incarnation, long sequence, long nowNanos) {
+    if (removed) {
+      return registry.counted(HeartbeatOutcome.UNKNOWN_PEER);
+    }
+    if (!tryBeginHeartbeat()) {
+      return registry.counted(HeartbeatOutcome.COALESCED);
+    }
+    try {
+      HeartbeatOutcome stale = staleness(true, incarnation, true, sequence);
+      if (stale != null) {
+        return registry.counted(stale);
+      }
+      if (this.incarnation != NONE && incarnation != this.incarnation) {
+        // A goodbye of a newer run: later heartbeats of that run are a recovery, not a restart.
+        this.incarnation = incarnation;
+      } else if (this.incarnation == NONE) {
+        this.incarnation = incarnation;
+      }
+      lastSequence = sequence;
+    } finally {
+      WRITING.setRelease(this, 0);
+    }
+    registry.transitions().apply(this, PeerEvent.LEFT, nowNanos);
+    return HeartbeatOutcome.RECORDED;
+  }
+
+  /**
+   * Declares the peer failed now, from a clue faster than a timeout: {@link
+   * TransitionReason#CONNECTION_REFUSED}, {@link TransitionReason#LEFT} or {@link
+   * TransitionReason#EXTERNAL}. A later heartbeat makes it available again.
+   *
+   * @return true if the peer changed to FAILED; false if removed or already failed
+   * @throws IllegalArgumentException if {@code reason} is not one of the three above
+   */
+  public boolean markFailed(TransitionReason reason) {
+    Objects.requireNonNull(reason, "reason must not be null");
+    PeerEvent event = switch (reason) {
+      case CONNECTION_REFUSED -> PeerEvent.CONNECTION_REFUSED;
+      case LEFT -> PeerEvent.LEFT;
+      case EXTERNAL -> PeerEvent.EXTERNAL;
+      default -> throw new IllegalArgumentException(
+          "reason must be CONNECTION_REFUSED, LEFT or EXTERNAL, got " + reason);
+    };
+    return registry.transitions().apply(this, event, registry.clock().nanoTime());
+  }
+
+  /** The peer's state; {@link PeerState#REMOVED} once removed. */
+  public PeerState state() {
+    return removed ? PeerState.REMOVED : state;
+  }
+
+  /** Whether the peer is registered and {@link PeerState#AVAILABLE}. */
+  public boolean isAvailable() {
+    return state() == PeerState.AVAILABLE;
+  }
+
+  /** The peer's suspicion level now, for accrual detectors; empty for the others. */
+  public OptionalDouble phi() {
+    return detector instanceof AccrualFailureDetector accrual
+        ? OptionalDouble.of(accrual.phi(registry.clock().nanoTime())) : OptionalDouble.empty();
+  }
+
+  /** The detector's current timeout in nanoseconds (how long after a heartbeat it suspects). */
+  public long timeoutNanos() {
+    return detector.timeoutNanos();
+  }
+
+  /** What is known about the peer now (allocates: for health pages and tools). */
+  public PeerSnapshot<K> snapshot() {
+    return snapshot(registry.clock().nanoTime());
+  }
+
+  PeerSnapshot<K> snapshot(long now) {
+    FailureDetector current = detector;
+    PeerState currentState = state();
+    OptionalDouble phi = current instanceof AccrualFailureDetector accrual
+        ? OptionalDouble.of(accrual.phi(now)) : OptionalDouble.empty();
+    long last = current.lastHeartbeatNanos();
+    long sinceLast = last == FailureDetector.NO_DEADLINE ? -1 : now - last;
+    double mean = Double.NaN;
+    double deviation = Double.NaN;
+    if (current instanceof PhiAccrualFailureDetector phiDetector) {
+      mean = phiDetector.meanIntervalNanos();
+      deviation = phiDetector.intervalStdDeviationNanos();
+    }
+    return new PeerSnapshot<>(key, currentState, reason, now - stateSinceNanos, phi, sinceLast,
+        current.timeoutNanos(), mean, deviation, incarnation);
+  }
+
+  /**
+   * The recorded arrivals (the last {@code recordArrivals} heartbeats of the current
+   * incarnation), as a trace the QoS tools read.
+   *
+   * @throws IllegalStateException if the registry does not record arrivals, or nothing was
+   *     recorded yet
+   */
+  public HeartbeatTrace recordedTrace() {
+    if (recorder == null) {
+      throw new IllegalStateException(
+          "arrival recording is off: set recordArrivals(n) on the registry's builder");
+    }
+    HeartbeatTrace trace = recorder.snapshot();
+    if (trace == null) {
+      throw new IllegalStateException("no heartbeat recorded yet from " + key);
+    }
+    return trace;
+  }
+
+  /** Heartbeats recorded for this peer. */
+  long heartbeats() {
+    return (long) HEARTBEATS.getOpaque(this);
+  }
+
+  private HeartbeatOutcome record(boolean withIncarnation, long newIncarnation,
+      boolean withSequence, long sequence, long nowNanos) {
+    if (removed) {
+      return registry.counted(HeartbeatOutcome.UNKNOWN_PEER);
+    }
+    if (!tryBeginHeartbeat()) {
+      return registry.counted(HeartbeatOutcome.COALESCED);
+    }
+    FailureDetector current;
+    long number;
+    try {
+      HeartbeatOutcome stale = staleness(withIncarnation, newIncarnation, withSequence, sequence);
+      if (stale != null) {
+        WRITING.setRelease(this, 0);
+        return registry.counted(stale);
+      }
+      // A heartbeat without a number is numbered by the detector and takes no part in staleness.
+      number = withSequence ? sequence : heartbeats() + 1;
+      if (withIncarnation && incarnation != NONE && newIncarnation != incarnation) {
+        restart(newIncarnation, number, nowNanos);
+        WRITING.setRelease(this, 0);
+        return HeartbeatOutcome.RESTARTED;
+      }
+      if (withIncarnation) {
+        incarnation = newIncarnation; // the first incarnation seen (or the same)
+      }
+      current = detector;
+      if (withSequence) {
+        current.heartbeat(number, nowNanos);
+        lastSequence = number;
+      } else {
+        current.heartbeat(nowNanos);
+      }
+      arrived(number, nowNanos);
+    } catch (RuntimeException | Error e) {
+      WRITING.setRelease(this, 0); // a detector never throws; keep the peer usable if one does
+      throw e;
+    }
+    // Releasing the guard with getAndSet is also the full fence that makes the new deadline
+    // visible before the state is read (SuspicionTimer's protocol).
+    WRITING.getAndSet(this, 0);
+    registry.timer().onHeartbeat(this, current, nowNanos);
+    return HeartbeatOutcome.RECORDED;
+  }
+
+  /** Writer only: why the message is stale, or null if it is fresh. */
+  private HeartbeatOutcome staleness(boolean withIncarnation, long newIncarnation,
+      boolean withSequence, long sequence) {
+    boolean sameRun = !withIncarnation || incarnation == NONE || newIncarnation == incarnation;
+    if (withIncarnation && incarnation != NONE && newIncarnation < incarnation) {
+      return HeartbeatOutcome.STALE_INCARNATION;
+    }
+    if (withSequence && sameRun && lastSequence != NONE && sequence <= lastSequence) {
+      return HeartbeatOutcome.STALE_SEQUENCE;
+    }
+    return null;
+  }
+
+  /** Writer only: counts an arrival and records it for tuning. */
+  private void arrived(long number, long nowNanos) {
+    HEARTBEATS.setOpaque(this, heartbeats() + 1);
+    if (recorder != null) {
+      recorder.record(incarnation, number, nowNanos);
+    }
+  }
+
+  /** Writer only: a new incarnation gets a fresh detector. */
+  private void restart(long newIncarnation, long number, long nowNanos) {
+    FailureDetector fresh = registry.newDetector();
+    fresh.heartbeat(number, nowNanos);
+    synchronized (this) {
+      if (removed) {
+        return;
+      }
+      registry.retuneIfStale(fresh); // a reconfigure may have run since it was built
+      detector = fresh;
+      incarnation = newIncarnation;
+      lastSequence = number;
+      arrived(number, nowNanos);
+      registry.transitions().applyLocked(this, PeerEvent.RESTART, nowNanos);
+    }
+    registry.timer().requestEvaluation(this);
+  }
+
+  /** Takes the heartbeat writer guard; false if another thread is recording a heartbeat now. */
+  private boolean tryBeginHeartbeat() {
+    return WRITING.compareAndSet(this, 0, 1);
+  }
+
+  /** Marks the peer as waiting for the timer; false if it already was. */
+  boolean tryMarkQueued() {
+    return QUEUED.compareAndSet(this, 0, 1);
+  }
+
+  void clearQueued() {
+    QUEUED.setVolatile(this, 0);
+  }
+
+  /** Changes state; caller holds the monitor. */
+  void setState(PeerState newState, TransitionReason newReason, long nowNanos) {
+    reason = newReason;
+    stateSinceNanos = nowNanos;
+    state = newState;
+  }
+
+  @Override
+  public String toString() {
+    return "MonitoredPeer[" + key + ", " + state() + "]";
+  }
+}
