@@ -231,7 +231,7 @@ public final class MonitoredPeer<K> {
   public HeartbeatTrace recordedTrace() {
     if (recorder == null) {
       throw new IllegalStateException(
-          "arrival recording is off: set recordArrivals(n) on the registry's builder");
+          "arrival recording is off: set recordArrivals(n) on the builder");
     }
     HeartbeatTrace trace = recorder.snapshot();
     if (trace == null) {

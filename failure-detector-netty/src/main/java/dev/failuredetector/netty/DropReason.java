@@ -1,6 +1,10 @@
 package dev.failuredetector.netty;
 
-/** Why a received message was dropped (WIRE-FORMAT.md); each is counted, none is thrown. */
+/**
+ * Why the transport dropped a received message (WIRE-FORMAT.md); each is counted, none is thrown.
+ * A valid message that is stale (a replay, a duplicate, an older incarnation) is dropped by the
+ * peer's {@link dev.failuredetector.MonitoredPeer} and counted by the registry instead.
+ */
 public enum DropReason {
   /** Shorter than its own header says. */
   TRUNCATED,
@@ -18,8 +22,6 @@ public enum DropReason {
   UNKNOWN_KEY,
   /** The tag does not match: forged, corrupted, or a wrong key. */
   BAD_TAG,
-  /** Not newer than what was already accepted from that sender (a replay or a duplicate). */
-  REPLAYED,
   /** From a node that is not a registered peer. */
   UNKNOWN_SENDER
 }

@@ -1,20 +1,22 @@
 package dev.failuredetector.netty;
 
-import dev.failuredetector.FailureDetector;
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.MonitoredPeer;
 import dev.failuredetector.NanoClock;
 import dev.failuredetector.qos.HeartbeatTrace;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -24,33 +26,40 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 
 /**
  * A node that sends heartbeats to its peers and monitors theirs, over UDP or TCP: what a service
  * adds to get failure detection without writing network code.
  *
- * <p>Every {@code interval} (with a random jitter of {@code jitter} of the interval either way, so
- * that a cluster does not synchronise) it sends a HEARTBEAT to each peer, in the wire format of
- * WIRE-FORMAT.md, tagged with HMAC-SHA256 when it has a {@link KeyRing}. What it receives feeds
- * its {@link #registry()}: heartbeats (with the sender's incarnation and sequence, so a restart is
- * reported RESTARTED), and GOODBYEs, which mark the sender LEFT at once. {@link #close()} sends a
- * GOODBYE to every peer first. Malformed, unauthenticated, replayed or unknown-sender messages
- * are dropped and counted ({@link #drops(DropReason)}); see {@link HeartbeatNodeMetrics} for
- * Micrometer.
+ * <p>It sends a HEARTBEAT to each peer every {@code interval}, on a fixed-rate schedule whose
+ * rounds are each delayed by a random {@code jitter} (so a cluster does not synchronise, and the
+ * mean period is the interval), in the wire format of WIRE-FORMAT.md, tagged with HMAC-SHA256 when
+ * it has a {@link KeyRing}; each peer gets its own sequence numbers (+1 per message to it). The
+ * interval is configured here only: the node gives it to the detector spec. What it receives feeds
+ * its {@link #registry()} through each peer's handle: heartbeats (with the sender's incarnation
+ * and sequence, so a restart is reported RESTARTED), and GOODBYEs, which mark the sender LEFT at
+ * once. {@link #close()} sends a GOODBYE to every peer first. Malformed, unauthenticated or
+ * unknown-sender messages are dropped and counted ({@link #stats()}); stale ones by the registry.
+ * See {@link HeartbeatNodeMetrics} for Micrometer.
  *
  * <p>Over {@link Transport#TCP TCP} the node listens on its bind address and keeps one connection
  * to each peer, reconnecting with jittered exponential backoff; a peer whose port refuses the
  * connection is marked FAILED (CONNECTION_REFUSED) at once, long before its timeout.
  *
- * <p>Thread-safe. One Netty event loop (one thread) does all the sending and receiving.
+ * <p><b>Embedding.</b> The node can run on an {@link EventLoopGroup} and a {@link
+ * FailureDetectorRegistry} of yours (neither is closed by {@link #close()}), and {@link
+ * #newInboundHandler()} with {@link HeartbeatFraming} puts its heartbeats into a pipeline of yours.
+ *
+ * <p>Thread-safe. One Netty event loop (one thread) does all the sending and receiving of the
+ * node's own channels.
  */
 public final class HeartbeatNode implements AutoCloseable {
 
@@ -70,26 +79,23 @@ public final class HeartbeatNode implements AutoCloseable {
   private final int maxInboundConnections;
   private final long inboundIdleNanos;
   private final FailureDetectorRegistry<String> registry;
+  private final boolean ownsRegistry;
+  private final EventLoopGroup externalGroup;
   private final NanoClock clock;
-  private final Map<String, InetSocketAddress> peers = new ConcurrentHashMap<>();
+  private final RemotePeers peers = new RemotePeers();
   private final TransportCounters counters = new TransportCounters();
   private final SplittableRandom random = new SplittableRandom();
-  private final int traceCapacity;
-  private final Map<String, ArrivalRecorder> recorders = new ConcurrentHashMap<>();
 
   private EventLoopGroup group;
-  private EventLoop eventLoop;
+  private volatile EventLoop eventLoop;
   private Channel channel;
+  private HeartbeatSender sender;
   private HeartbeatReceiver receiver;
-  private WireCodec sendCodec;
   private Bootstrap tcpClient;
   private volatile TcpInboundInitializer tcpInbound;
-  /** Event loop only. */
-  private final Map<String, PeerLink> links = new HashMap<>();
-  private long sequence;
   private volatile boolean closed;
 
-  private HeartbeatNode(Builder builder) {
+  private HeartbeatNode(Builder builder, FailureDetectorRegistry<String> registry) {
     this.localId = builder.localId;
     this.bindAddress = builder.bindAddress;
     this.transport = builder.transport;
@@ -104,8 +110,9 @@ public final class HeartbeatNode implements AutoCloseable {
     this.maxInboundConnections = builder.maxInboundConnections;
     this.inboundIdleNanos = builder.inboundIdleNanos;
     this.clock = NanoClock.system();
-    this.traceCapacity = builder.traceCapacity;
-    this.registry = builder.registry.name("fd-" + localId).build();
+    this.registry = registry;
+    this.ownsRegistry = builder.externalRegistry == null;
+    this.externalGroup = builder.group;
     builder.peers.forEach(this::addPeer);
   }
 
@@ -125,30 +132,47 @@ public final class HeartbeatNode implements AutoCloseable {
     if (group != null || closed) {
       throw new IllegalStateException("start() once, before close()");
     }
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    eventLoop = group.next();
-    sendCodec = new WireCodec(keys, requireAuthentication);
-    receiver = new HeartbeatReceiver(new WireCodec(keys, requireAuthentication), registry, clock,
-        counters, recorders::get,
-        transport == Transport.TCP ? this::peerHeard : id -> { }); // UDP links never wait
+    group = externalGroup != null ? externalGroup
+        : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoop loop = group.next();
+    receiver = newReceiver();
     try {
-      channel = transport == Transport.UDP ? bindUdp() : bindTcp();
+      channel = transport == Transport.UDP ? bindUdp(loop) : bindTcp(loop);
     } catch (RuntimeException | InterruptedException e) {
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      eventLoop = null; // nothing to say goodbye with: close() only releases the rest
-      throw e;
+      if (externalGroup == null) {
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      }
+      throw e; // eventLoop stays null: nothing to say goodbye with, close() releases the rest
     }
-    eventLoop.execute(() -> {
-      peers.forEach(this::openLink);
-      sendRound();
+    sender = new HeartbeatSender(localId, incarnation, new WireCodec(keys, requireAuthentication),
+        peers, channel.alloc(), loop,
+        new SendSchedule(intervalNanos, jitter, random.split(), clock.nanoTime()), counters, clock);
+    eventLoop = loop;
+    loop.execute(() -> {
+      peers.all().forEach(this::openLink);
+      sender.round();
     });
     return this;
   }
 
-  private Channel bindUdp() throws InterruptedException {
-    return bound(new Bootstrap().group(group).channel(NioDatagramChannel.class)
-        .handler(new DatagramInboundHandler(receiver, counters))
-        .bind(bindAddress));
+  private HeartbeatReceiver newReceiver() {
+    Consumer<RemotePeer> heard = transport == Transport.TCP ? this::peerHeard : peer -> { };
+    return new HeartbeatReceiver(new WireCodec(keys, requireAuthentication), peers, clock,
+        counters, heard);
+  }
+
+  /**
+   * A handler that feeds this node what a channel of yours receives: UDP datagrams, or TCP frames
+   * cut by {@link HeartbeatFraming#decoder()}. One per channel; on any event loop.
+   */
+  public HeartbeatInboundHandler newInboundHandler() {
+    return new HeartbeatInboundHandler(newReceiver(), counters);
+  }
+
+  private Channel bindUdp(EventLoop loop) throws InterruptedException {
+    HeartbeatInboundHandler inbound = new HeartbeatInboundHandler(receiver, counters);
+    return bound(new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+        .handler(inbound).bind(bindAddress));
   }
 
   /** Waits for the bind; Netty's sync() would throw a checked BindException undeclared. */
@@ -162,39 +186,52 @@ public final class HeartbeatNode implements AutoCloseable {
     return bind.channel();
   }
 
-  private Channel bindTcp() throws InterruptedException {
-    tcpClient = new Bootstrap().group(group).channel(NioSocketChannel.class)
+  private Channel bindTcp(EventLoop loop) throws InterruptedException {
+    TcpPeerLink.DiscardInbound discard = new TcpPeerLink.DiscardInbound(counters);
+    tcpClient = new Bootstrap().group(loop).channel(NioSocketChannel.class)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
         .option(ChannelOption.TCP_NODELAY, true)
         // A stalled peer gets at most 16 KiB of stale heartbeats queued, then they are dropped.
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 << 10, 16 << 10))
-        .handler(new TcpPeerLink.DiscardInbound(counters));
-    return bound(new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel outbound) {
+            outbound.pipeline().addLast(HeartbeatFraming.prepender(), discard);
+          }
+        });
+    // Every connection of the node runs on its one loop, so they share one receiver.
+    return bound(new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_REUSEADDR, true) // rebind the same port at once after a restart
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(tcpInbound = new TcpInboundInitializer(receiver, counters,
+        .childHandler(tcpInbound = new TcpInboundInitializer(
+            () -> new HeartbeatInboundHandler(receiver, counters), counters,
             maxInboundConnections, inboundIdleNanos))
         .bind(bindAddress));
   }
 
   /** Event loop only. */
-  private void openLink(String id, InetSocketAddress address) {
-    if (closed || links.containsKey(id)) {
+  private void openLink(RemotePeer peer) {
+    if (closed || peer.link != null || peers.get(peer.id) != peer) {
       return;
     }
-    receiver.know(id);
-    links.put(id, transport == Transport.UDP
-        ? new UdpPeerLink(channel, address)
-        : new TcpPeerLink(id, address, tcpClient,
-            new Backoff(reconnectMinNanos, reconnectMaxNanos, random.split()), registry,
-            refusedIsFailure, counters).open());
+    peer.link = transport == Transport.UDP
+        ? new UdpPeerLink(channel, peer.address)
+        : new TcpPeerLink(peer, tcpClient,
+            new Backoff(reconnectMinNanos, reconnectMaxNanos, random.split()), refusedIsFailure,
+            counters).open();
   }
 
-  /** Event loop only. */
-  private void peerHeard(String id) {
-    PeerLink link = links.get(id);
-    if (link != null) {
+  /** A fresh message from {@code peer} arrived: a TCP link waiting to reconnect may try now. */
+  private void peerHeard(RemotePeer peer) {
+    PeerLink link = peer.link;
+    EventLoop loop = eventLoop;
+    if (link == null || loop == null) {
+      return;
+    }
+    if (loop.inEventLoop()) {
       link.peerHeard();
+    } else {
+      loop.execute(link::peerHeard); // a handler of yours on another loop
     }
   }
 
@@ -211,43 +248,32 @@ public final class HeartbeatNode implements AutoCloseable {
    */
   public void addPeer(String id, InetSocketAddress address) {
     Objects.requireNonNull(address, "address");
-    if (peers.putIfAbsent(WireMessage.checkSenderId(id), address) != null) {
+    WireMessage.checkSenderId(id);
+    if (peers.get(id) != null) {
       return;
     }
-    try {
-      registry.register(id);
-    } catch (RuntimeException e) {
-      peers.remove(id);
-      throw e;
-    }
-    if (traceCapacity > 0) {
-      recorders.putIfAbsent(id, new ArrivalRecorder(traceCapacity));
-    }
+    MonitoredPeer<String> handle = registry.register(id);
+    RemotePeer peer = peers.add(new RemotePeer(id, address, handle));
     EventLoop loop = eventLoop;
     if (loop != null) {
-      loop.execute(() -> {
-        if (peers.get(id) == address) {
-          openLink(id, address);
-        }
-      });
+      loop.execute(() -> openLink(peer));
     }
   }
 
   /** Stops monitoring and sending to a peer (a TCP connection to it is closed). */
   public void removePeer(String id) {
-    if (peers.remove(id) == null) {
+    RemotePeer peer = peers.remove(id);
+    if (peer == null) {
       return;
     }
     registry.remove(id);
-    recorders.remove(id);
     EventLoop loop = eventLoop;
     if (loop != null) {
       loop.execute(() -> {
-        PeerLink link = links.remove(id);
+        PeerLink link = peer.link;
         if (link != null) {
           link.close();
         }
-        receiver.forget(id);
       });
     }
   }
@@ -261,17 +287,7 @@ public final class HeartbeatNode implements AutoCloseable {
    *     known, or nothing was recorded from it yet
    */
   public HeartbeatTrace recordedTrace(String peerId) {
-    ArrivalRecorder recorder = recorders.get(peerId);
-    if (recorder == null) {
-      throw new IllegalStateException(traceCapacity == 0
-          ? "arrival recording is off: set recordArrivals(n) on the builder"
-          : "no such peer: " + peerId);
-    }
-    HeartbeatTrace trace = recorder.snapshot();
-    if (trace == null) {
-      throw new IllegalStateException("no heartbeat recorded yet from " + peerId);
-    }
-    return trace;
+    return registry.recordedTrace(peerId);
   }
 
   /**
@@ -307,119 +323,56 @@ public final class HeartbeatNode implements AutoCloseable {
     return transport;
   }
 
-  /** Messages dropped for {@code reason} (never thrown, never logged per message). */
-  public long drops(DropReason reason) {
-    return counters.drops(Objects.requireNonNull(reason, "reason"));
+  /** The heartbeat interval, the one the node gives to its detectors. */
+  public Duration interval() {
+    return Duration.ofNanos(intervalNanos);
   }
 
-  /** Messages accepted (heartbeats and goodbyes from registered peers). */
-  public long accepted() {
-    return counters.accepted.sum();
-  }
-
-  /** Messages handed to the socket. */
-  public long sent() {
-    return counters.sent.sum();
-  }
-
-  /** Messages not sent: no open TCP connection to the peer, or its socket buffer was full. */
-  public long unsent() {
-    return counters.unsent.sum();
-  }
-
-  /** Peers marked FAILED at once because their TCP port refused a connection. */
-  public long connectionRefusedClues() {
-    return counters.connectionClues.sum();
-  }
-
-  /** TCP connection attempts, and how many failed. */
-  public long connectAttempts() {
-    return counters.connectAttempts.sum();
-  }
-
-  /** TCP connection attempts that failed (refused, timed out, unreachable). */
-  public long connectFailures() {
-    return counters.connectFailures.sum();
-  }
-
-  /** Inbound TCP connections refused because {@code maxInboundConnections} were open. */
-  public long inboundConnectionsRejected() {
-    return counters.inboundRejected.sum();
-  }
-
-  /** Inbound TCP connections open now (0 over UDP). */
-  public int inboundConnectionsOpen() {
+  /** The transport's counters now. */
+  public TransportStats stats() {
+    Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
+    for (DropReason reason : DropReason.values()) {
+      dropped.put(reason, counters.drops(reason));
+    }
     TcpInboundInitializer inbound = tcpInbound;
-    return inbound == null ? 0 : inbound.openConnections();
-  }
-
-  /** Inbound TCP connections closed for a malformed frame, idleness or an error. */
-  public long inboundConnectionsClosed() {
-    return counters.inboundClosed.sum();
-  }
-
-  /** Exceptions that reached a handler (resets, idle timeouts); counted, never logged per event. */
-  public long handlerErrors() {
-    return counters.handlerErrors.sum();
-  }
-
-  private void sendRound() {
-    if (closed) {
-      return;
-    }
-    send(MessageType.HEARTBEAT, null);
-    double factor = 1 + jitter * (2 * random.nextDouble() - 1);
-    eventLoop.schedule(this::sendRound, (long) (intervalNanos * factor), TimeUnit.NANOSECONDS);
-  }
-
-  /** Event loop only. Adds each write's future to {@code writes} when not null. */
-  private void send(MessageType type, List<ChannelFuture> writes) {
-    for (PeerLink link : links.values()) {
-      WireMessage message = new WireMessage(type, localId, incarnation, ++sequence,
-          clock.nanoTime());
-      ByteBuf buffer = channel.alloc().buffer(WireCodec.MAX_MESSAGE_BYTES);
-      try {
-        sendCodec.encode(message, buffer);
-      } catch (RuntimeException e) {
-        buffer.release();
-        throw e;
-      }
-      ChannelFuture write = link.send(buffer); // owns the buffer from here
-      if (write != null) {
-        counters.sent.increment();
-        if (writes != null) {
-          writes.add(write);
-        }
-      }
-    }
+    HeartbeatSender rounds = sender;
+    return new TransportStats(counters.accepted.sum(), dropped, counters.sent.sum(),
+        counters.unsent.sum(), counters.connectionClues.sum(), counters.connectAttempts.sum(),
+        counters.connectFailures.sum(), counters.inboundRejected.sum(),
+        inbound == null ? 0 : inbound.openConnections(), counters.inboundClosed.sum(),
+        counters.handlerErrors.sum(), rounds == null ? 0 : rounds.skippedRounds());
   }
 
   /**
    * Sends GOODBYE to every peer (waiting up to a second for it to leave), then stops sending,
-   * receiving and the registry. Idempotent.
+   * receiving and (unless it was given one) the registry and the event loop group. Idempotent.
    */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
+    EventLoop loop = eventLoop;
     List<ChannelFuture> goodbyes = new ArrayList<>();
-    if (eventLoop != null) {
+    if (loop != null) {
       try {
-        // On the event loop, so that no heartbeat round can run after the GOODBYE: a heartbeat
-        // with a higher sequence number would make the peers take this node back.
-        eventLoop.submit(() -> {
+        // On the event loop, so that no heartbeat round can run after the GOODBYE.
+        loop.submit(() -> {
           closed = true;
-          send(MessageType.GOODBYE, goodbyes);
+          sender.stopWithGoodbye(goodbyes);
         }).sync();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         for (ChannelFuture goodbye : goodbyes) {
           goodbye.awaitUninterruptibly(
               Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
-        eventLoop.submit(() -> {
-          links.values().forEach(PeerLink::close);
-          links.clear();
+        loop.submit(() -> {
+          for (RemotePeer peer : peers.all()) {
+            PeerLink link = peer.link;
+            if (link != null) {
+              link.close();
+            }
+          }
         }).sync();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -429,10 +382,12 @@ public final class HeartbeatNode implements AutoCloseable {
     if (channel != null) {
       channel.close().awaitUninterruptibly();
     }
-    if (group != null) {
+    if (group != null && externalGroup == null) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
-    registry.close();
+    if (ownsRegistry) {
+      registry.close();
+    }
   }
 
   /** Settings of a {@link HeartbeatNode}; each setter checks its value at once. */
@@ -450,7 +405,10 @@ public final class HeartbeatNode implements AutoCloseable {
     private long incarnation = System.currentTimeMillis();
     private KeyRing keys;
     private final FailureDetectorRegistry.Builder registry = FailureDetectorRegistry.builder();
-    private int traceCapacity;
+    /** Registry settings made here, refused when a registry is given. */
+    private final List<String> registrySettings = new ArrayList<>();
+    private FailureDetectorRegistry<String> externalRegistry;
+    private EventLoopGroup group;
     private final Map<String, InetSocketAddress> peers = new ConcurrentHashMap<>();
 
     private Builder() {}
@@ -558,7 +516,8 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
-     * Random jitter of the interval, as a fraction either way; default 0.1.
+     * Each round is sent a random delay of up to {@code jitter x interval} after its slot on the
+     * fixed-rate schedule (the slots stay {@code interval} apart); default 0.1.
      *
      * @throws IllegalArgumentException if not in [0, 0.5]
      */
@@ -583,11 +542,14 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
-     * How each peer's detector is made; default phi accrual with Pekko's defaults. See {@link
-     * FailureDetectorRegistry.Builder#detector}.
+     * The detector every peer gets, for example {@code DetectorSpec.parse("chen:margin=200ms")};
+     * default phi accrual with Pekko's defaults. Its heartbeat interval comes from {@link
+     * #interval}: leave it out of the spec (a spec that names a different interval is refused
+     * by {@link #build()}).
      */
-    public Builder detector(Supplier<? extends FailureDetector> detector) {
-      registry.detector(detector);
+    public Builder detector(DetectorSpec spec) {
+      registry.detector(spec);
+      registrySettings.add("detector");
       return this;
     }
 
@@ -598,6 +560,7 @@ public final class HeartbeatNode implements AutoCloseable {
      */
     public Builder maxPeers(int maxPeers) {
       registry.maxPeers(maxPeers);
+      registrySettings.add("maxPeers");
       return this;
     }
 
@@ -607,6 +570,7 @@ public final class HeartbeatNode implements AutoCloseable {
      */
     public Builder confirmationTime(Duration confirmationTime) {
       registry.confirmationTime(confirmationTime);
+      registrySettings.add("confirmationTime");
       return this;
     }
 
@@ -618,29 +582,49 @@ public final class HeartbeatNode implements AutoCloseable {
     public Builder localPauseGuard(Duration threshold, Duration grace) {
       registry.localPauseThreshold(threshold);
       registry.localPauseGrace(grace);
+      registrySettings.add("localPauseGuard");
       return this;
     }
 
     /**
      * Keep the last {@code heartbeats} arrivals of each peer in memory (16 bytes each) for {@link
-     * #exportTrace}; default 0 (off). 100,000 covers a day at one heartbeat a second.
+     * #exportTrace}; default 0 (off). See {@link FailureDetectorRegistry.Builder#recordArrivals}.
      *
      * @throws IllegalArgumentException if negative or above 10,000,000
      */
     public Builder recordArrivals(int heartbeats) {
-      if (heartbeats < 0 || heartbeats > 10_000_000) {
-        throw new IllegalArgumentException(
-            "recordArrivals must be between 0 and 10,000,000, got " + heartbeats);
-      }
-      this.traceCapacity = heartbeats;
+      registry.recordArrivals(heartbeats);
+      registrySettings.add("recordArrivals");
+      return this;
+    }
+
+    /**
+     * Record into this registry instead of one the node makes: for a service that already has one
+     * (or to share it between transports). Its spec's interval must be the node's; it is not
+     * closed by {@link HeartbeatNode#close()}. Set the registry's settings on it, not here.
+     */
+    public Builder registry(FailureDetectorRegistry<String> registry) {
+      this.externalRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Run on this NIO event loop group (one of its loops) instead of a thread of the node's own;
+     * it is not shut down by {@link HeartbeatNode#close()}.
+     */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      this.group = Objects.requireNonNull(group, "eventLoopGroup");
       return this;
     }
 
     /**
      * Builds the node (not started).
      *
-     * @throws IllegalStateException if localId or bind is missing, or the inbound idle timeout
-     *     is shorter than two intervals
+     * @throws IllegalStateException if localId or bind is missing, the inbound idle timeout is
+     *     shorter than two intervals, or registry settings were made here as well as a registry
+     *     given
+     * @throws IllegalArgumentException if the detector spec (or the given registry's) names an
+     *     interval other than the node's
      */
     public HeartbeatNode build() {
       if (localId == null || bindAddress == null) {
@@ -650,7 +634,30 @@ public final class HeartbeatNode implements AutoCloseable {
         throw new IllegalStateException("inboundIdleTimeout (" + Duration.ofNanos(inboundIdleNanos)
             + ") must be at least twice the interval (" + Duration.ofNanos(intervalNanos) + ")");
       }
-      return new HeartbeatNode(this);
+      Duration interval = Duration.ofNanos(intervalNanos);
+      FailureDetectorRegistry<String> target;
+      if (externalRegistry != null) {
+        if (!registrySettings.isEmpty()) {
+          throw new IllegalStateException("set " + String.join(", ", registrySettings)
+              + " on the registry you pass, not on the node");
+        }
+        if (!externalRegistry.spec().interval().equals(interval)) {
+          throw new IllegalArgumentException("the registry's detector interval ("
+              + externalRegistry.spec().interval() + ") differs from the node's interval ("
+              + interval + "): build the registry with spec.withInterval(" + interval + ")");
+        }
+        target = externalRegistry;
+      } else {
+        DetectorSpec spec = registry.detector();
+        if (!spec.interval().equals(DetectorSpec.DEFAULT_INTERVAL)
+            && !spec.interval().equals(interval)) {
+          throw new IllegalArgumentException("detector " + spec.kind() + " interval="
+              + spec.interval() + " differs from the node's interval (" + interval
+              + "): the heartbeat interval is set on the node only; leave it out of the spec");
+        }
+        target = registry.detector(spec.withInterval(interval)).name("fd-" + localId).build();
+      }
+      return new HeartbeatNode(this, target);
     }
   }
 }

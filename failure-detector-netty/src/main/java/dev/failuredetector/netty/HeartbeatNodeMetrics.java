@@ -17,7 +17,7 @@ import java.util.function.ToLongFunction;
  *
  * <ul>
  *   <li>{@code messages.dropped}, tag {@code reason} (one per {@link DropReason}, lower case
- *       with dots: {@code bad.tag}, {@code replayed}, ...),
+ *       with dots: {@code bad.tag}, {@code unknown.sender}, ...; stale messages are counted by the registry),
  *   <li>{@code messages.accepted}, {@code messages.sent}, {@code messages.unsent},
  *   <li>{@code connections.attempts}, {@code connections.failures}, {@code connections.refused.clues},
  *       {@code connections.inbound.rejected}, {@code connections.inbound.closed} (TCP), and the
@@ -47,36 +47,36 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
     for (DropReason reason : DropReason.values()) {
       counter(registry, "messages.dropped", "Messages dropped, by reason",
           Tags.of("reason", reason.name().toLowerCase(Locale.ROOT).replace('_', '.')),
-          n -> n.drops(reason));
+          s -> s.drops(reason));
     }
     counter(registry, "messages.accepted", "Heartbeats and goodbyes accepted from peers",
-        Tags.empty(), HeartbeatNode::accepted);
+        Tags.empty(), TransportStats::accepted);
     counter(registry, "messages.sent", "Messages handed to the socket", Tags.empty(),
-        HeartbeatNode::sent);
+        TransportStats::sent);
     counter(registry, "messages.unsent", "Messages not sent: no TCP connection or a full buffer",
-        Tags.empty(), HeartbeatNode::unsent);
+        Tags.empty(), TransportStats::unsent);
     counter(registry, "connections.attempts", "TCP connection attempts", Tags.empty(),
-        HeartbeatNode::connectAttempts);
+        TransportStats::connectAttempts);
     counter(registry, "connections.failures", "TCP connection attempts that failed",
-        Tags.empty(), HeartbeatNode::connectFailures);
+        Tags.empty(), TransportStats::connectFailures);
     counter(registry, "connections.refused.clues",
         "Peers marked failed at once because their port refused a connection", Tags.empty(),
-        HeartbeatNode::connectionRefusedClues);
+        TransportStats::connectionRefusedClues);
     counter(registry, "connections.inbound.rejected",
         "Inbound TCP connections closed because too many were open", Tags.empty(),
-        HeartbeatNode::inboundConnectionsRejected);
+        TransportStats::inboundRejected);
     counter(registry, "connections.inbound.closed",
         "Inbound TCP connections closed for a malformed frame, idleness or an error",
-        Tags.empty(), HeartbeatNode::inboundConnectionsClosed);
-    Gauge.builder(PREFIX + "connections.inbound.open", node, HeartbeatNode::inboundConnectionsOpen)
+        Tags.empty(), TransportStats::inboundClosed);
+    Gauge.builder(PREFIX + "connections.inbound.open", node, n -> n.stats().inboundOpen())
         .description("Inbound TCP connections open now").tags(tags).register(registry);
     counter(registry, "handler.errors", "Exceptions that reached a handler", Tags.empty(),
-        HeartbeatNode::handlerErrors);
+        TransportStats::handlerErrors);
   }
 
   private void counter(MeterRegistry registry, String name, String description, Tags extra,
-      ToLongFunction<HeartbeatNode> value) {
-    FunctionCounter.builder(PREFIX + name, node, n -> value.applyAsLong(n))
+      ToLongFunction<TransportStats> value) {
+    FunctionCounter.builder(PREFIX + name, node, n -> value.applyAsLong(n.stats()))
         .description(description).tags(tags.and(extra)).register(registry);
   }
 }

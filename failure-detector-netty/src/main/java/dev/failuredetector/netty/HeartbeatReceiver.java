@@ -1,102 +1,75 @@
 package dev.failuredetector.netty;
 
-import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.NanoClock;
-import dev.failuredetector.TransitionReason;
 import io.netty.buffer.ByteBuf;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
- * Turns received messages (a UDP datagram's or a TCP frame's bytes) into registry heartbeats and
- * goodbyes. Every bad message is counted by reason and dropped: nothing is thrown, nothing is
- * logged per message. It reads the buffer but never releases it (the Netty handler does).
+ * Turns received messages (a UDP datagram's or a TCP frame's bytes) into heartbeats and goodbyes
+ * of the sender's {@link dev.failuredetector.MonitoredPeer}: decode, one lookup of the sender,
+ * one call on its handle, which checks staleness. Bytes that are not a valid, authentic message
+ * from a known peer are counted by reason and dropped; stale messages are counted by the registry
+ * ({@link dev.failuredetector.RegistryStats}). Nothing is thrown, nothing is logged per message.
+ * It reads the buffer but never releases it (the Netty handler does).
  *
- * <p>Not thread-safe: every channel of a node runs on the node's single event loop.
+ * <p>Not thread-safe (its codec and frame are scratch space): one per thread or per channel.
  */
 final class HeartbeatReceiver {
 
   /** What became of a message. */
   enum Outcome {
-    /** A new heartbeat or goodbye from a registered peer. */
+    /** A fresh heartbeat or goodbye from a registered peer. */
     ACCEPTED,
     /** Not a valid, authentic message (see {@link WireCodec}). */
     MALFORMED,
-    /** Valid and authentic, but replayed or from a peer that is not registered. */
+    /** Valid and authentic, but stale or from a peer that is not registered. */
     IGNORED
   }
 
   private final WireCodec codec;
-  private final ReplayGuard replayGuard = new ReplayGuard();
-  private final SenderIds senderIds = new SenderIds();
-  private final FailureDetectorRegistry<String> registry;
+  private final WireFrame frame = new WireFrame();
+  private final RemotePeers peers;
   private final NanoClock clock;
   private final TransportCounters counters;
-  private final Function<String, ArrivalRecorder> recorders;
-  private final Consumer<String> heard;
+  private final Consumer<RemotePeer> heard;
 
-  /**
-   * @param recorders the arrival recorder of a peer, or null
-   * @param heard told the id of each peer a message was accepted from
-   */
-  HeartbeatReceiver(WireCodec codec, FailureDetectorRegistry<String> registry, NanoClock clock,
-      TransportCounters counters, Function<String, ArrivalRecorder> recorders,
-      Consumer<String> heard) {
-    this.heard = heard;
+  /** @param heard told each peer a fresh message was accepted from */
+  HeartbeatReceiver(WireCodec codec, RemotePeers peers, NanoClock clock,
+      TransportCounters counters, Consumer<RemotePeer> heard) {
     this.codec = codec;
-    this.registry = registry;
+    this.peers = peers;
     this.clock = clock;
     this.counters = counters;
-    this.recorders = recorders;
+    this.heard = heard;
   }
 
   Outcome receive(ByteBuf content) {
     long now = clock.nanoTime();
-    if (!codec.parse(content)) {
-      counters.drop(codec.lastDropReason());
+    DropReason malformed = codec.decode(content, frame);
+    if (malformed != null) {
+      counters.drop(malformed);
       return Outcome.MALFORMED;
     }
-    String sender = senderIds.find(codec); // a registered peer, found without allocating
+    RemotePeer sender = peers.find(frame);
     if (sender == null) {
-      sender = codec.senderId(); // slow path: a peer being added right now, or a stranger
-      if (sender == null) {
+      if (frame.senderId() == null) { // only strangers pay for decoding the id
         counters.drop(DropReason.BAD_SENDER_ID);
         return Outcome.MALFORMED;
       }
-    }
-    if (!registry.contains(sender)) {
       counters.drop(DropReason.UNKNOWN_SENDER);
       return Outcome.IGNORED;
     }
-    long incarnation = codec.incarnation();
-    long sequence = codec.sequence();
-    if (!replayGuard.accept(sender, incarnation, sequence)) {
-      counters.drop(DropReason.REPLAYED);
-      return Outcome.IGNORED;
+    HeartbeatOutcome outcome = switch (frame.type()) {
+      case HEARTBEAT -> sender.handle.heartbeat(frame.incarnation(), frame.sequence(), now);
+      case GOODBYE -> sender.handle.leave(frame.incarnation(), frame.sequence(), now);
+      default -> HeartbeatOutcome.RECORDED; // PING, ACK: reserved by the format, unused yet
+    };
+    if (!outcome.recorded()) {
+      return Outcome.IGNORED; // the registry counted it
     }
     counters.accepted.increment();
     heard.accept(sender);
-    switch (codec.type()) {
-      case HEARTBEAT -> {
-        registry.heartbeat(sender, incarnation, sequence, now);
-        ArrivalRecorder recorder = recorders.apply(sender);
-        if (recorder != null) {
-          recorder.record(incarnation, sequence, now);
-        }
-      }
-      case GOODBYE -> registry.markFailed(sender, TransitionReason.LEFT);
-      default -> { } // PING and ACK: reserved by the wire format, not used by the transport yet
-    }
     return Outcome.ACCEPTED;
-  }
-
-  /** Event loop only: a peer was registered. */
-  void know(String peerId) {
-    senderIds.add(peerId);
-  }
-
-  void forget(String peerId) {
-    replayGuard.forget(peerId);
-    senderIds.remove(peerId);
   }
 }

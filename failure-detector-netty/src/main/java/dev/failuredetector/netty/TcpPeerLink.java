@@ -1,6 +1,5 @@
 package dev.failuredetector.netty;
 
-import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;
 import io.netty.bootstrap.Bootstrap;
@@ -15,7 +14,6 @@ import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,12 +57,10 @@ final class TcpPeerLink implements PeerLink {
     }
   }
 
-  private final String peerId;
-  private final InetSocketAddress address;
+  private final RemotePeer peer;
   private final Bootstrap bootstrap;
   private final EventLoop eventLoop;
   private final Backoff backoff;
-  private final FailureDetectorRegistry<String> registry;
   private final boolean refusedIsFailure;
   private final TransportCounters counters;
 
@@ -75,15 +71,12 @@ final class TcpPeerLink implements PeerLink {
   private long connectedAtNanos;
   private boolean closed;
 
-  TcpPeerLink(String peerId, InetSocketAddress address, Bootstrap bootstrap, Backoff backoff,
-      FailureDetectorRegistry<String> registry, boolean refusedIsFailure,
+  TcpPeerLink(RemotePeer peer, Bootstrap bootstrap, Backoff backoff, boolean refusedIsFailure,
       TransportCounters counters) {
-    this.peerId = peerId;
-    this.address = address;
+    this.peer = peer;
     this.bootstrap = bootstrap;
     this.eventLoop = bootstrap.config().group().next();
     this.backoff = backoff;
-    this.registry = registry;
     this.refusedIsFailure = refusedIsFailure;
     this.counters = counters;
   }
@@ -104,9 +97,8 @@ final class TcpPeerLink implements PeerLink {
       counters.unsent.increment();
       return null;
     }
-    ByteBuf length = current.alloc().buffer(2).writeShort(message.readableBytes());
-    current.write(length, current.voidPromise());
-    return current.writeAndFlush(message);
+    return current.writeAndFlush(message); // HeartbeatFraming's prepender adds the length
+
   }
 
   @Override
@@ -134,7 +126,7 @@ final class TcpPeerLink implements PeerLink {
       return;
     }
     counters.connectAttempts.increment();
-    bootstrap.connect(address).addListener((ChannelFuture attempt) -> {
+    bootstrap.connect(peer.address).addListener((ChannelFuture attempt) -> {
       if (attempt.isSuccess()) {
         connected(attempt.channel());
       } else {
@@ -170,9 +162,9 @@ final class TcpPeerLink implements PeerLink {
     counters.connectFailures.increment();
     if (refusedIsFailure && cause instanceof ConnectException
         && !(cause instanceof ConnectTimeoutException)) {
-      PeerState state = registry.state(peerId);
+      PeerState state = peer.handle.state();
       if ((state == PeerState.AVAILABLE || state == PeerState.SUSPECTED)
-          && registry.markFailed(peerId, TransitionReason.CONNECTION_REFUSED)) {
+          && peer.handle.markFailed(TransitionReason.CONNECTION_REFUSED)) {
         counters.connectionClues.increment();
       }
     }

@@ -2,9 +2,6 @@ package dev.failuredetector.netty;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Objects;
@@ -14,12 +11,12 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Encodes and decodes the wire format of WIRE-FORMAT.md, with HMAC-SHA256 authentication.
  *
- * <p>Decoding never throws on any input: it returns the message, or null and sets {@link
- * #lastDropReason()}. It reads the buffer without changing its indexes and never releases it (the
- * caller owns it).
+ * <p>Decoding never throws on any input: {@link #decode(ByteBuf, WireFrame)} fills a reusable
+ * {@link WireFrame} and returns null, or returns why the bytes were dropped. It reads the buffer
+ * without changing its indexes and never releases it (the caller owns it), and allocates nothing.
  *
  * <p><b>Not thread-safe</b> (it keeps a {@link Mac} per key and scratch space): use one per thread,
- * for example one per event loop. Not {@code @Sharable}.
+ * for example one per channel handler. Not {@code @Sharable}.
  */
 public final class WireCodec {
 
@@ -39,15 +36,6 @@ public final class WireCodec {
   private final Mac[] macs = new Mac[256];
   private final byte[] scratch = new byte[MAX_MESSAGE_BYTES];
   private final byte[] tag = new byte[TAG_BYTES];
-  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-  private DropReason lastDropReason;
-  // The last message parse() accepted.
-  private MessageType type;
-  private int idLength;
-  private long incarnation;
-  private long sequence;
-  private long sendTimeNanos;
 
   /**
    * @param keys the key ring, or null to send untagged messages (then {@code
@@ -61,11 +49,6 @@ public final class WireCodec {
     }
     this.keys = keys;
     this.requireAuthentication = requireAuthentication;
-  }
-
-  /** Why the last {@link #decode} returned null; null after a success. */
-  public DropReason lastDropReason() {
-    return lastDropReason;
   }
 
   /**
@@ -101,158 +84,89 @@ public final class WireCodec {
   }
 
   /**
-   * Decodes the readable bytes of {@code in} as exactly one message.
+   * Checks and decodes the readable bytes of {@code in} as exactly one message into {@code frame}.
+   * The sender id's UTF-8 is not checked here ({@link WireFrame#senderId()} does, when asked).
    *
-   * @return the message, or null (see {@link #lastDropReason()})
+   * @return null if it is a valid, authentic message (then {@code frame} holds it), otherwise why
+   *     it was dropped ({@code frame} is then unspecified)
    */
-  public WireMessage decode(ByteBuf in) {
-    if (!parse(in)) {
-      return null;
-    }
-    String senderId = senderId();
-    return senderId == null ? null
-        : new WireMessage(type, senderId, incarnation, sequence, sendTimeNanos);
-  }
-
-  /**
-   * Checks and parses one message without allocating: on success the fields are read with {@link
-   * #type()}, {@link #incarnation()}, {@link #sequence()}, and the sender id is matched with
-   * {@link #senderIdHash()} and {@link #senderIdEquals}, or decoded with {@link #senderId()}. The
-   * sender id's UTF-8 is not checked here ({@link #senderId()} does).
-   *
-   * @return whether it is a valid, authentic message; if not, see {@link #lastDropReason()}
-   */
-  boolean parse(ByteBuf in) {
-    lastDropReason = null;
+  public DropReason decode(ByteBuf in, WireFrame frame) {
     int length = in.readableBytes();
     if (length > MAX_MESSAGE_BYTES) {
-      return fail(DropReason.OVERSIZED);
+      return DropReason.OVERSIZED;
     }
     if (length < HEADER_BYTES) {
-      return fail(DropReason.TRUNCATED);
+      return DropReason.TRUNCATED;
     }
-    in.getBytes(in.readerIndex(), scratch, 0, length);
-    if ((scratch[0] & 0xff) != MAGIC_0 || (scratch[1] & 0xff) != MAGIC_1) {
-      return fail(DropReason.BAD_MAGIC);
+    byte[] bytes = frame.bytes;
+    in.getBytes(in.readerIndex(), bytes, 0, length);
+    if ((bytes[0] & 0xff) != MAGIC_0 || (bytes[1] & 0xff) != MAGIC_1) {
+      return DropReason.BAD_MAGIC;
     }
-    if ((scratch[2] & 0xff) != VERSION) {
-      return fail(DropReason.BAD_VERSION);
+    if ((bytes[2] & 0xff) != VERSION) {
+      return DropReason.BAD_VERSION;
     }
-    MessageType parsedType = MessageType.ofCode(scratch[3] & 0xff);
+    MessageType parsedType = MessageType.ofCode(bytes[3] & 0xff);
     if (parsedType == null) {
-      return fail(DropReason.BAD_TYPE);
+      return DropReason.BAD_TYPE;
     }
-    int flags = scratch[4] & 0xff;
+    int flags = bytes[4] & 0xff;
     if ((flags & ~FLAG_TAG) != 0) {
-      return fail(DropReason.BAD_FLAGS);
+      return DropReason.BAD_FLAGS;
     }
     boolean tagged = (flags & FLAG_TAG) != 0;
-    int keyId = scratch[5] & 0xff;
+    int keyId = bytes[5] & 0xff;
     if (!tagged && keyId != 0) {
-      return fail(DropReason.BAD_FLAGS);
+      return DropReason.BAD_FLAGS;
     }
-    int parsedIdLength = scratch[6] & 0xff;
-    if (parsedIdLength < 1 || parsedIdLength > WireMessage.MAX_SENDER_ID_BYTES) {
-      return fail(DropReason.BAD_SENDER_ID);
+    int idLength = bytes[6] & 0xff;
+    if (idLength < 1 || idLength > WireMessage.MAX_SENDER_ID_BYTES) {
+      return DropReason.BAD_SENDER_ID;
     }
-    int bodyLength = HEADER_BYTES + parsedIdLength + FIXED_TAIL_BYTES;
+    int bodyLength = HEADER_BYTES + idLength + FIXED_TAIL_BYTES;
     int expected = bodyLength + (tagged ? TAG_BYTES : 0);
     if (length < expected) {
-      return fail(DropReason.TRUNCATED);
+      return DropReason.TRUNCATED;
     }
     if (length > expected) {
-      return fail(DropReason.OVERSIZED);
+      return DropReason.OVERSIZED;
     }
     if (tagged) {
       if (keys == null || !keys.accepts(keyId)) {
-        return fail(DropReason.UNKNOWN_KEY);
+        return DropReason.UNKNOWN_KEY;
       }
       Mac mac = mac(keyId);
-      mac.update(scratch, 0, bodyLength);
+      mac.update(bytes, 0, bodyLength);
       try {
         mac.doFinal(tag, 0);
       } catch (GeneralSecurityException e) {
-        return fail(DropReason.BAD_TAG);
+        return DropReason.BAD_TAG;
       }
       int difference = 0; // constant time, as MessageDigest.isEqual, without copying the tag
       for (int i = 0; i < TAG_BYTES; i++) {
-        difference |= tag[i] ^ scratch[bodyLength + i];
+        difference |= tag[i] ^ bytes[bodyLength + i];
       }
       if (difference != 0) {
-        return fail(DropReason.BAD_TAG);
+        return DropReason.BAD_TAG;
       }
     } else if (requireAuthentication) {
-      return fail(DropReason.UNAUTHENTICATED);
+      return DropReason.UNAUTHENTICATED;
     }
-    type = parsedType;
-    idLength = parsedIdLength;
-    int tail = HEADER_BYTES + parsedIdLength;
-    incarnation = getLong(tail);
-    sequence = getLong(tail + 8);
-    sendTimeNanos = getLong(tail + 16);
-    return true;
+    frame.type = parsedType;
+    frame.idLength = idLength;
+    int tail = HEADER_BYTES + idLength;
+    frame.incarnation = getLong(bytes, tail);
+    frame.sequence = getLong(bytes, tail + 8);
+    frame.sendTimeNanos = getLong(bytes, tail + 16);
+    return null;
   }
 
-  private long getLong(int at) {
+  private static long getLong(byte[] bytes, int at) {
     long value = 0;
     for (int i = 0; i < 8; i++) {
-      value = (value << 8) | (scratch[at + i] & 0xff);
+      value = (value << 8) | (bytes[at + i] & 0xff);
     }
     return value;
-  }
-
-  /** After a successful {@link #parse}: the message type. */
-  MessageType type() {
-    return type;
-  }
-
-  /** After a successful {@link #parse}: the sender's incarnation. */
-  long incarnation() {
-    return incarnation;
-  }
-
-  /** After a successful {@link #parse}: the sequence number. */
-  long sequence() {
-    return sequence;
-  }
-
-  /** After a successful {@link #parse}: a hash of the sender id's bytes, as {@link #hashOf}. */
-  int senderIdHash() {
-    int hash = 1;
-    for (int i = HEADER_BYTES; i < HEADER_BYTES + idLength; i++) {
-      hash = 31 * hash + scratch[i];
-    }
-    return hash;
-  }
-
-  /** The hash {@link #senderIdHash()} gives for a sender id of these UTF-8 bytes. */
-  static int hashOf(byte[] utf8Id) {
-    return java.util.Arrays.hashCode(utf8Id);
-  }
-
-  /** After a successful {@link #parse}: whether the sender id is these UTF-8 bytes. */
-  boolean senderIdEquals(byte[] utf8Id) {
-    return java.util.Arrays.equals(scratch, HEADER_BYTES, HEADER_BYTES + idLength,
-        utf8Id, 0, utf8Id.length);
-  }
-
-  /**
-   * After a successful {@link #parse}: the sender id, decoded (allocates).
-   *
-   * @return the id, or null if it is not UTF-8 ({@link #lastDropReason()} is then BAD_SENDER_ID)
-   */
-  String senderId() {
-    try {
-      return utf8.reset().decode(ByteBuffer.wrap(scratch, HEADER_BYTES, idLength)).toString();
-    } catch (CharacterCodingException e) {
-      lastDropReason = DropReason.BAD_SENDER_ID;
-      return null;
-    }
-  }
-
-  private boolean fail(DropReason reason) {
-    lastDropReason = reason;
-    return false;
   }
 
   private Mac mac(int keyId) {

@@ -110,8 +110,8 @@ class TcpTransportTest {
     await().atMost(GENEROUS).until(() -> node.registry().state("p") == PeerState.FAILED);
     PeerSnapshot<String> snapshot = node.registry().snapshot("p").orElseThrow();
     assertThat(snapshot.reason()).isEqualTo(TransitionReason.CONNECTION_REFUSED);
-    assertThat(node.connectionRefusedClues()).isEqualTo(1);
-    assertThat(node.connectFailures()).isPositive();
+    assertThat(node.stats().connectionRefusedClues()).isEqualTo(1);
+    assertThat(node.stats().connectFailures()).isPositive();
   }
 
   @Test
@@ -121,9 +121,9 @@ class TcpTransportTest {
       closedPort = probe.getLocalPort();
     }
     node = startNode(new InetSocketAddress(LOOPBACK, closedPort), 16);
-    await().atMost(GENEROUS).until(() -> node.connectFailures() >= 3);
+    await().atMost(GENEROUS).until(() -> node.stats().connectFailures() >= 3);
     assertThat(node.registry().state("p")).isEqualTo(PeerState.UNKNOWN);
-    assertThat(node.connectionRefusedClues()).isZero();
+    assertThat(node.stats().connectionRefusedClues()).isZero();
   }
 
   @Test
@@ -134,19 +134,19 @@ class TcpTransportTest {
     Connection forger = connectAsPeer();
     sendFrame(forger, "fedcba9876543210fedcba9876543210".getBytes(),
         new WireMessage(MessageType.GOODBYE, "p", 1, 99, 0));
-    await().atMost(GENEROUS).until(() -> node.drops(DropReason.BAD_TAG) == 1);
+    await().atMost(GENEROUS).until(() -> node.stats().drops(DropReason.BAD_TAG) == 1);
     assertClosedByNode(forger);
 
     // A replayed GOODBYE, validly signed: counted, not acted on (and not a reason to close).
     sendFrame(honest, KEY, new WireMessage(MessageType.GOODBYE, "p", 1, 5, 0));
-    await().atMost(GENEROUS).until(() -> node.drops(DropReason.REPLAYED) == 1);
+    await().atMost(GENEROUS).until(() -> node.registry().stats().heartbeatsStaleSequence() == 1);
 
     // A frame announcing 4,000 bytes: oversized, closed before reading it.
     Connection greedy = connectAsPeer();
     greedy.out().writeShort(4_000);
     greedy.out().write(new byte[200]);
     greedy.out().flush();
-    await().atMost(GENEROUS).until(() -> node.drops(DropReason.OVERSIZED) == 1);
+    await().atMost(GENEROUS).until(() -> node.stats().drops(DropReason.OVERSIZED) == 1);
     assertClosedByNode(greedy);
 
     // Garbage of a legal length: a bad magic, closed.
@@ -154,14 +154,14 @@ class TcpTransportTest {
     noisy.out().writeShort(40);
     noisy.out().write(new byte[40]);
     noisy.out().flush();
-    await().atMost(GENEROUS).until(() -> node.drops(DropReason.BAD_MAGIC) == 1);
+    await().atMost(GENEROUS).until(() -> node.stats().drops(DropReason.BAD_MAGIC) == 1);
     assertClosedByNode(noisy);
 
     // The honest connection still works, and nothing changed p's state.
     sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 11, 0));
-    await().atMost(GENEROUS).until(() -> node.accepted() == 2);
+    await().atMost(GENEROUS).until(() -> node.stats().accepted() == 2);
     assertThat(node.registry().state("p")).isEqualTo(PeerState.AVAILABLE);
-    assertThat(node.inboundConnectionsClosed()).isEqualTo(3);
+    assertThat(node.stats().inboundClosed()).isEqualTo(3);
   }
 
   @Test
@@ -185,26 +185,26 @@ class TcpTransportTest {
       }
     }
     // Every fuzzed connection is gone: only the honest one is open, no slot leaked.
-    await().atMost(GENEROUS).until(() -> node.inboundConnectionsOpen() == 1);
-    assertThat(node.inboundConnectionsRejected()).isZero();
+    await().atMost(GENEROUS).until(() -> node.stats().inboundOpen() == 1);
+    assertThat(node.stats().inboundRejected()).isZero();
     // Each connection is dropped at its first bad frame: at most one drop each.
     assertThat(droppedTotal()).isBetween((long) connections / 2, (long) connections);
-    assertThat(node.inboundConnectionsClosed()).isEqualTo(droppedTotal());
+    assertThat(node.stats().inboundClosed()).isEqualTo(droppedTotal());
     // p is still available (no forged GOODBYE got through), and a new honest connection gets a
     // slot: the open-connection count came back down.
     assertThat(node.registry().state("p")).isEqualTo(PeerState.AVAILABLE);
     Connection later = connectAsPeer();
     sendFrame(later, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 2, 0));
-    await().atMost(GENEROUS).until(() -> node.accepted() == 2);
+    await().atMost(GENEROUS).until(() -> node.stats().accepted() == 2);
     assertThat(node.registry().stats().transitions(TransitionReason.LEFT)).isZero();
     System.out.printf("TCP fuzz, %d connections: %d frames dropped, %d connections closed by the"
-        + " node for a bad frame%n", connections, droppedTotal(), node.inboundConnectionsClosed());
+        + " node for a bad frame%n", connections, droppedTotal(), node.stats().inboundClosed());
   }
 
   private long droppedTotal() {
     long total = 0;
     for (DropReason reason : DropReason.values()) {
-      total += node.drops(reason);
+      total += node.stats().drops(reason);
     }
     return total;
   }
@@ -224,7 +224,7 @@ class TcpTransportTest {
     for (int i = 0; i < 6; i++) {
       connections.add(connectAsPeer());
     }
-    await().atMost(GENEROUS).until(() -> node.inboundConnectionsRejected() == 4);
+    await().atMost(GENEROUS).until(() -> node.stats().inboundRejected() == 4);
     // The first two are kept: a heartbeat on the first is accepted.
     sendFrame(connections.get(0), KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 1, 0));
     await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));

@@ -48,6 +48,40 @@ class WireCodecTest {
     }
   }
 
+  /**
+   * A codec and the frame it decodes into, remembering the last drop reason: decoding as the
+   * receiver does, including its check of the sender id's UTF-8 (BAD_SENDER_ID).
+   */
+  private static final class Decoding {
+    final WireCodec codec;
+    final WireFrame frame = new WireFrame();
+    DropReason reason;
+
+    Decoding(WireCodec codec) {
+      this.codec = codec;
+    }
+
+    WireMessage decode(ByteBuf in) {
+      reason = codec.decode(in, frame);
+      if (reason != null) {
+        return null;
+      }
+      WireMessage message = frame.toMessage();
+      if (message == null) {
+        reason = DropReason.BAD_SENDER_ID;
+      }
+      return message;
+    }
+
+    DropReason lastDropReason() {
+      return reason;
+    }
+  }
+
+  private static Decoding decoding(KeyRing keys, boolean requireAuthentication) {
+    return new Decoding(new WireCodec(keys, requireAuthentication));
+  }
+
   private static <T> T withBytes(byte[] bytes, Function<ByteBuf, T> action) {
     ByteBuf in = Unpooled.wrappedBuffer(bytes);
     try {
@@ -66,9 +100,9 @@ class WireCodecTest {
 
   @Test
   void decode_theGoldenBytes() {
-    WireCodec plain = new WireCodec(null, false);
+    Decoding plain = decoding(null, false);
     assertThat(withBytes(HexFormat.of().parseHex(PLAIN), plain::decode)).isEqualTo(HEARTBEAT);
-    WireCodec authenticated = new WireCodec(KeyRing.of(3, KEY_3), true);
+    Decoding authenticated = decoding(KeyRing.of(3, KEY_3), true);
     ByteBuf in = Unpooled.wrappedBuffer(HexFormat.of().parseHex(TAGGED));
     try {
       assertThat(authenticated.decode(in)).isEqualTo(GOODBYE);
@@ -81,7 +115,7 @@ class WireCodecTest {
 
   @Test
   void decode_eachMalformation_isDroppedWithItsReason() {
-    WireCodec codec = new WireCodec(KeyRing.of(3, KEY_3), true);
+    Decoding codec = decoding(KeyRing.of(3, KEY_3), true);
     byte[] good = HexFormat.of().parseHex(TAGGED);
     expectDrop(codec, new byte[0], DropReason.TRUNCATED);
     expectDrop(codec, java.util.Arrays.copyOf(good, 40), DropReason.TRUNCATED);
@@ -98,10 +132,10 @@ class WireCodecTest {
     expectDrop(codec, mutate(good, 68, 0), DropReason.BAD_TAG); // tag changed
     expectDrop(codec, HexFormat.of().parseHex(PLAIN), DropReason.UNAUTHENTICATED);
     // A valid-looking frame with an invalid UTF-8 sender id, accepted by an unauthenticated node:
-    expectDrop(new WireCodec(null, false), mutate(HexFormat.of().parseHex(PLAIN), 7, 0xff),
+    expectDrop(decoding(null, false), mutate(HexFormat.of().parseHex(PLAIN), 7, 0xff),
         DropReason.BAD_SENDER_ID);
     // A tagged message at a node without keys:
-    expectDrop(new WireCodec(null, false), good, DropReason.UNKNOWN_KEY);
+    expectDrop(decoding(null, false), good, DropReason.UNKNOWN_KEY);
   }
 
   @Test
@@ -110,7 +144,7 @@ class WireCodecTest {
     ByteBuf forged = Unpooled.buffer();
     try {
       attacker.encode(HEARTBEAT, forged);
-      WireCodec receiver = new WireCodec(KeyRing.of(3, KEY_3), true);
+      Decoding receiver = decoding(KeyRing.of(3, KEY_3), true);
       assertThat(receiver.decode(forged)).isNull();
       assertThat(receiver.lastDropReason()).isEqualTo(DropReason.BAD_TAG);
     } finally {
@@ -125,10 +159,10 @@ class WireCodecTest {
     assertThat(rotated.currentId()).isEqualTo(9);
     WireCodec oldSender = new WireCodec(old, true);
     WireCodec newSender = new WireCodec(rotated, true);
-    WireCodec receiver = new WireCodec(rotated, true);
+    Decoding receiver = new Decoding(new WireCodec(rotated, true));
     assertThat(roundTrip(oldSender, receiver, HEARTBEAT)).isEqualTo(HEARTBEAT);
     assertThat(roundTrip(newSender, receiver, HEARTBEAT)).isEqualTo(HEARTBEAT);
-    WireCodec retired = new WireCodec(rotated.without(3), true);
+    Decoding retired = new Decoding(new WireCodec(rotated.without(3), true));
     assertThat(roundTrip(oldSender, retired, HEARTBEAT)).isNull();
     assertThat(retired.lastDropReason()).isEqualTo(DropReason.UNKNOWN_KEY);
     assertThat(rotated.toString()).isEqualTo("KeyRing[current=9, accepted=3,9]");
@@ -159,7 +193,7 @@ class WireCodecTest {
    */
   @Test
   void fuzz_randomAndMutatedDatagrams_neverThrow_neverAcceptForgeries() {
-    WireCodec codec = new WireCodec(KeyRing.of(3, KEY_3), true);
+    Decoding codec = decoding(KeyRing.of(3, KEY_3), true);
     WireCodec sender = new WireCodec(KeyRing.of(3, KEY_3), true);
     SplittableRandom random = new SplittableRandom(2026);
     Map<DropReason, Integer> reasons = new EnumMap<>(DropReason.class);
@@ -208,7 +242,7 @@ class WireCodecTest {
         DropReason.BAD_MAGIC, DropReason.BAD_TAG);
   }
 
-  private static WireMessage roundTrip(WireCodec sender, WireCodec receiver, WireMessage message) {
+  private static WireMessage roundTrip(WireCodec sender, Decoding receiver, WireMessage message) {
     ByteBuf buffer = Unpooled.buffer();
     try {
       sender.encode(message, buffer);
@@ -218,7 +252,7 @@ class WireCodecTest {
     }
   }
 
-  private static void expectDrop(WireCodec codec, byte[] bytes, DropReason reason) {
+  private static void expectDrop(Decoding codec, byte[] bytes, DropReason reason) {
     assertThat(withBytes(bytes, codec::decode)).as("%s", reason).isNull();
     assertThat(codec.lastDropReason()).isEqualTo(reason);
   }

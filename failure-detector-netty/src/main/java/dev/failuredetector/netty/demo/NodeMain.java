@@ -2,7 +2,7 @@ package dev.failuredetector.netty.demo;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerTransition;
-import dev.failuredetector.PhiAccrualFailureDetector;
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.Transport;
@@ -28,8 +28,10 @@ import java.util.Locale;
  * and by the multi-process fault tests; handy to try the library by hand.
  *
  * <p>Options (durations in milliseconds): {@code --transport udp|tcp} (udp), {@code --interval}
- * (1000), {@code --pause} acceptable heartbeat pause (3000), {@code --min-std} minimum standard
- * deviation (100), {@code --threshold} phi (8), {@code
+ * (1000, the one heartbeat interval: the node gives it to the detector), {@code --detector SPEC}
+ * (any {@link DetectorSpec} text without {@code interval}, e.g. {@code chen:margin=200ms};
+ * default {@code phi}), and shorthands that change one key of it: {@code --pause} (3000), {@code
+ * --min-std} (100), {@code --threshold} (8), {@code
  * --confirm} suspicion-to-failure time (10000), {@code --incarnation} (start time in ms), {@code
  * --key} hex HMAC key, id 1 (none), {@code --peer id=host:port} (repeatable), {@code --record}
  * heartbeats kept per peer for tuning (0), {@code --http host:port} and {@code --agent host:port}
@@ -99,8 +101,9 @@ public final class NodeMain {
           case "peer" -> node.addPeer(words[1], address(words[2]));
           case "remove" -> node.removePeer(words[1]);
           case "status" -> print(out, "STATUS localPauses=" + node.registry().stats().localPauses()
-              + " mistakes=" + node.registry().stats().mistakes() + " accepted=" + node.accepted()
-              + " sent=" + node.sent());
+              + " mistakes=" + node.registry().stats().mistakes() + " accepted="
+              + node.stats().accepted() + " sent=" + node.stats().sent()
+              + " detector=" + node.registry().spec());
           case "export" -> print(out, "EXPORTED " + words[1] + " "
               + node.exportTrace(words[1], Path.of(words[2])) + " " + words[2]);
           case "tune" -> {
@@ -163,7 +166,8 @@ public final class NodeMain {
         .bind(new InetSocketAddress("127.0.0.1", 0));
     InetSocketAddress http = null;
     InetSocketAddress agent = null;
-    PhiAccrualFailureDetector.Builder phi = PhiAccrualFailureDetector.builder();
+    DetectorSpec spec = DetectorSpec.phi();
+    java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
     for (int i = 0; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("missing value after " + args[i]);
@@ -173,13 +177,17 @@ public final class NodeMain {
         case "--id" -> node.localId(value);
         case "--bind" -> node.bind(address(value));
         case "--transport" -> node.transport(Transport.valueOf(value.toUpperCase(Locale.ROOT)));
-        case "--interval" -> {
-          node.interval(millis(value));
-          phi.firstHeartbeatEstimate(millis(value));
+        case "--interval" -> node.interval(millis(value));
+        case "--detector" -> {
+          if (value.matches(".*[:,]\\s*interval\\s*=.*")) {
+            throw new IllegalArgumentException("--detector " + value + ": set the heartbeat"
+                + " interval with --interval (the node gives it to the detector), not in the spec");
+          }
+          spec = DetectorSpec.parse(value);
         }
-        case "--pause" -> phi.acceptableHeartbeatPause(millis(value));
-        case "--min-std" -> phi.minStdDeviation(millis(value));
-        case "--threshold" -> phi.threshold(Double.parseDouble(value));
+        case "--pause" -> overrides.put("pause", value + "ms");
+        case "--min-std" -> overrides.put("min-std", value + "ms");
+        case "--threshold" -> overrides.put("threshold", value);
         case "--confirm" -> node.confirmationTime(millis(value));
         case "--incarnation" -> node.incarnation(Long.parseLong(value));
         case "--key" -> node.keyRing(KeyRing.of(1, HexFormat.of().parseHex(value)));
@@ -196,7 +204,10 @@ public final class NodeMain {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    return new Options(node.detector(phi), http, agent);
+    for (java.util.Map.Entry<String, String> override : overrides.entrySet()) {
+      spec = spec.with(override.getKey(), override.getValue()); // says if the kind has no such key
+    }
+    return new Options(node.detector(spec), http, agent);
   }
 
   private static Duration millis(String value) {

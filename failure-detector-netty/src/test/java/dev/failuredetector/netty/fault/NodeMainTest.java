@@ -54,8 +54,7 @@ class NodeMainTest {
     assertThat(health.body()).contains("\"peer\":\"b\",\"state\":\"AVAILABLE\"");
 
     String tune = a.ask("tune b 1000", "TUNE ");
-    assertThat(tune).matches("TUNE (true|false) [0-9.]+ .*PhiAccrualFailureDetector as configured"
-        + " with threshold = .*");
+    assertThat(tune).matches("TUNE (true|false) [0-9.]+ .*: phi with threshold = .*");
     assertThat(a.ask("threshold 12", "THRESHOLD ")).isEqualTo("THRESHOLD 12");
     assertThat(a.ask("threshold -1", "ERROR ")).isEqualTo(
         "ERROR threshold must be a finite number > 0, got -1.0");

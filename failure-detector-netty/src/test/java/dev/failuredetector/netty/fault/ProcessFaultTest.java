@@ -81,8 +81,8 @@ class ProcessFaultTest {
 
   /** Lets the observer learn the peer's rhythm: 20 more heartbeats. */
   private void warmUp() {
-    long target = observer.accepted() + 20;
-    await().atMost(NodeProcess.GENEROUS).until(() -> observer.accepted() >= target);
+    long target = observer.stats().accepted() + 20;
+    await().atMost(NodeProcess.GENEROUS).until(() -> observer.stats().accepted() >= target);
   }
 
   private PeerTransition<String> awaitSeen(String peer, PeerState state) {

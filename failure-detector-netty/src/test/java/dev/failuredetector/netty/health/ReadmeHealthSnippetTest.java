@@ -55,7 +55,7 @@ class ReadmeHealthSnippetTest {
       log.add(advice.explanation());
       // (end of the snippets)
 
-      assertThat(log.get(0)).contains("PhiAccrualFailureDetector as configured");
+      assertThat(log.get(0)).contains("phi with threshold = ");
     } finally {
       node.close();
       other.close();

@@ -1,0 +1,93 @@
+package dev.failuredetector.netty;
+
+import dev.failuredetector.NanoClock;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends a node's messages: a HEARTBEAT to every remote peer each round, on the {@link
+ * SendSchedule}, and a GOODBYE to each when the node closes. Every message to a peer carries that
+ * peer's own next sequence number ({@link RemotePeer#nextSequence()}), +1 per message to it, so a
+ * receiver sees consecutive numbers however many peers the node has (sequence-based detectors
+ * read a gap as a loss). Event loop only.
+ */
+final class HeartbeatSender {
+
+  private final String localId;
+  private final long incarnation;
+  private final WireCodec codec;
+  private final RemotePeers peers;
+  private final ByteBufAllocator allocator;
+  private final EventLoop eventLoop;
+  private final SendSchedule schedule;
+  private final TransportCounters counters;
+  private final NanoClock clock;
+  private boolean stopped;
+
+  HeartbeatSender(String localId, long incarnation, WireCodec codec, RemotePeers peers,
+      ByteBufAllocator allocator, EventLoop eventLoop, SendSchedule schedule,
+      TransportCounters counters, NanoClock clock) {
+    this.localId = localId;
+    this.incarnation = incarnation;
+    this.codec = codec;
+    this.peers = peers;
+    this.allocator = allocator;
+    this.eventLoop = eventLoop;
+    this.schedule = schedule;
+    this.counters = counters;
+    this.clock = clock;
+  }
+
+  /** Event loop: sends a round now and schedules the next. */
+  void round() {
+    if (stopped) {
+      return;
+    }
+    sendToAll(MessageType.HEARTBEAT, null);
+    eventLoop.schedule(this::round, schedule.nextDelayNanos(clock.nanoTime()),
+        TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Event loop: stops the rounds (no heartbeat can follow, which would make the peers take the
+   * node back) and sends GOODBYE to every peer, adding each write's future to {@code writes}.
+   */
+  void stopWithGoodbye(List<ChannelFuture> writes) {
+    stopped = true;
+    sendToAll(MessageType.GOODBYE, writes);
+  }
+
+  /** Rounds skipped because the event loop ran more than an interval late. */
+  long skippedRounds() {
+    return schedule.skippedSlots();
+  }
+
+  private void sendToAll(MessageType type, List<ChannelFuture> writes) {
+    for (RemotePeer peer : peers.all()) {
+      PeerLink link = peer.link;
+      if (link == null) {
+        continue; // added a moment ago: its link opens on this loop next
+      }
+      WireMessage message = new WireMessage(type, localId, incarnation, peer.nextSequence(),
+          clock.nanoTime());
+      ByteBuf buffer = allocator.buffer(WireCodec.MAX_MESSAGE_BYTES);
+      try {
+        codec.encode(message, buffer);
+      } catch (RuntimeException e) {
+        buffer.release();
+        throw e;
+      }
+      ChannelFuture write = link.send(buffer); // owns the buffer from here
+      if (write != null) {
+        counters.sent.increment();
+        if (writes != null) {
+          writes.add(write);
+        }
+      }
+    }
+  }
+}

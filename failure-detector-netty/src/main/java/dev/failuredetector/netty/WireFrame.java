@@ -1,0 +1,89 @@
+package dev.failuredetector.netty;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One decoded message, written by {@link WireCodec#decode(io.netty.buffer.ByteBuf, WireFrame)} and
+ * read without allocating: a reusable holder (a flyweight), so that a receive path decodes every
+ * message into the same frame. The sender id is compared by its bytes ({@link #senderIdEquals})
+ * or decoded on demand ({@link #senderId()}, which allocates).
+ *
+ * <p>Valid only after a decode that returned null (no drop reason), and until the next decode into
+ * it. Not thread-safe: one per thread, as the codec.
+ */
+public final class WireFrame {
+
+  final byte[] bytes = new byte[WireCodec.MAX_MESSAGE_BYTES];
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+  MessageType type;
+  int idLength;
+  long incarnation;
+  long sequence;
+  long sendTimeNanos;
+
+  /** An empty frame to decode into. */
+  public WireFrame() {}
+
+  /** The message type. */
+  public MessageType type() {
+    return type;
+  }
+
+  /** The sender's incarnation. */
+  public long incarnation() {
+    return incarnation;
+  }
+
+  /** The message's sequence number (per recipient: +1 per message the sender sent this node). */
+  public long sequence() {
+    return sequence;
+  }
+
+  /** The sender's clock when it sent the message, in nanoseconds (not comparable with ours). */
+  public long sendTimeNanos() {
+    return sendTimeNanos;
+  }
+
+  /** A hash of the sender id's bytes, equal to {@link #hashOf} of the same bytes. */
+  public int senderIdHash() {
+    int hash = 1;
+    for (int i = WireCodec.HEADER_BYTES; i < WireCodec.HEADER_BYTES + idLength; i++) {
+      hash = 31 * hash + bytes[i];
+    }
+    return hash;
+  }
+
+  /** Whether the sender id is exactly these UTF-8 bytes. */
+  public boolean senderIdEquals(byte[] utf8Id) {
+    return Arrays.equals(bytes, WireCodec.HEADER_BYTES, WireCodec.HEADER_BYTES + idLength,
+        utf8Id, 0, utf8Id.length);
+  }
+
+  /** The hash {@link #senderIdHash()} gives for a sender id of these UTF-8 bytes. */
+  public static int hashOf(byte[] utf8Id) {
+    return Arrays.hashCode(utf8Id);
+  }
+
+  /** The sender id, decoded (allocates), or null if its bytes are not UTF-8. */
+  public String senderId() {
+    try {
+      return utf8.reset().decode(ByteBuffer.wrap(bytes, WireCodec.HEADER_BYTES, idLength))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  /** The frame as a message value (allocates), or null if the sender id is not UTF-8. */
+  public WireMessage toMessage() {
+    String senderId = senderId();
+    return senderId == null ? null
+        : new WireMessage(type, senderId, incarnation, sequence, sendTimeNanos);
+  }
+}
