@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,7 +38,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  *   <li>each observer's timeout for each peer within 20% of what the detector's own formula gives
  *       for the arrivals it saw, numbered 0, 1, 2, ... ({@link DetectorFormula}): the check that
  *       the transport numbers heartbeats per recipient, as sequence-based detectors need;
- *   <li>c's own view, read from its {@code /health/a}, agrees with the formula too;
+ *   <li>c's own view of a, read from its {@code /health/a}, agrees with the formula for the
+ *       arrivals c recorded ({@code NodeMain --record}, exported through its stdin);
  *   <li>c killed with SIGKILL: both observers suspect it (or, over TCP, see its port refuse) no
  *       later than their own deadline for it plus three ticks.
  * </ul>
@@ -105,14 +108,14 @@ class DetectorMatrixTest {
   @ParameterizedTest
   @EnumSource(Transport.class)
   void everyDetector_overTheRealTransport_agreesWithItsFormula_andDetectsAKill(
-      Transport transport) throws Exception {
+      Transport transport, @TempDir Path directory) throws Exception {
     for (String spec : SPECS) {
       Trio trio = new Trio(spec, transport);
       trios.add(trio);
       trio.c = NodeProcess.start(List.of(), "c", "--bind", "127.0.0.1:0",
           "--transport", transport.name().toLowerCase(Locale.ROOT),
           "--interval", Long.toString(INTERVAL.toMillis()), "--detector", spec,
-          "--confirm", "300000", "--http", "127.0.0.1:0",
+          "--confirm", "300000", "--http", "127.0.0.1:0", "--record", "1000",
           "--peer", "a=127.0.0.1:" + trio.a.localAddress().getPort(),
           "--peer", "b=127.0.0.1:" + trio.b.localAddress().getPort());
       trio.cHttpPort = httpPort(trio.c);
@@ -150,7 +153,7 @@ class DetectorMatrixTest {
       double[] ratios = {
           ratio(trio, trio.a, "b"), ratio(trio, trio.a, "c"),
           ratio(trio, trio.b, "a"), ratio(trio, trio.b, "c"),
-          childRatio(trio)};
+          childRatio(trio, directory)};
       for (double r : ratios) {
         assertThat(r).as("%s: timeout / formula", trio.spec).isBetween(0.8, 1.2);
       }
@@ -191,17 +194,20 @@ class DetectorMatrixTest {
   }
 
   /**
-   * c's own timeout for a (from its health endpoint) over the formula for the arrivals b saw from
-   * a: the same sender, another receiver on the same loopback, so nearly the same arrivals.
+   * c's own timeout for a, read from its health endpoint, over the formula for the arrivals c
+   * recorded from a (exported through NodeMain's stdin right after).
    */
-  private static double childRatio(Trio trio) throws IOException, InterruptedException {
+  private static double childRatio(Trio trio, Path directory)
+      throws IOException, InterruptedException {
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + trio.cHttpPort + "/health/a")).build(),
         HttpResponse.BodyHandlers.ofString());
+    Path file = directory.resolve(trio.spec.kind() + "-c-from-a.csv");
+    trio.c.ask("export a " + file, "EXPORTED ");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     Matcher timeout = Pattern.compile("\"timeoutMs\":([0-9.]+)").matcher(response.body());
     assertThat(timeout.find()).as(response.body()).isTrue();
-    HeartbeatTrace trace = trio.b.recordedTrace("a");
+    HeartbeatTrace trace = HeartbeatTrace.read(file);
     long[] arrivals = new long[trace.size()];
     for (int i = 0; i < arrivals.length; i++) {
       arrivals[i] = trace.arrivalNanos(i);
