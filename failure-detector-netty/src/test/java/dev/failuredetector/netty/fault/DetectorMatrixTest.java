@@ -57,7 +57,7 @@ class DetectorMatrixTest {
       "phi-normal:pause=500ms",
       "phi-exponential:pause=0s,threshold=4",
       "chen:margin=500ms",
-      "bertier:variance-weight=128",
+      "bertier:variance-weight=256",
       "two-window:margin=500ms",
       "deadline:pause=500ms");
 

@@ -1,0 +1,173 @@
+package dev.failuredetector.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.PeerState;
+import dev.failuredetector.TickScheduler;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ResourceLeakDetector;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Netty pieces a user embeds in a pipeline of their own ({@link HeartbeatFraming}, {@link
+ * HeartbeatNode#newInboundHandler()}), driven through {@link EmbeddedChannel} with the golden
+ * bytes of WIRE-FORMAT.md and broken frames, for UDP and TCP. The node records into a registry
+ * the test made; nothing is bound.
+ */
+class EmbeddedPipelineTest {
+
+  /** WIRE-FORMAT.md: HEARTBEAT from node-1, incarnation 7, sequence 42, no tag. */
+  private static final byte[] GOLDEN = HexFormat.of().parseHex("46440101000006"
+      + "6e6f64652d31" + "0000000000000007" + "000000000000002a" + "00000000075bcd15");
+  private static final TickScheduler NO_TICKS = (tick, period) -> () -> { };
+  private static final InetSocketAddress SOMEWHERE = new InetSocketAddress("127.0.0.1", 9);
+
+  private ResourceLeakDetector.Level leakLevel;
+  private FailureDetectorRegistry<String> registry;
+  private HeartbeatNode node;
+
+  @BeforeEach
+  void setUp() {
+    leakLevel = ResourceLeakDetector.getLevel();
+    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+    registry = FailureDetectorRegistry.builder()
+        .detector(DetectorSpec.chen().withInterval(Duration.ofMillis(100)))
+        .tickScheduler(NO_TICKS).build();
+    node = HeartbeatNode.builder().localId("me").bind(SOMEWHERE).interval(Duration.ofMillis(100))
+        .registry(registry).build();
+    node.addPeer("node-1", SOMEWHERE);
+  }
+
+  @AfterEach
+  void tearDown() {
+    node.close();
+    assertThat(registry.size()).as("the registry is the caller's: not closed by the node")
+        .isEqualTo(1);
+    registry.close();
+    ResourceLeakDetector.setLevel(leakLevel);
+  }
+
+  private static DatagramPacket datagram(byte[] bytes) {
+    return new DatagramPacket(Unpooled.wrappedBuffer(bytes), SOMEWHERE, SOMEWHERE);
+  }
+
+  private static ByteBuf framed(byte[] bytes) {
+    return Unpooled.buffer().writeShort(bytes.length).writeBytes(bytes);
+  }
+
+  private static byte[] with(byte[] bytes, int index, int value) {
+    byte[] copy = bytes.clone();
+    copy[index] = (byte) value;
+    return copy;
+  }
+
+  @Test
+  void udp_goldenDatagram_isAHeartbeatOfItsSender_badOnesAreCountedAndTheSocketStaysOpen() {
+    EmbeddedChannel udp = new EmbeddedChannel(node.newInboundHandler());
+    DatagramPacket golden = datagram(GOLDEN);
+    udp.writeInbound(golden);
+    assertThat(golden.refCnt()).as("released by the handler").isZero();
+    assertThat(registry.state("node-1")).isEqualTo(PeerState.AVAILABLE);
+    assertThat(registry.snapshot("node-1").orElseThrow().incarnation()).isEqualTo(7);
+    assertThat(node.stats().accepted()).isEqualTo(1);
+
+    udp.writeInbound(datagram(GOLDEN)); // the same again: stale, counted by the registry
+    assertThat(registry.stats().heartbeatsStaleSequence()).isEqualTo(1);
+    udp.writeInbound(datagram(java.util.Arrays.copyOf(GOLDEN, 20)));
+    udp.writeInbound(datagram(new byte[200]));
+    udp.writeInbound(datagram(with(GOLDEN, 2, 2)));
+    assertThat(node.stats().drops(DropReason.TRUNCATED)).isEqualTo(1);
+    assertThat(node.stats().drops(DropReason.OVERSIZED)).isEqualTo(1);
+    assertThat(node.stats().drops(DropReason.BAD_VERSION)).isEqualTo(1);
+    assertThat(udp.isOpen()).isTrue();
+    assertThat(node.stats().accepted()).isEqualTo(1);
+    assertThat(udp.finish()).isFalse();
+  }
+
+  @Test
+  void tcp_goldenFrame_isAHeartbeat_andOutboundMessagesGetTheirLength() {
+    EmbeddedChannel tcp = new EmbeddedChannel(HeartbeatFraming.decoder(),
+        HeartbeatFraming.prepender(), node.newInboundHandler());
+    // A frame split across two reads is put back together.
+    ByteBuf frame = framed(GOLDEN);
+    tcp.writeInbound(frame.readRetainedSlice(10));
+    assertThat(registry.state("node-1")).isEqualTo(PeerState.UNKNOWN);
+    tcp.writeInbound(frame);
+    assertThat(registry.state("node-1")).isEqualTo(PeerState.AVAILABLE);
+    assertThat(tcp.isOpen()).isTrue();
+
+    tcp.writeOutbound(Unpooled.wrappedBuffer(GOLDEN));
+    ByteBuf length = tcp.readOutbound();
+    ByteBuf body = tcp.readOutbound();
+    try {
+      assertThat(length.readUnsignedShort()).isEqualTo(GOLDEN.length);
+      assertThat(ByteBufUtil.getBytes(body)).isEqualTo(GOLDEN);
+    } finally {
+      length.release();
+      body.release();
+    }
+    assertThat(tcp.finish()).isFalse();
+  }
+
+  @Test
+  void tcp_wrongVersion_closesTheConnection() {
+    EmbeddedChannel tcp = new EmbeddedChannel(HeartbeatFraming.decoder(),
+        node.newInboundHandler());
+    tcp.writeInbound(framed(with(GOLDEN, 2, 2)));
+    assertThat(node.stats().drops(DropReason.BAD_VERSION)).isEqualTo(1);
+    assertThat(tcp.isOpen()).isFalse();
+    assertThat(node.stats().inboundClosed()).isEqualTo(1);
+  }
+
+  @Test
+  void tcp_truncatedMessageInAFrame_closesTheConnection() {
+    EmbeddedChannel tcp = new EmbeddedChannel(HeartbeatFraming.decoder(),
+        node.newInboundHandler());
+    tcp.writeInbound(framed(java.util.Arrays.copyOf(GOLDEN, 20)));
+    assertThat(node.stats().drops(DropReason.TRUNCATED)).isEqualTo(1);
+    assertThat(tcp.isOpen()).isFalse();
+  }
+
+  @Test
+  void tcp_oversizedFrame_isRefusedFromItsLength_andClosesTheConnection() {
+    EmbeddedChannel tcp = new EmbeddedChannel(HeartbeatFraming.decoder(),
+        node.newInboundHandler());
+    ByteBuf greedy = Unpooled.buffer().writeShort(4_000).writeBytes(new byte[64]);
+    tcp.writeInbound(greedy);
+    assertThat(greedy.refCnt()).isZero();
+    assertThat(node.stats().drops(DropReason.OVERSIZED)).isEqualTo(1);
+    assertThat(tcp.isOpen()).isFalse();
+    assertThat(registry.state("node-1")).isEqualTo(PeerState.UNKNOWN);
+  }
+
+  @Test
+  void givenRegistry_mustShareTheNodesInterval_andTakesNoRegistrySettingsOnTheNode() {
+    assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE)
+        .interval(Duration.ofMillis(50)).registry(registry).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the registry's detector interval (PT0.1S) differs from the"
+            + " node's interval (PT0.05S)");
+    assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE)
+        .interval(Duration.ofMillis(100)).registry(registry).confirmationTime(Duration.ofSeconds(1))
+        .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("set confirmationTime on the registry you pass, not on the node");
+    assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE)
+        .interval(Duration.ofMillis(100)).detector(DetectorSpec.parse("chen:interval=200ms"))
+        .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("detector chen interval=PT0.2S differs from the node's interval");
+  }
+}
