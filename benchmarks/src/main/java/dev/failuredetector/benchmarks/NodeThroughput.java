@@ -116,7 +116,7 @@ public final class NodeThroughput {
       long start = System.nanoTime();
       blaster.start();
       while (true) {
-        long count = node.accepted();
+        long count = node.stats().accepted();
         long now = System.nanoTime();
         if (count > 0 && first == 0) {
           first = now;
@@ -131,7 +131,7 @@ public final class NodeThroughput {
       }
       long allocatedBytes = allocated(rig.nodeThreads) - allocatedBefore;
       double seconds = (last - first) / 1e9;
-      long accepted = node.accepted();
+      long accepted = node.stats().accepted();
       System.out.printf("throughput run %d: %,d of %,d heartbeats accepted in %.2f s: %,.0f"
           + " heartbeats/s; %,d lost in the kernel (the node fell behind); %.1f B allocated per"
           + " heartbeat on the node's threads; sender took %.2f s%n", run, accepted,
@@ -174,8 +174,8 @@ public final class NodeThroughput {
       long elapsed = System.nanoTime() - start;
       long cpuNanos = cpu(rig.nodeThreads) - cpuBefore;
       System.out.printf("1,000 peers at 1 s for %d s: %,d received, %,d sent; node threads used"
-          + " %.2f%% of one core (%.1f ms CPU per second)%n", seconds, rig.node.accepted(),
-          rig.node.sent(), 100.0 * cpuNanos / elapsed, cpuNanos / 1e6 / (elapsed / 1e9));
+          + " %.2f%% of one core (%.1f ms CPU per second)%n", seconds, rig.node.stats().accepted(),
+          rig.node.stats().sent(), 100.0 * cpuNanos / elapsed, cpuNanos / 1e6 / (elapsed / 1e9));
     }
   }
 
