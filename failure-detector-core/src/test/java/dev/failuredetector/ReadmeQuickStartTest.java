@@ -56,7 +56,7 @@ class ReadmeQuickStartTest {
 
     // --- README registry ---
     FailureDetectorRegistry<String> peers = FailureDetectorRegistry.builder()
-        .detector(DetectorSpec.phi().withWindow(200)) // one per peer
+        .detector(DetectorSpec.parse("phi:window=200,interval=500ms")) // one per peer
         .maxPeers(10_000)
         .listenerExecutor(Runnable::run) // (test only: deliver on this thread)
         .build();                                     // starts its timer thread; close() stops it
@@ -64,8 +64,9 @@ class ReadmeQuickStartTest {
     peers.addListener(t -> log.info("{} {} -> {} ({})", t.key(), t.from(), t.to(), t.reason()));
     FailureDetectorMetrics.monitor(meterRegistry, peers, "cluster");   // optional, Micrometer
 
-    peers.register("node-2");                         // explicit: unknown keys are counted, dropped
-    peers.heartbeat("node-2");                        // from the thread that reads node-2's packets
+    MonitoredPeer<String> node2 = peers.register("node-2"); // explicit: unknown keys are dropped
+    node2.heartbeat(System.nanoTime());               // from the thread that reads node-2's packets
+    peers.heartbeat("node-2");                        // the same, looked up by key
     peers.markFailed("node-3", TransitionReason.CONNECTION_REFUSED);   // a faster clue
     boolean send = peers.isAvailable("node-2");
     peers.setThreshold(10);                           // every peer, at run time
@@ -73,6 +74,10 @@ class ReadmeQuickStartTest {
 
     peers.close();
     assertThat(send).isTrue();
+    assertThat(node2.state()).isEqualTo(PeerState.AVAILABLE);
+    assertThat(peers.stats().heartbeatsRecorded()).isEqualTo(2);
+    assertThat(peers.spec().toString()).isEqualTo(
+        "phi:interval=500ms,threshold=10,window=200,min-std=100ms,pause=3s");
     assertThat(log.lines).hasSize(2);
     assertThat(peers.markFailed("node-3", TransitionReason.LEFT)).as("node-3 was never registered")
         .isFalse();

@@ -2,7 +2,6 @@ package dev.failuredetector.benchmarks;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
-import dev.failuredetector.PhiAccrualFailureDetector;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 

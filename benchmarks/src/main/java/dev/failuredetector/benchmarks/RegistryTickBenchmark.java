@@ -4,7 +4,6 @@ import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.NanoClock;
 import dev.failuredetector.PeerState;
-import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.TickScheduler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -4,11 +4,9 @@ import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.failuredetector.DeadlineFailureDetector;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.ManualClock;
 import dev.failuredetector.ManualTicks;
-import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.TransitionReason;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;

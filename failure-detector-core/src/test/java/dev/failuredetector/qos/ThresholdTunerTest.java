@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.failuredetector.AccrualFailureDetector;
-import dev.failuredetector.DeadlineFailureDetector;
 import dev.failuredetector.FailureDetectorRegistry;
-import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.TickScheduler;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.failuredetector.PeerState;
-import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.TransitionReason;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -47,9 +46,7 @@ class ReadmeNodeSnippetTest {
         .transport(Transport.UDP)
         .interval(Duration.ofMillis(500))
         .keyRing(KeyRing.of(1, secret32Bytes))
-        .detector(DetectorSpec.phi()
-            .withInterval(Duration.ofMillis(500))
-            .withPause(Duration.ofSeconds(1)))
+        .detector(DetectorSpec.parse("phi:pause=1s"))       // the node gives it its interval
         .peer("orders-2", other.localAddress())
         .build().start();
     node.registry().addListener(t -> log.info("{} {} -> {} ({})", t.key(), t.from(), t.to(), t.reason()));

@@ -4,7 +4,6 @@ import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.failuredetector.DeadlineFailureDetector;
 import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;

@@ -4,7 +4,6 @@ import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
-import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.TransitionReason;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
-import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.health.HealthServer;
 import dev.failuredetector.netty.health.HealthView;

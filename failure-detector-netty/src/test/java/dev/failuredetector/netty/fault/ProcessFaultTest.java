@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
-import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.TransitionReason;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.Transport;

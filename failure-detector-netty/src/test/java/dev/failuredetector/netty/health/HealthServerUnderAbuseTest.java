@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
-import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.netty.HeartbeatNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,7 +1,6 @@
 package dev.failuredetector.netty.health;
 
 import dev.failuredetector.DetectorSpec;
-import dev.failuredetector.DeadlineFailureDetector;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.NanoClock;
 import java.time.Duration;

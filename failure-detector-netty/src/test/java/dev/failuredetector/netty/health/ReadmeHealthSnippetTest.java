@@ -4,7 +4,6 @@ import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.failuredetector.PhiAccrualFailureDetector;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.qos.QosAdvisor;
 import dev.failuredetector.qos.QosTarget;
