@@ -140,7 +140,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
             + " peers are registered; remove one or raise maxPeers to register " + key);
       }
       MonitoredPeer<K> peer =
-          new MonitoredPeer<>(key, this, newDetector(), recordArrivals, clock.nanoTime());
+          new MonitoredPeer<>(key, this, newDetector(), recordArrivals,
+              spec.interval().toNanos(), clock.nanoTime());
       // Lock order: membership, then peer. Publishing inside both keeps a key's REMOVED and a
       // later REGISTERED in order for listeners.
       synchronized (peer) {
@@ -301,7 +302,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     }
     return new RegistryStats(recorded, dropped(HeartbeatOutcome.UNKNOWN_PEER),
         dropped(HeartbeatOutcome.COALESCED), dropped(HeartbeatOutcome.STALE_INCARNATION),
-        dropped(HeartbeatOutcome.STALE_SEQUENCE), byState, byReason, transitions.mistakes(),
+        dropped(HeartbeatOutcome.STALE_SEQUENCE),
+        dropped(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE), byState, byReason, transitions.mistakes(),
         pauseGuard.pauses(), pauseGuard.isHolding(), timer.lastTickLagNanos(),
         timer.maxTickLagNanos(), publisher.coalesced(), publisher.failures());
   }
@@ -394,7 +396,11 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     return timer;
   }
 
-  NanoClock clock() {
+  /**
+   * The registry's clock: heartbeats should be recorded with its times (its deadlines are on
+   * it), as {@code HeartbeatNode} does.
+   */
+  public NanoClock clock() {
     return clock;
   }
 

@@ -9,13 +9,22 @@ public enum HeartbeatOutcome {
   RECORDED,
   /** Recorded as the first heartbeat of a new, higher incarnation: the peer restarted. */
   RESTARTED,
-  /** Dropped: it carried an older incarnation than the peer's current one. */
+  /**
+   * Dropped: it carried one of the peer's earlier incarnations (it restarted since) and a sequence
+   * number not above that incarnation's last one: a recording of an earlier life.
+   */
   STALE_INCARNATION,
   /**
    * Dropped: its sequence number was not above the last one recorded in the same incarnation (a
    * replay, a duplicate or a reordered message).
    */
   STALE_SEQUENCE,
+  /**
+   * Dropped: its sequence number runs further ahead than the honest sender could have got since
+   * its last message (16 + 2 per heartbeat interval): forged or corrupted, it must not push the
+   * numbers out of the sender's reach.
+   */
+  IMPLAUSIBLE_SEQUENCE,
   /** Dropped: another heartbeat of the same peer was being recorded at that instant. */
   COALESCED,
   /** Dropped: the peer is not registered (never was, or was removed). */

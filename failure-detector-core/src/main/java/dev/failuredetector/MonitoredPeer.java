@@ -12,10 +12,13 @@ import java.util.OptionalDouble;
  * lookup by key. It holds the peer's detector, state and staleness check; each of its methods
  * says what became of the message ({@link HeartbeatOutcome}) and the registry counts it.
  *
- * <p><b>Staleness is checked here, once.</b> A heartbeat with an older incarnation than the last
- * one recorded, or with a sequence number not above the last one in the same incarnation, is
- * dropped; a higher incarnation is a restart (a fresh detector, {@link TransitionReason#RESTARTED}).
- * Incarnations and sequence numbers compare as signed {@code long}s.
+ * <p><b>Staleness is checked here, once</b> ({@code SequenceGuard}). A message with a sequence
+ * number not above the last one of its incarnation is dropped, as is one whose number runs further
+ * ahead than the sender could have got since its last message (16 + 2 per heartbeat interval).
+ * Incarnations are compared for equality only: a different one is a restart (a fresh detector,
+ * {@link TransitionReason#RESTARTED}) and numbers from 1, but the last few are remembered, so a
+ * recording of an earlier life is stale rather than a restart back to it. Sequence numbers compare
+ * as signed {@code long}s.
  *
  * <p><b>Threads.</b> The {@code heartbeat} and {@link #leave} methods are for one thread at a time
  * (one event loop); one that overlaps another for the same peer is dropped as {@link
@@ -71,7 +74,7 @@ public final class MonitoredPeer<K> {
   // stores: readers (stats) need it eventually, not ordered.
   @SuppressWarnings("unused") // through WRITING
   private volatile int writing;
-  private long lastSequence = NONE;
+  private final SequenceGuard sequences;
   @SuppressWarnings("unused") // through HEARTBEATS
   private long heartbeats;
 
@@ -89,8 +92,9 @@ public final class MonitoredPeer<K> {
   long wheelTick;
 
   MonitoredPeer(K key, FailureDetectorRegistry<K> registry, FailureDetector detector,
-      int recordArrivals, long nowNanos) {
+      int recordArrivals, long intervalNanos, long nowNanos) {
     this.key = key;
+    this.sequences = new SequenceGuard(intervalNanos, nowNanos);
     this.registry = registry;
     this.detector = detector;
     this.recorder = recordArrivals > 0 ? new ArrivalRecorder(recordArrivals) : null;
@@ -109,7 +113,7 @@ public final class MonitoredPeer<K> {
 
   /**
    * Records heartbeat number {@code sequence} (the sender's count, +1 per heartbeat it sends to
-   * this node), arrived at {@code nowNanos}.
+   * this node, from 1), arrived at {@code nowNanos}.
    */
   public HeartbeatOutcome heartbeat(long sequence, long nowNanos) {
     return record(false, 0, true, sequence, nowNanos);
@@ -117,8 +121,9 @@ public final class MonitoredPeer<K> {
 
   /**
    * Records heartbeat number {@code sequence} of incarnation {@code incarnation} (a number the
-   * peer raises each time it starts), arrived at {@code nowNanos}. A higher incarnation than the
-   * last one is a restart; a lower one is stale.
+   * peer picks anew each time it starts, a random one is best), arrived at {@code nowNanos}. An
+   * incarnation other than the current one is a restart, unless it is one of the last few and the
+   * message is not newer than that incarnation's last one (stale).
    */
   public HeartbeatOutcome heartbeat(long incarnation, long sequence, long nowNanos) {
     return record(true, incarnation, true, sequence, nowNanos);
@@ -140,17 +145,13 @@ public final class MonitoredPeer<K> {
       return registry.counted(HeartbeatOutcome.COALESCED);
     }
     try {
-      HeartbeatOutcome stale = staleness(true, incarnation, true, sequence);
+      HeartbeatOutcome stale = sequences.check(true, incarnation, sequence, nowNanos);
       if (stale != null) {
         return registry.counted(stale);
       }
-      if (this.incarnation != NONE && incarnation != this.incarnation) {
-        // A goodbye of a newer run: later heartbeats of that run are a recovery, not a restart.
-        this.incarnation = incarnation;
-      } else if (this.incarnation == NONE) {
-        this.incarnation = incarnation;
-      }
-      lastSequence = sequence;
+      // A goodbye of a newer run: later heartbeats of that run are a recovery, not a restart.
+      sequences.accept(true, incarnation, sequence, nowNanos);
+      this.incarnation = incarnation;
     } finally {
       WRITING.setRelease(this, 0);
     }
@@ -256,25 +257,29 @@ public final class MonitoredPeer<K> {
     FailureDetector current;
     long number;
     try {
-      HeartbeatOutcome stale = staleness(withIncarnation, newIncarnation, withSequence, sequence);
-      if (stale != null) {
-        WRITING.setRelease(this, 0);
-        return registry.counted(stale);
-      }
       // A heartbeat without a number is numbered by the detector and takes no part in staleness.
       number = withSequence ? sequence : heartbeats() + 1;
-      if (withIncarnation && incarnation != NONE && newIncarnation != incarnation) {
-        restart(newIncarnation, number, nowNanos);
-        WRITING.setRelease(this, 0);
-        return HeartbeatOutcome.RESTARTED;
-      }
-      if (withIncarnation) {
-        incarnation = newIncarnation; // the first incarnation seen (or the same)
+      if (withSequence) {
+        HeartbeatOutcome stale =
+            sequences.check(withIncarnation, newIncarnation, sequence, nowNanos);
+        if (stale != null) {
+          WRITING.setRelease(this, 0);
+          return registry.counted(stale);
+        }
+        boolean restart = sequences.changes(withIncarnation, newIncarnation);
+        sequences.accept(withIncarnation, newIncarnation, sequence, nowNanos);
+        if (restart) {
+          restart(newIncarnation, number, nowNanos);
+          WRITING.setRelease(this, 0);
+          return HeartbeatOutcome.RESTARTED;
+        }
+        if (withIncarnation) {
+          incarnation = newIncarnation; // the first incarnation seen (or the same)
+        }
       }
       current = detector;
       if (withSequence) {
         current.heartbeat(number, nowNanos);
-        lastSequence = number;
       } else {
         current.heartbeat(nowNanos);
       }
@@ -288,19 +293,6 @@ public final class MonitoredPeer<K> {
     WRITING.getAndSet(this, 0);
     registry.timer().onHeartbeat(this, current, nowNanos);
     return HeartbeatOutcome.RECORDED;
-  }
-
-  /** Writer only: why the message is stale, or null if it is fresh. */
-  private HeartbeatOutcome staleness(boolean withIncarnation, long newIncarnation,
-      boolean withSequence, long sequence) {
-    boolean sameRun = !withIncarnation || incarnation == NONE || newIncarnation == incarnation;
-    if (withIncarnation && incarnation != NONE && newIncarnation < incarnation) {
-      return HeartbeatOutcome.STALE_INCARNATION;
-    }
-    if (withSequence && sameRun && lastSequence != NONE && sequence <= lastSequence) {
-      return HeartbeatOutcome.STALE_SEQUENCE;
-    }
-    return null;
   }
 
   /** Writer only: counts an arrival and records it for tuning. */
@@ -322,7 +314,6 @@ public final class MonitoredPeer<K> {
       registry.retuneIfStale(fresh); // a reconfigure may have run since it was built
       detector = fresh;
       incarnation = newIncarnation;
-      lastSequence = number;
       arrived(number, nowNanos);
       registry.transitions().applyLocked(this, PeerEvent.RESTART, nowNanos);
     }

@@ -12,9 +12,12 @@ import java.util.Objects;
  * @param heartbeatsUnknownPeer heartbeats dropped because the peer was not registered
  * @param heartbeatsCoalesced heartbeats dropped because another of the same peer was being
  *     recorded at that instant
- * @param heartbeatsStaleIncarnation heartbeats and goodbyes dropped for an older incarnation
+ * @param heartbeatsStaleIncarnation heartbeats and goodbyes of an earlier incarnation of the
+ *     peer, not newer than its last one (recordings of an earlier life)
  * @param heartbeatsStaleSequence heartbeats and goodbyes dropped for a sequence number not above
  *     the last one (replays, duplicates, reordering)
+ * @param heartbeatsImplausibleSequence heartbeats and goodbyes dropped for a sequence number
+ *     further ahead than the sender could have got (forged or corrupted)
  * @param peersByState registered peers in each state (no {@link PeerState#REMOVED} entry)
  * @param transitionsByReason transitions made, by reason (every reason present)
  * @param mistakes suspicions by timeout that a later heartbeat proved wrong
@@ -27,7 +30,7 @@ import java.util.Objects;
  */
 public record RegistryStats(long heartbeatsRecorded, long heartbeatsUnknownPeer,
     long heartbeatsCoalesced, long heartbeatsStaleIncarnation, long heartbeatsStaleSequence,
-    Map<PeerState, Long> peersByState, Map<TransitionReason, Long> transitionsByReason,
+    long heartbeatsImplausibleSequence, Map<PeerState, Long> peersByState, Map<TransitionReason, Long> transitionsByReason,
     long mistakes, long localPauses, boolean holdingSuspicions, long lastTickLagNanos,
     long maxTickLagNanos, long listenerCoalesced, long listenerFailures) {
 

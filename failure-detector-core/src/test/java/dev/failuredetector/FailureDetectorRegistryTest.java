@@ -181,7 +181,7 @@ class FailureDetectorRegistryTest {
   }
 
   @Test
-  void higherIncarnation_restartsWithAFreshDetector_lowerIsDropped() {
+  void otherIncarnation_restartsWithAFreshDetector_aRecordingOfTheEarlierLifeIsStale() {
     start(builder().detector(DetectorSpec.phi()
         .withInterval(Duration.ofMillis(100))
         .withPause(Duration.ZERO)
@@ -192,19 +192,53 @@ class FailureDetectorRegistryTest {
       ticks.advanceMillis(200); // learns 200 ms intervals
     }
     long learnedTimeout = registry.snapshot("a").orElseThrow().timeoutNanos();
-    registry.heartbeat("a", 8, 0, clock.nanoTime());
+    // Incarnations are compared for equality only: a lower one is a restart too (a clock that
+    // stepped back), numbering from 1 again.
+    registry.heartbeat("a", 3, 1, clock.nanoTime());
     PeerTransition<String> restarted = events.last("a");
     assertThat(restarted.reason()).isEqualTo(RESTARTED);
     assertThat(restarted.from()).isEqualTo(PeerState.AVAILABLE);
     assertThat(restarted.to()).isEqualTo(PeerState.AVAILABLE);
     PeerSnapshot<String> snapshot = registry.snapshot("a").orElseThrow();
-    assertThat(snapshot.incarnation()).isEqualTo(8);
+    assertThat(snapshot.incarnation()).isEqualTo(3);
     assertThat(snapshot.timeoutNanos()).as("fresh detector, seeded with 100 ms")
         .isLessThan(learnedTimeout);
 
-    registry.heartbeat("a", 7, 51, clock.nanoTime());
-    assertThat(registry.stats().heartbeatsStaleIncarnation()).isEqualTo(1);
+    // A recording of the earlier life (its numbers up to 49) is stale, not a restart back.
+    assertThat(registry.heartbeat("a", 7, 49, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.STALE_INCARNATION);
+    assertThat(registry.heartbeat("a", 7, 12, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.STALE_INCARNATION);
+    assertThat(registry.stats().heartbeatsStaleIncarnation()).isEqualTo(2);
     assertThat(events.last("a")).isEqualTo(restarted);
+    assertThat(registry.heartbeat("a", 3, 1, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.STALE_SEQUENCE);
+  }
+
+  @Test
+  void sequenceAdvance_isBoundedByTheTimeSinceTheLastHeartbeat() {
+    start(builder().detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(100))
+        .withPause(Duration.ofSeconds(10))));
+    MonitoredPeer<String> a = registry.register("a");
+    assertThat(a.heartbeat(5, 1, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
+    // One forged or corrupted message must not push the numbers out of the sender's reach:
+    assertThat(a.heartbeat(5, Long.MAX_VALUE, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
+    assertThat(a.leave(5, Long.MAX_VALUE, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
+    assertThat(a.heartbeat(5, 1 + 17, clock.nanoTime())).as("16 ahead at most, at once")
+        .isEqualTo(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
+    assertThat(a.heartbeat(5, 1 + 16, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
+    ticks.advanceMillis(1_000); // ten intervals: up to 16 + 20 further
+    assertThat(a.heartbeat(5, 17 + 37, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
+    assertThat(a.heartbeat(5, 17 + 36, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
+    // A new incarnation numbers from 1 and started after the last heartbeat of the old one.
+    assertThat(a.heartbeat(6, 1_000, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
+    assertThat(a.heartbeat(6, 1, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RESTARTED);
+    assertThat(registry.stats().heartbeatsImplausibleSequence()).isEqualTo(5);
+    assertThat(a.state()).isEqualTo(PeerState.AVAILABLE);
   }
 
   @Test

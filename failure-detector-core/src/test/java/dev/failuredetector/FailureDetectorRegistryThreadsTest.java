@@ -220,7 +220,7 @@ class FailureDetectorRegistryThreadsTest {
       for (int i = 0; i < 200_000; i++) {
         clock.set(clock.nanoTime() + 5_000_000);
         registry.heartbeat(keys[i % keys.length]);
-        registry.heartbeat(keys[i % keys.length], i, clock.nanoTime());
+        registry.heartbeat(keys[i % keys.length], i / keys.length + 1, clock.nanoTime());
         registry.heartbeat("unknown");
       }
       long allocated = threads.getCurrentThreadAllocatedBytes() - before;

@@ -71,7 +71,7 @@ public final class NodeThroughput {
       Set<Long> before = threadIds();
       HeartbeatNode.Builder builder = HeartbeatNode.builder().localId("node")
           .bind(new InetSocketAddress("127.0.0.1", 0)).interval(interval)
-          .keyRing(KeyRing.of(1, KEY)).maxPeers(PEERS);
+          .keyRing(KeyRing.of(1, KEY)).incarnation(NODE_INCARNATION).maxPeers(PEERS);
       for (int p = 0; p < PEERS; p++) {
         builder.peer("peer-" + p, (InetSocketAddress) sink.getLocalAddress());
       }
@@ -140,6 +140,9 @@ public final class NodeThroughput {
     }
   }
 
+  /** The incarnation the node under test runs with, which the presigned heartbeats echo. */
+  private static final long NODE_INCARNATION = 0x5eed;
+
   /** 1,000 peers x 1,500 sequence numbers, interleaved so consecutive datagrams are from different peers. */
   private static byte[][] presign() {
     WireCodec codec = new WireCodec(KeyRing.of(1, KEY), true);
@@ -149,7 +152,9 @@ public final class NodeThroughput {
     for (int seq = 1; seq <= SEQUENCES; seq++) {
       for (int p = 0; p < PEERS; p++) {
         buffer.clear();
-        codec.encode(new WireMessage(MessageType.HEARTBEAT, "peer-" + p, 1, seq, 0), buffer);
+        // Each echoes the node's incarnation, as a peer does once it has heard the node.
+        codec.encode(new WireMessage(MessageType.HEARTBEAT, "peer-" + p, 1, NODE_INCARNATION,
+            seq, 0), buffer);
         messages[i] = new byte[buffer.readableBytes()];
         buffer.readBytes(messages[i++]);
       }

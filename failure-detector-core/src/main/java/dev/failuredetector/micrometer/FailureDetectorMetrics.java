@@ -32,7 +32,7 @@ import java.util.function.ToDoubleFunction;
  * <p>Registry-wide (always): {@code peers} (gauge, tag {@code state}), {@code transitions}
  * (counter, tag {@code reason}), {@code mistakes} (false suspicions), {@code heartbeats} (counter,
  * tag {@code outcome}: {@code received}, {@code unknown.peer}, {@code coalesced}, {@code
- * stale.incarnation}, {@code stale.sequence}), {@code local.pauses}, {@code tick.lag} and {@code
+ * stale.incarnation}, {@code stale.sequence}, {@code implausible.sequence}), {@code local.pauses}, {@code tick.lag} and {@code
  * tick.lag.max} (gauges), {@code listener.coalesced}, {@code listener.failures}. These read the
  * registry's {@link FailureDetectorRegistry#stats() stats}: nothing is added to the heartbeat
  * path (a scrape sums one counter per peer).
@@ -116,6 +116,8 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
     heartbeats(meterRegistry, "coalesced", RegistryStats::heartbeatsCoalesced);
     heartbeats(meterRegistry, "stale.incarnation", RegistryStats::heartbeatsStaleIncarnation);
     heartbeats(meterRegistry, "stale.sequence", RegistryStats::heartbeatsStaleSequence);
+    heartbeats(meterRegistry, "implausible.sequence",
+        RegistryStats::heartbeatsImplausibleSequence);
     counter(meterRegistry, "local.pauses",
         "Times the registry's timer ran late enough to count as a local pause (GC, CPU, SIGSTOP)",
         RegistryStats::localPauses);

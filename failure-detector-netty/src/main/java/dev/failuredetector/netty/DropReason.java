@@ -23,5 +23,12 @@ public enum DropReason {
   /** The tag does not match: forged, corrupted, or a wrong key. */
   BAD_TAG,
   /** From a node that is not a registered peer. */
-  UNKNOWN_SENDER
+  UNKNOWN_SENDER,
+  /**
+   * Authentic, from a peer, but not echoing this node's current incarnation: sent before the peer
+   * heard this node (the first message or two after either starts: normal), or recorded from
+   * another recipient or from an earlier life of this node (a replay). Never counted as a
+   * heartbeat or goodbye.
+   */
+  UNECHOED
 }

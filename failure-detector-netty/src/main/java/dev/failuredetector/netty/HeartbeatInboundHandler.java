@@ -36,10 +36,15 @@ public final class HeartbeatInboundHandler extends ChannelInboundHandlerAdapter 
       if (msg instanceof DatagramPacket packet) {
         receiver.receive(packet.content());
       } else if (msg instanceof ByteBuf frame) {
-        if (ctx.channel().isOpen() // more frames of a read that had a bad one: closing already
-            && receiver.receive(frame) == HeartbeatReceiver.Outcome.MALFORMED) {
+        if (!ctx.channel().isOpen()) {
+          return; // more frames of a read that had a bad one: closing already
+        }
+        HeartbeatReceiver.Outcome outcome = receiver.receive(frame);
+        if (outcome == HeartbeatReceiver.Outcome.MALFORMED) {
           counters.inboundClosed.increment();
           ctx.close();
+        } else if (outcome != HeartbeatReceiver.Outcome.STRANGER) {
+          ConnectionGuard.progress(ctx.channel()); // an authentic frame of a peer: not idle
         }
       } else {
         counters.handlerErrors.increment(); // not ours: a pipeline set up wrongly

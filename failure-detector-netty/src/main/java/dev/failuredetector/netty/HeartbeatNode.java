@@ -76,8 +76,7 @@ public final class HeartbeatNode implements AutoCloseable {
   private final boolean refusedIsFailure;
   private final long reconnectMinNanos;
   private final long reconnectMaxNanos;
-  private final int maxInboundConnections;
-  private final long inboundIdleNanos;
+  private final ConnectionGuard inboundGuard;
   private final FailureDetectorRegistry<String> registry;
   private final boolean ownsRegistry;
   private final EventLoopGroup externalGroup;
@@ -101,19 +100,33 @@ public final class HeartbeatNode implements AutoCloseable {
     this.transport = builder.transport;
     this.intervalNanos = builder.intervalNanos;
     this.jitter = builder.jitter;
-    this.incarnation = builder.incarnation;
+    this.incarnation = builder.incarnation != 0 ? builder.incarnation : randomIncarnation();
     this.keys = builder.keys;
     this.requireAuthentication = builder.keys != null;
     this.refusedIsFailure = builder.refusedIsFailure;
     this.reconnectMinNanos = builder.reconnectMinNanos;
     this.reconnectMaxNanos = builder.reconnectMaxNanos;
-    this.maxInboundConnections = builder.maxInboundConnections;
-    this.inboundIdleNanos = builder.inboundIdleNanos;
-    this.clock = NanoClock.system();
+    long firstFrameNanos = Math.min(builder.inboundIdleNanos,
+        Math.max(Duration.ofSeconds(2).toNanos(), 3 * builder.intervalNanos));
+    this.inboundGuard = ConnectionGuard.builder("inbound heartbeat TCP")
+        .maxConnections(builder.maxInboundConnections)
+        .maxPerSource(builder.maxInboundPerSource)
+        .firstMessageDeadline(Duration.ofNanos(firstFrameNanos))
+        .idleTimeout(Duration.ofNanos(builder.inboundIdleNanos))
+        .build();
     this.registry = registry;
+    this.clock = registry.clock(); // arrival times on the clock of the registry's deadlines
     this.ownsRegistry = builder.externalRegistry == null;
     this.externalGroup = builder.group;
     builder.peers.forEach(this::addPeer);
+  }
+
+  private static long randomIncarnation() {
+    long value;
+    do {
+      value = new java.security.SecureRandom().nextLong();
+    } while (value == 0);
+    return value;
   }
 
   /** Returns a builder. {@code localId} and {@code bind} are required. */
@@ -158,7 +171,7 @@ public final class HeartbeatNode implements AutoCloseable {
   private HeartbeatReceiver newReceiver() {
     Consumer<RemotePeer> heard = transport == Transport.TCP ? this::peerHeard : peer -> { };
     return new HeartbeatReceiver(new WireCodec(keys, requireAuthentication), peers, clock,
-        counters, heard);
+        counters, incarnation, heard);
   }
 
   /**
@@ -204,8 +217,7 @@ public final class HeartbeatNode implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true) // rebind the same port at once after a restart
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(tcpInbound = new TcpInboundInitializer(
-            () -> new HeartbeatInboundHandler(receiver, counters), counters,
-            maxInboundConnections, inboundIdleNanos))
+            () -> new HeartbeatInboundHandler(receiver, counters), inboundGuard))
         .bind(bindAddress));
   }
 
@@ -338,8 +350,11 @@ public final class HeartbeatNode implements AutoCloseable {
     HeartbeatSender rounds = sender;
     return new TransportStats(counters.accepted.sum(), dropped, counters.sent.sum(),
         counters.unsent.sum(), counters.connectionClues.sum(), counters.connectAttempts.sum(),
-        counters.connectFailures.sum(), counters.inboundRejected.sum(),
-        inbound == null ? 0 : inbound.openConnections(), counters.inboundClosed.sum(),
+        counters.connectFailures.sum(),
+        inboundGuard.evictedAtCapacity() + inboundGuard.evictedPerSource(),
+        inbound == null ? 0 : inbound.openConnections(),
+        counters.inboundClosed.sum() + inboundGuard.closedNoFirstMessage()
+            + inboundGuard.closedIdle(),
         counters.handlerErrors.sum(), rounds == null ? 0 : rounds.skippedRounds());
   }
 
@@ -373,6 +388,9 @@ public final class HeartbeatNode implements AutoCloseable {
               link.close();
             }
           }
+          // Closing the listening socket leaves the accepted ones open: a peer writing on one
+          // would never notice this node is gone (nor reach the node that replaces it).
+          inboundGuard.closeAll();
         }).sync();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -399,10 +417,12 @@ public final class HeartbeatNode implements AutoCloseable {
     private long reconnectMinNanos = Duration.ofMillis(100).toNanos();
     private long reconnectMaxNanos = Duration.ofSeconds(5).toNanos();
     private int maxInboundConnections = 1024;
+    private int maxInboundPerSource = 8;
     private long inboundIdleNanos = Duration.ofSeconds(60).toNanos();
     private long intervalNanos = Duration.ofSeconds(1).toNanos();
     private double jitter = 0.1;
-    private long incarnation = System.currentTimeMillis();
+    private long incarnation; // 0: a random one at build()
+    private boolean insecure;
     private KeyRing keys;
     private final FailureDetectorRegistry.Builder registry = FailureDetectorRegistry.builder();
     /** Registry settings made here, refused when a registry is given. */
@@ -465,8 +485,9 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
-     * TCP only: most inbound connections open at once (one per peer is normal; more are closed at
-     * once, so strangers cannot exhaust file descriptors); default 1024.
+     * TCP only: most inbound connections open at once (one per peer is normal); at the bound the
+     * one idle the longest (no complete frame for the longest time) is closed to admit the
+     * newcomer, so strangers holding sockets cannot lock an honest peer out; default 1024.
      *
      * @throws IllegalArgumentException if below 1
      */
@@ -480,8 +501,25 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
-     * TCP only: an inbound connection that delivers nothing for this long is closed (its peer
-     * reconnects when it sends again); default 60 s. Must be at least twice the interval.
+     * TCP only: most inbound connections from one source address; beyond, that source's longest
+     * idle one is closed; default 8.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxInboundPerSource(int maxInboundPerSource) {
+      if (maxInboundPerSource < 1) {
+        throw new IllegalArgumentException(
+            "maxInboundPerSource must be at least 1, got " + maxInboundPerSource);
+      }
+      this.maxInboundPerSource = maxInboundPerSource;
+      return this;
+    }
+
+    /**
+     * TCP only: an inbound connection that delivers no complete, authentic frame for this long is
+     * closed (trickled bytes do not count; its peer reconnects when it sends again); default 60 s.
+     * Must be at least twice the interval. The first frame is due within 3 intervals of the accept
+     * (at least 2 s, at most this timeout).
      *
      * @throws IllegalArgumentException if not between 1 s and 1 h
      */
@@ -529,13 +567,34 @@ public final class HeartbeatNode implements AutoCloseable {
       return this;
     }
 
-    /** This run's incarnation; default the start time in milliseconds. Raise it at each start. */
+    /**
+     * This run's incarnation; default a random number (from {@link java.security.SecureRandom}),
+     * new at every start, which is what it should be: peers bind their messages to it, so a
+     * recording of them is useless to any other node or after this one restarts. Incarnations are
+     * only compared for equality (a clock stepped back does not matter). Set it only in tests.
+     *
+     * @throws IllegalArgumentException if 0 (it means "not heard yet" on the wire)
+     */
     public Builder incarnation(long incarnation) {
+      if (incarnation == 0) {
+        throw new IllegalArgumentException("incarnation must not be 0 (it means \"not heard yet\")");
+      }
       this.incarnation = incarnation;
       return this;
     }
 
-    /** Authenticate with these keys (and drop what is not authenticated); default none. */
+    /**
+     * Runs without keys: messages are neither signed nor checked. Then anyone who can send a
+     * datagram or open a connection to this node can make a dead peer look alive or a live one
+     * look gone (one untagged GOODBYE does it). For a trusted network or a test only; without it,
+     * {@link #build()} refuses a node without a {@link #keyRing}.
+     */
+    public Builder insecure() {
+      this.insecure = true;
+      return this;
+    }
+
+    /** Authenticate with these keys (and drop what is not authenticated); required unless insecure. */
     public Builder keyRing(KeyRing keys) {
       this.keys = Objects.requireNonNull(keys, "keyRing");
       return this;
@@ -620,7 +679,8 @@ public final class HeartbeatNode implements AutoCloseable {
     /**
      * Builds the node (not started).
      *
-     * @throws IllegalStateException if localId or bind is missing, the inbound idle timeout is
+     * @throws IllegalStateException if localId or bind is missing, there is no key ring and not
+     *     {@link #insecure()}, the inbound idle timeout is
      *     shorter than two intervals, or registry settings were made here as well as a registry
      *     given
      * @throws IllegalArgumentException if the detector spec (or the given registry's) names an
@@ -633,6 +693,11 @@ public final class HeartbeatNode implements AutoCloseable {
       if (transport == Transport.TCP && inboundIdleNanos < 2 * intervalNanos) {
         throw new IllegalStateException("inboundIdleTimeout (" + Duration.ofNanos(inboundIdleNanos)
             + ") must be at least twice the interval (" + Duration.ofNanos(intervalNanos) + ")");
+      }
+      if (keys == null && !insecure) {
+        throw new IllegalStateException("no keys: set keyRing(...) (for example"
+            + " KeySource.fromFile), or insecure() for a trusted network or a test, which lets"
+            + " anyone who can reach this node make a dead peer look alive or a live one gone");
       }
       Duration interval = Duration.ofNanos(intervalNanos);
       FailureDetectorRegistry<String> target;

@@ -23,8 +23,10 @@ final class HeartbeatReceiver {
     ACCEPTED,
     /** Not a valid, authentic message (see {@link WireCodec}). */
     MALFORMED,
-    /** Valid and authentic, but stale or from a peer that is not registered. */
-    IGNORED
+    /** Valid and authentic, from a registered peer, but stale or not echoing this node. */
+    IGNORED,
+    /** Valid, but from a node that is not a registered peer. */
+    STRANGER
   }
 
   private final WireCodec codec;
@@ -33,10 +35,15 @@ final class HeartbeatReceiver {
   private final NanoClock clock;
   private final TransportCounters counters;
   private final Consumer<RemotePeer> heard;
+  private final long localIncarnation;
 
-  /** @param heard told each peer a fresh message was accepted from */
+  /**
+   * @param localIncarnation this node's incarnation: only messages that echo it are counted
+   * @param heard told each peer a fresh message was accepted from
+   */
   HeartbeatReceiver(WireCodec codec, RemotePeers peers, NanoClock clock,
-      TransportCounters counters, Consumer<RemotePeer> heard) {
+      TransportCounters counters, long localIncarnation, Consumer<RemotePeer> heard) {
+    this.localIncarnation = localIncarnation;
     this.codec = codec;
     this.peers = peers;
     this.clock = clock;
@@ -58,6 +65,15 @@ final class HeartbeatReceiver {
         return Outcome.MALFORMED;
       }
       counters.drop(DropReason.UNKNOWN_SENDER);
+      return Outcome.STRANGER;
+    }
+    boolean echoesUs = frame.echoIncarnation() == localIncarnation;
+    if (!echoesUs) {
+      sender.heard(frame.incarnation(), false);
+      // Sent before it heard this life of this node (a fresh start: it will echo us next), or
+      // meant for another node or an earlier life of this one (a replay). It teaches the sender's
+      // incarnation at most, and counts for nothing.
+      counters.drop(DropReason.UNECHOED);
       return Outcome.IGNORED;
     }
     HeartbeatOutcome outcome = switch (frame.type()) {
@@ -68,6 +84,8 @@ final class HeartbeatReceiver {
     if (!outcome.recorded()) {
       return Outcome.IGNORED; // the registry counted it
     }
+    sender.heard(frame.incarnation(), true); // fresh, and it echoed us: a proof of this life
+    sender.confirm(frame.incarnation());
     counters.accepted.increment();
     heard.accept(sender);
     return Outcome.ACCEPTED;

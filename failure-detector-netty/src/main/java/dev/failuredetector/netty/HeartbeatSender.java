@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sends a node's messages: a HEARTBEAT to every remote peer each round, on the {@link
- * SendSchedule}, and a GOODBYE to each when the node closes. Every message to a peer carries that
- * peer's own next sequence number ({@link RemotePeer#nextSequence()}), +1 per message to it, so a
- * receiver sees consecutive numbers however many peers the node has (sequence-based detectors
- * read a gap as a loss). Event loop only.
+ * SendSchedule}, and a GOODBYE to each when the node closes. Every message to a peer echoes that
+ * peer's incarnation as last heard and carries the peer's own next sequence number ({@link
+ * RemotePeer#nextSequence}), +1 per message to it, so a receiver sees consecutive numbers however
+ * many peers the node has (sequence-based detectors read a gap as a loss). Event loop only.
  */
 final class HeartbeatSender {
 
@@ -72,8 +72,9 @@ final class HeartbeatSender {
       if (link == null) {
         continue; // added a moment ago: its link opens on this loop next
       }
-      WireMessage message = new WireMessage(type, localId, incarnation, peer.nextSequence(),
-          clock.nanoTime());
+      long echo = peer.heardIncarnation();
+      WireMessage message = new WireMessage(type, localId, incarnation, echo,
+          peer.nextSequence(echo), clock.nanoTime());
       ByteBuf buffer = allocator.buffer(WireCodec.MAX_MESSAGE_BYTES);
       try {
         codec.encode(message, buffer);

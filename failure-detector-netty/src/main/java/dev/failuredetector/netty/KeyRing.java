@@ -69,6 +69,67 @@ public final class KeyRing {
     return ring;
   }
 
+  /**
+   * Reads a ring from text: one {@code keyId:hex} entry per line (or separated by {@code ;}), the
+   * first the current key (signs and is accepted), the others accepted too (for rotation). Blank
+   * lines and lines starting with {@code #} are skipped. Each key is at least 32 bytes (64 hex
+   * digits).
+   *
+   * @param source where the text came from, for error messages (a file name, {@code FD_KEY})
+   * @throws IllegalArgumentException naming the source and the entry (never the key) if the text
+   *     is empty, an entry is not {@code id:hex}, an id is repeated or out of range, the hex is
+   *     bad, or a key is too short
+   */
+  public static KeyRing parse(String source, String text) {
+    Objects.requireNonNull(text, "text");
+    java.util.Map<Integer, byte[]> keys = new java.util.LinkedHashMap<>(); // the first is current
+    int entry = 0;
+    for (String raw : text.split("[;\\n]")) {
+      String line = raw.strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      entry++;
+      int colon = line.indexOf(':');
+      if (colon < 1) {
+        throw new IllegalArgumentException(source + ": entry " + entry
+            + " is not keyId:hex (for example 1:" + "0f".repeat(4) + "...)");
+      }
+      int id;
+      try {
+        id = Integer.parseInt(line.substring(0, colon).strip());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(source + ": entry " + entry + " has key id '"
+            + line.substring(0, colon).strip() + "', not a number from 1 to 255");
+      }
+      checkId(id);
+      byte[] key;
+      try {
+        key = java.util.HexFormat.of().parseHex(line.substring(colon + 1).strip());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ": key " + id + " is not hexadecimal");
+      }
+      if (keys.putIfAbsent(id, key) != null) {
+        throw new IllegalArgumentException(source + ": key id " + id + " is given twice");
+      }
+      try {
+        checkKey(id, key);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ": " + e.getMessage() + " (" + 2 * MIN_KEY_BYTES
+            + " hex digits)");
+      }
+    }
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException(source + " has no key (one keyId:hex per line)");
+    }
+    KeyRing ring = new KeyRing(keys.keySet().iterator().next());
+    for (java.util.Map.Entry<Integer, byte[]> key : keys.entrySet()) {
+      ring.keysById[key.getKey()] = Arrays.copyOf(key.getValue(), key.getValue().length);
+      Arrays.fill(key.getValue(), (byte) 0);
+    }
+    return ring;
+  }
+
   /** The id of the key that signs. */
   public int currentId() {
     return currentId;

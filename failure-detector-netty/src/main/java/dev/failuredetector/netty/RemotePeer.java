@@ -7,8 +7,16 @@ import java.nio.charset.StandardCharsets;
 /**
  * Everything a node keeps about one remote peer, in one object: its id (and the id's bytes, to
  * match received messages without decoding them), its address, the way to it ({@link PeerLink}),
- * the sequence of the messages this node sends it, and its registry handle, through which its
- * heartbeats are recorded. A received message costs one lookup ({@link RemotePeers#find}).
+ * its incarnation as this node last heard it (echoed in every message to it), the sequence of the
+ * messages this node sends it, and its registry handle, through which its heartbeats are recorded.
+ * A received message costs one lookup ({@link RemotePeers#find}).
+ *
+ * <p><b>Learning the peer's incarnation</b> (what this node echoes to it, WIRE-FORMAT.md). Until a
+ * message from the peer has been counted with an incarnation, any authentic message teaches it
+ * (a fresh start: the peer cannot echo this node yet); once counted, only a message that echoes
+ * this node's own incarnation (proof that it was sent after hearing this life of this node) may
+ * change it. So a replayed old message cannot turn the echo away from the live peer for good, and
+ * two nodes that both restarted still find each other: each learns from the other's first message.
  */
 final class RemotePeer {
 
@@ -19,7 +27,12 @@ final class RemotePeer {
   final MonitoredPeer<String> handle;
   /** Set and used on the node's event loop; volatile for receivers on other loops. */
   volatile PeerLink link;
-  /** Event loop only: the sequence number of the last message sent to this peer. */
+  /** The peer's incarnation as last heard, echoed to it; 0 until heard. */
+  private volatile long heardIncarnation;
+  /** Whether a message with {@link #heardIncarnation} was counted (it echoed this node). */
+  private volatile boolean confirmed;
+  /** Event loop only: the incarnation the send sequence counts for, and its last number. */
+  private long sequenceFor;
   private long sentSequence;
 
   RemotePeer(String id, InetSocketAddress address, MonitoredPeer<String> handle) {
@@ -30,8 +43,42 @@ final class RemotePeer {
     this.handle = handle;
   }
 
-  /** Event loop only: the sequence number of the next message to this peer (+1 each). */
-  long nextSequence() {
+  /** The incarnation to echo to this peer (0: not heard yet). */
+  long heardIncarnation() {
+    return heardIncarnation;
+  }
+
+  /**
+   * Event loop only: the sequence number of the next message to this peer, which echoes {@code
+   * echo}: +1 each, from 1 again for each new incarnation of the peer (the numbers restart with the
+   * recipient's life, so a receiver can bound how far they may advance).
+   */
+  long nextSequence(long echo) {
+    if (echo != sequenceFor) {
+      sequenceFor = echo;
+      sentSequence = 0;
+    }
     return ++sentSequence;
+  }
+
+  /**
+   * An authentic message from the peer, of {@code incarnation}: learn it as the class comment says.
+   * {@code echoesUs}: it echoed this node's current incarnation.
+   */
+  void heard(long incarnation, boolean echoesUs) {
+    if (incarnation == heardIncarnation) {
+      return;
+    }
+    if (!confirmed || echoesUs) {
+      heardIncarnation = incarnation;
+      confirmed = false;
+    }
+  }
+
+  /** A message of {@code incarnation} was counted: the peer is known to live it now. */
+  void confirm(long incarnation) {
+    if (incarnation == heardIncarnation) {
+      confirmed = true;
+    }
   }
 }

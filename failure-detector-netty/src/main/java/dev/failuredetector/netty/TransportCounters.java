@@ -21,8 +21,6 @@ final class TransportCounters {
   final LongAdder connectionClues = new LongAdder();
   final LongAdder connectAttempts = new LongAdder();
   final LongAdder connectFailures = new LongAdder();
-  /** Inbound TCP connections closed at once because too many were open. */
-  final LongAdder inboundRejected = new LongAdder();
   /** Inbound TCP connections closed because they sent a malformed frame or nothing for long. */
   final LongAdder inboundClosed = new LongAdder();
 

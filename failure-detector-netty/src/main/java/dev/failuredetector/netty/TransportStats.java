@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param connectionRefusedClues peers marked FAILED at once because their TCP port refused
  * @param connectAttempts TCP connection attempts
  * @param connectFailures TCP connection attempts that failed (refused, timed out, unreachable)
- * @param inboundRejected inbound TCP connections closed at once because too many were open
+ * @param inboundRejected inbound TCP connections closed to make room for a newcomer (the longest
+ *     idle one, at the bound or at a source's bound)
  * @param inboundOpen inbound TCP connections open now (0 over UDP)
- * @param inboundClosed inbound TCP connections closed for a malformed frame, idleness or an error
+ * @param inboundClosed inbound TCP connections closed for a malformed frame, an error, no first
+ *     frame in time, or no complete frame for the idle timeout
  * @param handlerErrors exceptions that reached a handler (resets, idle timeouts)
  * @param skippedRounds heartbeat rounds skipped because the sender ran more than an interval late
  */

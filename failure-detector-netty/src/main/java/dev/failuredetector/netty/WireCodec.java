@@ -20,15 +20,15 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class WireCodec {
 
-  /** Largest message: header 7 + sender id 64 + 24 + tag 32. */
-  public static final int MAX_MESSAGE_BYTES = 127;
+  /** Largest message: header 7 + sender id 64 + 32 + tag 32. */
+  public static final int MAX_MESSAGE_BYTES = 135;
 
   static final int MAGIC_0 = 0x46;
   static final int MAGIC_1 = 0x44;
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   static final int FLAG_TAG = 1;
   static final int HEADER_BYTES = 7;
-  static final int FIXED_TAIL_BYTES = 24;
+  static final int FIXED_TAIL_BYTES = 32;
   static final int TAG_BYTES = 32;
 
   private final KeyRing keys;
@@ -65,7 +65,8 @@ public final class WireCodec {
         .put((byte) (keys != null ? FLAG_TAG : 0))
         .put((byte) (keys != null ? keys.currentId() : 0))
         .put((byte) id.length).put(id)
-        .putLong(message.incarnation()).putLong(message.sequence())
+        .putLong(message.incarnation()).putLong(message.echoIncarnation())
+        .putLong(message.sequence())
         .putLong(message.sendTimeNanos());
     int length = body.position();
     out.writeBytes(scratch, 0, length);
@@ -156,8 +157,9 @@ public final class WireCodec {
     frame.idLength = idLength;
     int tail = HEADER_BYTES + idLength;
     frame.incarnation = getLong(bytes, tail);
-    frame.sequence = getLong(bytes, tail + 8);
-    frame.sendTimeNanos = getLong(bytes, tail + 16);
+    frame.echoIncarnation = getLong(bytes, tail + 8);
+    frame.sequence = getLong(bytes, tail + 16);
+    frame.sendTimeNanos = getLong(bytes, tail + 24);
     return null;
   }
 

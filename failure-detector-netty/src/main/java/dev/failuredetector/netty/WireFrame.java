@@ -24,6 +24,7 @@ public final class WireFrame {
   MessageType type;
   int idLength;
   long incarnation;
+  long echoIncarnation;
   long sequence;
   long sendTimeNanos;
 
@@ -38,6 +39,13 @@ public final class WireFrame {
   /** The sender's incarnation. */
   public long incarnation() {
     return incarnation;
+  }
+
+  /**
+   * The recipient's incarnation as the sender last heard it (0: it has not heard the recipient).
+   */
+  public long echoIncarnation() {
+    return echoIncarnation;
   }
 
   /** The message's sequence number (per recipient: +1 per message the sender sent this node). */
@@ -84,6 +92,6 @@ public final class WireFrame {
   public WireMessage toMessage() {
     String senderId = senderId();
     return senderId == null ? null
-        : new WireMessage(type, senderId, incarnation, sequence, sendTimeNanos);
+        : new WireMessage(type, senderId, incarnation, echoIncarnation, sequence, sendTimeNanos);
   }
 }

@@ -8,12 +8,14 @@ import java.util.Objects;
  *
  * @param type what it is
  * @param senderId the sending node's id: 1 to 64 bytes of UTF-8
- * @param incarnation raised by the sender at each start
- * @param sequence +1 per message within an incarnation
+ * @param incarnation picked at random by the sender at each start (never 0)
+ * @param echoIncarnation the recipient's incarnation as the sender last heard it, 0 if it has not
+ *     heard the recipient yet: binds the message to the recipient and to its current life
+ * @param sequence per recipient: +1 per message to it, from 1 in each life of the recipient
  * @param sendTimeNanos the sender's clock when sent (not comparable with the receiver's)
  */
-public record WireMessage(MessageType type, String senderId, long incarnation, long sequence,
-    long sendTimeNanos) {
+public record WireMessage(MessageType type, String senderId, long incarnation,
+    long echoIncarnation, long sequence, long sendTimeNanos) {
 
   /** Most bytes of a sender id. */
   public static final int MAX_SENDER_ID_BYTES = 64;
@@ -24,6 +26,12 @@ public record WireMessage(MessageType type, String senderId, long incarnation, l
   public WireMessage {
     Objects.requireNonNull(type, "type");
     checkSenderId(senderId);
+  }
+
+  /** A message that echoes no incarnation (its sender has not heard the recipient yet). */
+  public WireMessage(MessageType type, String senderId, long incarnation, long sequence,
+      long sendTimeNanos) {
+    this(type, senderId, incarnation, 0, sequence, sendTimeNanos);
   }
 
   /**

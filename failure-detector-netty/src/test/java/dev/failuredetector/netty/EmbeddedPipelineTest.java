@@ -28,12 +28,17 @@ import org.junit.jupiter.api.Test;
  */
 class EmbeddedPipelineTest {
 
-  /** WIRE-FORMAT.md: HEARTBEAT from node-1, incarnation 7, sequence 42, no tag. */
-  private static final byte[] GOLDEN = HexFormat.of().parseHex("46440101000006"
-      + "6e6f64652d31" + "0000000000000007" + "000000000000002a" + "00000000075bcd15");
+  /**
+   * WIRE-FORMAT.md: HEARTBEAT from node-1, incarnation 7, echoing incarnation 9 (the node's here),
+   * sequence 42, no tag.
+   */
+  private static final byte[] GOLDEN = HexFormat.of().parseHex("46440201000006"
+      + "6e6f64652d31" + "0000000000000007" + "0000000000000009" + "000000000000002a"
+      + "00000000075bcd15");
   private static final TickScheduler NO_TICKS = (tick, period) -> () -> { };
   private static final InetSocketAddress SOMEWHERE = new InetSocketAddress("127.0.0.1", 9);
 
+  private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
   private ResourceLeakDetector.Level leakLevel;
   private FailureDetectorRegistry<String> registry;
   private HeartbeatNode node;
@@ -44,10 +49,12 @@ class EmbeddedPipelineTest {
     ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
     registry = FailureDetectorRegistry.builder()
         .detector(DetectorSpec.chen().withInterval(Duration.ofMillis(100)))
-        .tickScheduler(NO_TICKS).build();
+        .clock(now::get).tickScheduler(NO_TICKS).build();
     node = HeartbeatNode.builder().localId("me").bind(SOMEWHERE).interval(Duration.ofMillis(100))
-        .registry(registry).build();
+        .incarnation(9).insecure().registry(registry).build();
     node.addPeer("node-1", SOMEWHERE);
+    // node-1 has been up 3 s: sequence 42 is within reach (16 + 2 per 100 ms interval).
+    now.addAndGet(Duration.ofSeconds(3).toNanos());
   }
 
   @AfterEach
@@ -87,7 +94,9 @@ class EmbeddedPipelineTest {
     assertThat(registry.stats().heartbeatsStaleSequence()).isEqualTo(1);
     udp.writeInbound(datagram(java.util.Arrays.copyOf(GOLDEN, 20)));
     udp.writeInbound(datagram(new byte[200]));
-    udp.writeInbound(datagram(with(GOLDEN, 2, 2)));
+    udp.writeInbound(datagram(with(GOLDEN, 2, 1))); // a version 1 frame
+    udp.writeInbound(datagram(with(GOLDEN, 28, 8))); // echoes incarnation 8: not this node's
+    assertThat(node.stats().drops(DropReason.UNECHOED)).isEqualTo(1);
     assertThat(node.stats().drops(DropReason.TRUNCATED)).isEqualTo(1);
     assertThat(node.stats().drops(DropReason.OVERSIZED)).isEqualTo(1);
     assertThat(node.stats().drops(DropReason.BAD_VERSION)).isEqualTo(1);
@@ -125,7 +134,7 @@ class EmbeddedPipelineTest {
   void tcp_wrongVersion_closesTheConnection() {
     EmbeddedChannel tcp = new EmbeddedChannel(HeartbeatFraming.decoder(),
         node.newInboundHandler());
-    tcp.writeInbound(framed(with(GOLDEN, 2, 2)));
+    tcp.writeInbound(framed(with(GOLDEN, 2, 1)));
     assertThat(node.stats().drops(DropReason.BAD_VERSION)).isEqualTo(1);
     assertThat(tcp.isOpen()).isFalse();
     assertThat(node.stats().inboundClosed()).isEqualTo(1);
@@ -154,17 +163,17 @@ class EmbeddedPipelineTest {
 
   @Test
   void givenRegistry_mustShareTheNodesInterval_andTakesNoRegistrySettingsOnTheNode() {
-    assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE)
+    assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE).insecure()
         .interval(Duration.ofMillis(50)).registry(registry).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("the registry's detector interval (PT0.1S) differs from the"
             + " node's interval (PT0.05S)");
-    assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE)
+    assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE).insecure()
         .interval(Duration.ofMillis(100)).registry(registry).confirmationTime(Duration.ofSeconds(1))
         .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("set confirmationTime on the registry you pass, not on the node");
-    assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE)
+    assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE).insecure()
         .interval(Duration.ofMillis(100)).detector(DetectorSpec.parse("chen:interval=200ms"))
         .build())
         .isInstanceOf(IllegalArgumentException.class)

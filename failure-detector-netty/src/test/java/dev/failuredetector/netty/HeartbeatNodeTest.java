@@ -82,7 +82,7 @@ class HeartbeatNodeTest {
       throws InterruptedException {
     a = node("a", 1, transport);
     InetSocketAddress taken = a.localAddress();
-    HeartbeatNode second = HeartbeatNode.builder().localId("b").transport(transport).bind(taken)
+    HeartbeatNode second = HeartbeatNode.builder().insecure().localId("b").transport(transport).bind(taken)
         .build();
     assertThatThrownBy(second::start).isInstanceOf(UncheckedIOException.class)
         .hasMessage("cannot bind " + transport + " to " + taken)
@@ -138,20 +138,20 @@ class HeartbeatNodeTest {
     try (DatagramSocket attacker = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       // A GOODBYE "from a" signed with the wrong key: must not mark a as LEFT.
       send(attacker, target, new WireCodec(KeyRing.of(1, OTHER_KEY), true),
-          new WireMessage(MessageType.GOODBYE, "a", 1, Long.MAX_VALUE, 0));
+          new WireMessage(MessageType.GOODBYE, "a", 1, b.incarnation(), Long.MAX_VALUE, 0));
       // A validly signed GOODBYE with an old sequence number: a replay.
       send(attacker, target, new WireCodec(KeyRing.of(1, KEY), true),
-          new WireMessage(MessageType.GOODBYE, "a", 1, 1, 0));
+          new WireMessage(MessageType.GOODBYE, "a", 1, b.incarnation(), 1, 0));
       // A validly signed heartbeat from a node b does not know.
       send(attacker, target, new WireCodec(KeyRing.of(1, KEY), true),
-          new WireMessage(MessageType.HEARTBEAT, "stranger", 1, 1, 0));
+          new WireMessage(MessageType.HEARTBEAT, "stranger", 1, b.incarnation(), 1, 0));
       // 100,000 random datagrams, then 100,000 mutations of a validly signed heartbeat from a
       // (one to four bytes changed, or cut short, or extended): none may be accepted.
       // Sent in batches of 100, each once b has read the one before: a faster sender would only
       // test the kernel's socket buffer, which drops what overflows before the node sees it.
       SplittableRandom random = new SplittableRandom(1);
       byte[] valid = WireBytes.encode(new WireCodec(KeyRing.of(1, KEY), true),
-          new WireMessage(MessageType.HEARTBEAT, "a", 1, Long.MAX_VALUE - 1, 0));
+          new WireMessage(MessageType.HEARTBEAT, "a", 1, b.incarnation(), Long.MAX_VALUE - 1, 0));
       long before = droppedTotal(b);
       for (int sent = 1; sent <= 200_000; sent++) {
         byte[] datagram;
@@ -196,7 +196,13 @@ class HeartbeatNodeTest {
         .interval(Duration.ofMillis(50))
         .incarnation(2).keyRing(KeyRing.of(1, KEY)).build().start();
     a.addPeer("b", b.localAddress());
-    await().atMost(GENEROUS).until(() -> b.registry().snapshot("a").orElseThrow().incarnation() == 2);
+    try {
+      await().atMost(GENEROUS).until(
+          () -> b.registry().snapshot("a").orElseThrow().incarnation() == 2);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("a " + a.stats() + " " + a.registry().stats() + " b " + b.stats()
+          + " " + b.registry().stats() + " " + b.registry().snapshot("a"), e);
+    }
     assertThat(b.registry().snapshot("a").orElseThrow().reason())
         .isEqualTo(TransitionReason.RESTARTED);
     assertThat(b.registry().isAvailable("a")).isTrue();
@@ -292,10 +298,10 @@ class HeartbeatNodeTest {
     io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(2,
         io.netty.channel.nio.NioIoHandler.newFactory());
     try {
-      HeartbeatNode x = HeartbeatNode.builder().localId("x").eventLoopGroup(group)
+      HeartbeatNode x = HeartbeatNode.builder().insecure().localId("x").eventLoopGroup(group)
           .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
           .interval(Duration.ofMillis(50)).build().start();
-      HeartbeatNode y = HeartbeatNode.builder().localId("y").eventLoopGroup(group)
+      HeartbeatNode y = HeartbeatNode.builder().insecure().localId("y").eventLoopGroup(group)
           .transport(Transport.UDP)
           .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
           .interval(Duration.ofMillis(50)).build().start();

@@ -67,7 +67,7 @@ class TcpTransportTest {
     sockets.add(peerPort);
     node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), maxInbound);
     Connection honest = connectAsPeer();
-    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, sequence, 0));
+    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), sequence, 0));
     await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
     return honest;
   }
@@ -98,8 +98,8 @@ class TcpTransportTest {
     Socket nodeToPeer = peerPort.accept(); // the node's outbound link to "p"
     sockets.add(nodeToPeer);
     Connection in = connectAsPeer();
-    sendFrame(in, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 1, 0));
-    sendFrame(in, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 2, 0));
+    sendFrame(in, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), 1, 0));
+    sendFrame(in, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), 2, 0));
     await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
 
     // "p" crashes: its sockets close and nothing listens on its port any more.
@@ -132,12 +132,12 @@ class TcpTransportTest {
     // A GOODBYE "from p" with the wrong key: dropped, the connection closed, p still available.
     Connection forger = connectAsPeer();
     sendFrame(forger, "fedcba9876543210fedcba9876543210".getBytes(),
-        new WireMessage(MessageType.GOODBYE, "p", 1, 99, 0));
+        new WireMessage(MessageType.GOODBYE, "p", 1, node.incarnation(), 99, 0));
     await().atMost(GENEROUS).until(() -> node.stats().drops(DropReason.BAD_TAG) == 1);
     assertClosedByNode(forger);
 
     // A replayed GOODBYE, validly signed: counted, not acted on (and not a reason to close).
-    sendFrame(honest, KEY, new WireMessage(MessageType.GOODBYE, "p", 1, 5, 0));
+    sendFrame(honest, KEY, new WireMessage(MessageType.GOODBYE, "p", 1, node.incarnation(), 5, 0));
     await().atMost(GENEROUS).until(() -> node.registry().stats().heartbeatsStaleSequence() == 1);
 
     // A frame announcing 4,000 bytes: oversized, closed before reading it.
@@ -157,7 +157,7 @@ class TcpTransportTest {
     assertClosedByNode(noisy);
 
     // The honest connection still works, and nothing changed p's state.
-    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 11, 0));
+    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), 11, 0));
     await().atMost(GENEROUS).until(() -> node.stats().accepted() == 2);
     assertThat(node.registry().state("p")).isEqualTo(PeerState.AVAILABLE);
     assertThat(node.stats().inboundClosed()).isEqualTo(3);
@@ -167,7 +167,7 @@ class TcpTransportTest {
   void fuzzedConnections_changeNothing_andLeakNoConnectionSlot() throws Exception {
     Connection honest = startWithHonestPeer(8, 1);
     byte[] validGoodbye = WireBytes.encode(new WireCodec(KeyRing.of(1, KEY), true),
-        new WireMessage(MessageType.GOODBYE, "p", 1, 1_000_000, 0));
+        new WireMessage(MessageType.GOODBYE, "p", 1, node.incarnation(), 1_000_000, 0));
     java.util.SplittableRandom random = new java.util.SplittableRandom(3);
     int connections = 2_000;
     for (int i = 0; i < connections; i++) {
@@ -193,7 +193,7 @@ class TcpTransportTest {
     // slot: the open-connection count came back down.
     assertThat(node.registry().state("p")).isEqualTo(PeerState.AVAILABLE);
     Connection later = connectAsPeer();
-    sendFrame(later, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 2, 0));
+    sendFrame(later, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), 2, 0));
     await().atMost(GENEROUS).until(() -> node.stats().accepted() == 2);
     assertThat(node.registry().stats().transitions(TransitionReason.LEFT)).isZero();
     System.out.printf("TCP fuzz, %d connections: %d frames dropped, %d connections closed by the"
@@ -215,18 +215,21 @@ class TcpTransportTest {
   }
 
   @Test
-  void inboundConnectionsBeyondTheLimit_areClosedAtOnce() throws Exception {
-    ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
-    sockets.add(peerPort);
-    node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), 2);
-    List<Connection> connections = new ArrayList<>();
+  void inboundConnectionsBeyondTheLimit_evictTheIdleOnes_neverAPeerThatSends() throws Exception {
+    Connection honest = startWithHonestPeer(2, 1);
+    List<Connection> idle = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      connections.add(connectAsPeer());
+      idle.add(connectAsPeer()); // silent: each newcomer evicts the one that sent nothing longest
     }
-    await().atMost(GENEROUS).until(() -> node.stats().inboundRejected() == 4);
-    // The first two are kept: a heartbeat on the first is accepted.
-    sendFrame(connections.get(0), KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, 1, 0));
-    await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
+    await().atMost(GENEROUS).until(() -> node.stats().inboundRejected() == 5);
+    for (Connection evicted : idle.subList(0, 5)) {
+      assertClosedByNode(evicted);
+    }
+    // The peer that sends kept its slot however many silent connections came after it.
+    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), 2,
+        0));
+    await().atMost(GENEROUS).until(() -> node.stats().accepted() == 2);
+    assertThat(node.stats().inboundOpen()).isEqualTo(2);
   }
 
   /** The node closed the connection: reading ends (end of stream, or a reset). */

@@ -16,11 +16,15 @@ import org.junit.jupiter.api.Test;
 class WireCodecTest {
 
   /** Golden bytes from WIRE-FORMAT.md, computed independently with Python's hmac module. */
-  private static final String PLAIN =
+  /** WIRE-FORMAT.md, version 2 (computed with Python's struct and hmac). */
+  private static final String PLAIN = "464402010000066e6f64652d31" + "0000000000000007"
+      + "0000000000000009" + "000000000000002a" + "00000000075bcd15";
+  private static final String TAGGED = "464402020103066e6f64652d31" + "0000000000000007"
+      + "0000000000000009" + "000000000000002a" + "00000000075bcd15"
+      + "b69da5cd62eee71b35cc2cc2050ca320c2f7e47cbdd8a90579db7c56b4ffc98b";
+  /** The same heartbeat in version 1 (before the echoed incarnation): dropped as BAD_VERSION. */
+  private static final String VERSION_1 =
       "464401010000066e6f64652d310000000000000007000000000000002a00000000075bcd15";
-  private static final String TAGGED =
-      "464401020103066e6f64652d310000000000000007000000000000002a00000000075bcd15"
-          + "e57ca66f28e756f2c0a4f8f623e6ec3938aa7eb4d0139151fba109f23fdf0782";
 
   private static final byte[] KEY_3 = sequentialKey(0);
   private static final byte[] KEY_9 = sequentialKey(100);
@@ -34,9 +38,9 @@ class WireCodecTest {
   }
 
   private static final WireMessage HEARTBEAT =
-      new WireMessage(MessageType.HEARTBEAT, "node-1", 7, 42, 123_456_789);
+      new WireMessage(MessageType.HEARTBEAT, "node-1", 7, 9, 42, 123_456_789);
   private static final WireMessage GOODBYE =
-      new WireMessage(MessageType.GOODBYE, "node-1", 7, 42, 123_456_789);
+      new WireMessage(MessageType.GOODBYE, "node-1", 7, 9, 42, 123_456_789);
 
   private static String encodeHex(WireCodec codec, WireMessage message) {
     ByteBuf out = Unpooled.buffer();
@@ -95,7 +99,7 @@ class WireCodecTest {
   void encode_matchesTheGoldenBytes() {
     assertThat(encodeHex(new WireCodec(null, false), HEARTBEAT)).isEqualTo(PLAIN);
     assertThat(encodeHex(new WireCodec(KeyRing.of(3, KEY_3), true), GOODBYE)).isEqualTo(TAGGED);
-    assertThat(HexFormat.of().parseHex(TAGGED)).hasSize(69);
+    assertThat(HexFormat.of().parseHex(TAGGED)).hasSize(77);
   }
 
   @Test
@@ -119,10 +123,11 @@ class WireCodecTest {
     byte[] good = HexFormat.of().parseHex(TAGGED);
     expectDrop(codec, new byte[0], DropReason.TRUNCATED);
     expectDrop(codec, java.util.Arrays.copyOf(good, 40), DropReason.TRUNCATED);
-    expectDrop(codec, java.util.Arrays.copyOf(good, 70), DropReason.OVERSIZED);
+    expectDrop(codec, java.util.Arrays.copyOf(good, 78), DropReason.OVERSIZED);
     expectDrop(codec, new byte[200], DropReason.OVERSIZED);
     expectDrop(codec, mutate(good, 0, 0x47), DropReason.BAD_MAGIC);
-    expectDrop(codec, mutate(good, 2, 2), DropReason.BAD_VERSION);
+    expectDrop(codec, mutate(good, 2, 3), DropReason.BAD_VERSION);
+    expectDrop(decoding(null, false), HexFormat.of().parseHex(VERSION_1), DropReason.BAD_VERSION);
     expectDrop(codec, mutate(good, 3, 9), DropReason.BAD_TYPE);
     expectDrop(codec, mutate(good, 4, 3), DropReason.BAD_FLAGS);
     expectDrop(codec, mutate(good, 6, 0), DropReason.BAD_SENDER_ID);

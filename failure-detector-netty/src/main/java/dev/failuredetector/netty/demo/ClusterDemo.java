@@ -7,6 +7,7 @@ import dev.failuredetector.PeerTransition;
 import dev.failuredetector.TransitionReason;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
+import dev.failuredetector.netty.KeySource;
 import dev.failuredetector.netty.Transport;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -158,12 +159,15 @@ public final class ClusterDemo {
         "--interval", String.valueOf(INTERVAL.toMillis()), "--pause",
         String.valueOf(PAUSE.toMillis()), "--min-std", String.valueOf(MIN_STD.toMillis()),
         "--confirm", String.valueOf(CONFIRM.toMillis()), "--incarnation",
-        String.valueOf(incarnation), "--key", KEY_HEX));
+        String.valueOf(incarnation)));
     for (HeartbeatNode o : observers) {
       command.add("--peer");
       command.add(o.localId() + "=127.0.0.1:" + o.localAddress().getPort());
     }
-    victim = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder child = new ProcessBuilder(command).redirectErrorStream(true);
+    // The key goes by the environment, never the command line (readable in /proc/PID/cmdline).
+    child.environment().put(KeySource.ENVIRONMENT_VARIABLE, "1:" + KEY_HEX);
+    victim = child.start();
     CountDownLatch ready = new CountDownLatch(1);
     int[] readyPort = new int[1];
     Thread reader = new Thread(() -> {

@@ -2,9 +2,9 @@ package dev.failuredetector.netty.demo;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerTransition;
-import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
+import dev.failuredetector.netty.KeySource;
 import dev.failuredetector.netty.Transport;
 import dev.failuredetector.netty.health.HealthServer;
 import dev.failuredetector.netty.health.HealthView;
@@ -19,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -32,8 +31,9 @@ import java.util.Locale;
  * (any {@link DetectorSpec} text without {@code interval}, e.g. {@code chen:margin=200ms};
  * default {@code phi}), and shorthands that change one key of it: {@code --pause} (3000), {@code
  * --min-std} (100), {@code --threshold} (8), {@code
- * --confirm} suspicion-to-failure time (10000), {@code --incarnation} (start time in ms), {@code
- * --key} hex HMAC key, id 1 (none), {@code --peer id=host:port} (repeatable), {@code --record}
+ * --confirm} suspicion-to-failure time (10000), {@code --incarnation} (random), {@code
+ * --key-file PATH} ({@code keyId:hex} lines, the first signs; or the environment variable {@code
+ * FD_KEY}, {@code keyId:hex;...}), {@code --insecure} (no keys: refused otherwise), {@code --peer id=host:port} (repeatable), {@code --record}
  * heartbeats kept per peer for tuning (0), {@code --http host:port} and {@code --agent host:port}
  * to serve the health endpoints and HAProxy's agent check (none).
  *
@@ -168,7 +168,14 @@ public final class NodeMain {
     InetSocketAddress agent = null;
     DetectorSpec spec = DetectorSpec.phi();
     java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+    boolean keyed = false;
+    boolean insecure = false;
     for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--insecure")) {
+        insecure = true;
+        i--; // a flag: no value
+        continue;
+      }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("missing value after " + args[i]);
       }
@@ -190,7 +197,14 @@ public final class NodeMain {
         case "--threshold" -> overrides.put("threshold", value);
         case "--confirm" -> node.confirmationTime(millis(value));
         case "--incarnation" -> node.incarnation(Long.parseLong(value));
-        case "--key" -> node.keyRing(KeyRing.of(1, HexFormat.of().parseHex(value)));
+        case "--key" -> throw new IllegalArgumentException("--key is gone: a key on the command"
+            + " line can be read by any local user from /proc/PID/cmdline; use --key-file PATH"
+            + " (lines keyId:hex) or the environment variable FD_KEY (keyId:hex;keyId:hex)");
+        case "--key-file" -> {
+          node.keyRing(KeySource.fromFile(Path.of(value),
+              warning -> System.err.println("NodeMain: warning: " + warning)));
+          keyed = true;
+        }
         case "--record" -> node.recordArrivals(Integer.parseInt(value));
         case "--http" -> http = address(value);
         case "--agent" -> agent = address(value);
@@ -203,6 +217,24 @@ public final class NodeMain {
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
+    }
+    if (!keyed) {
+      KeyRing fromEnvironment = KeySource.fromEnvironment(System.getenv());
+      if (fromEnvironment != null) {
+        node.keyRing(fromEnvironment);
+        keyed = true;
+      }
+    }
+    if (keyed && insecure) {
+      throw new IllegalArgumentException("--insecure with a key: choose one");
+    }
+    if (insecure) {
+      node.insecure();
+    } else if (!keyed) {
+      throw new IllegalArgumentException("no key: give --key-file PATH (lines keyId:hex, the first"
+          + " signs) or set FD_KEY (keyId:hex;...), or --insecure for a trusted network or a test"
+          + " (then anyone who can reach this node can make a dead peer look alive or a live one"
+          + " look gone)");
     }
     for (java.util.Map.Entry<String, String> override : overrides.entrySet()) {
       spec = spec.with(override.getKey(), override.getValue()); // says if the kind has no such key

@@ -10,6 +10,5 @@ final class HealthCounters {
   final LongAdder slowClients = new LongAdder();
   final LongAdder agentAnswers = new LongAdder();
   final LongAdder agentBadRequests = new LongAdder();
-  final LongAdder connectionsRejected = new LongAdder();
   final LongAdder connectionErrors = new LongAdder();
 }

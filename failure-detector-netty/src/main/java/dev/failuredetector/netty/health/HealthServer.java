@@ -1,5 +1,7 @@
 package dev.failuredetector.netty.health;
 
+import dev.failuredetector.netty.ConnectionGuard;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -40,8 +42,10 @@ import java.util.function.Supplier;
  *
  * <p>The server has its own event-loop thread, so a slow or hostile client cannot delay the
  * heartbeats the node receives. Requests are bounded ({@code maxRequestBytes}; 414, 431 or 413
- * beyond), must arrive within {@code requestTimeout} (408 and closed after), connections are
- * capped ({@code maxConnections}; more are closed at once) and closed when idle. Nothing is logged
+ * beyond), must arrive within {@code requestTimeout} (408 and closed after; the first one counted
+ * from the accept), connections are bounded on each listener in all and per source address (the
+ * longest idle is closed to admit a newcomer) and closed when no complete request came for the
+ * idle timeout (trickled bytes do not count). Nothing is logged
  * per request; what was refused is counted ({@link #clientErrors()}, {@link #slowClients()}...).
  * All methods are thread-safe.
  */
@@ -61,7 +65,8 @@ public final class HealthServer implements AutoCloseable {
   private final long agentTimeoutNanos;
   private final Supplier<String> prometheusText;
   private final HealthCounters counters = new HealthCounters();
-  private final ConnectionLimit connections;
+  private final ConnectionGuard httpConnections;
+  private final ConnectionGuard agentConnections;
   private final HttpHealthHandler httpHandler;
   private final AgentCheckHandler agentHandler;
   private EventLoopGroup group;
@@ -78,7 +83,16 @@ public final class HealthServer implements AutoCloseable {
     this.agentTimeoutNanos = builder.agentTimeoutNanos;
     this.prometheusText = builder.prometheusText != null ? builder.prometheusText
         : PrometheusPresence.isAvailable() ? PrometheusText.of(view.registry()) : null;
-    this.connections = new ConnectionLimit(builder.maxConnections, counters);
+    // Each listener its own bounds, so idle agent sockets cannot starve the HTTP checks or back.
+    this.httpConnections = ConnectionGuard.builder("health HTTP")
+        .maxConnections(builder.maxConnections).maxPerSource(builder.maxConnectionsPerSource)
+        // Twice the request timeout: a request begun in time gets its 408 from RequestDeadline.
+        .firstMessageDeadline(Duration.ofNanos(2 * requestTimeoutNanos))
+        .idleTimeout(Duration.ofNanos(idleTimeoutNanos)).build();
+    this.agentConnections = ConnectionGuard.builder("health agent")
+        .maxConnections(builder.maxConnections).maxPerSource(builder.maxConnectionsPerSource)
+        .firstMessageDeadline(Duration.ofNanos(agentTimeoutNanos))
+        .idleTimeout(Duration.ofNanos(agentTimeoutNanos)).build();
     this.httpHandler = new HttpHealthHandler(view, prometheusText, counters);
     this.agentHandler = new AgentCheckHandler(view, counters);
   }
@@ -105,9 +119,9 @@ public final class HealthServer implements AutoCloseable {
         httpChannel = bind(httpBind, new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
-            if (connections.admit(channel)) {
+            {
               channel.pipeline().addLast(
-                  new ReadTimeoutHandler(idleTimeoutNanos, TimeUnit.NANOSECONDS),
+                  httpConnections.handler(),
                   new RequestDeadline(requestTimeoutNanos, counters),
                   new HttpServerCodec(new HttpDecoderConfig()
                       .setMaxInitialLineLength(maxRequestBytes)
@@ -122,9 +136,9 @@ public final class HealthServer implements AutoCloseable {
         agentChannel = bind(agentBind, new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
-            if (connections.admit(channel)) {
+            {
               channel.pipeline().addLast(
-                  new ReadTimeoutHandler(agentTimeoutNanos, TimeUnit.NANOSECONDS),
+                  agentConnections.handler(),
                   new LineBasedFrameDecoder(MAX_AGENT_LINE_BYTES, true, true),
                   agentHandler);
             }
@@ -216,9 +230,22 @@ public final class HealthServer implements AutoCloseable {
     return counters.agentBadRequests.sum();
   }
 
-  /** Connections closed at once because {@code maxConnections} were open. */
+  /**
+   * Connections closed to admit a newcomer (the longest idle, at a listener's {@code
+   * maxConnections} or a source's {@code maxConnectionsPerSource}), both listeners together.
+   */
   public long connectionsRejected() {
-    return counters.connectionsRejected.sum();
+    return httpConnections.evictedAtCapacity() + httpConnections.evictedPerSource()
+        + agentConnections.evictedAtCapacity() + agentConnections.evictedPerSource();
+  }
+
+  /**
+   * Connections closed because no complete request (or agent line) came in time: none within the
+   * request (agent) timeout of the accept, or none for the idle timeout since the last one.
+   */
+  public long connectionsTimedOut() {
+    return httpConnections.closedNoFirstMessage() + httpConnections.closedIdle()
+        + agentConnections.closedNoFirstMessage() + agentConnections.closedIdle();
   }
 
   /** Connections closed on an error: idle or read timeout, reset by the client. */
@@ -228,13 +255,18 @@ public final class HealthServer implements AutoCloseable {
 
   /** Connections open now, both listeners together. */
   public int openConnections() {
-    return connections.open();
+    return httpConnections.open() + agentConnections.open();
   }
 
   /** Stops listening and closes every connection; idempotent. */
   @Override
   public synchronized void close() {
     if (group != null && !group.isShuttingDown()) {
+      // Closing the listening sockets leaves the accepted ones open: close them too.
+      group.next().submit(() -> {
+        httpConnections.closeAll();
+        agentConnections.closeAll();
+      }).awaitUninterruptibly();
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
   }
@@ -249,6 +281,7 @@ public final class HealthServer implements AutoCloseable {
     private long idleTimeoutNanos = Duration.ofSeconds(60).toNanos();
     private long agentTimeoutNanos = Duration.ofSeconds(2).toNanos();
     private int maxConnections = 256;
+    private int maxConnectionsPerSource = 64;
     private Supplier<String> prometheusText;
 
     private Builder(HealthView view) {
@@ -319,8 +352,9 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /**
-     * Most connections open at once over both listeners; default 256. Beyond, new connections
-     * are closed at once.
+     * Most connections open at once on each listener (HTTP and agent apart); default 256. At the
+     * bound the connection idle the longest (no complete request for the longest time) is closed
+     * to admit the newcomer, so idle sockets cannot lock a load balancer's checks out.
      *
      * @throws IllegalArgumentException if below 1
      */
@@ -329,6 +363,22 @@ public final class HealthServer implements AutoCloseable {
         throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
       }
       this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * Most connections open at once from one source address on each listener; beyond, that
+     * source's longest idle one is closed; default 64 (a load balancer checks many peers of one
+     * node from one address).
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxConnectionsPerSource(int maxConnectionsPerSource) {
+      if (maxConnectionsPerSource < 1) {
+        throw new IllegalArgumentException(
+            "maxConnectionsPerSource must be at least 1, got " + maxConnectionsPerSource);
+      }
+      this.maxConnectionsPerSource = maxConnectionsPerSource;
       return this;
     }
 

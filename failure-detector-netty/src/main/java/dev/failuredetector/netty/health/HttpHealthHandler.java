@@ -1,5 +1,7 @@
 package dev.failuredetector.netty.health;
 
+import dev.failuredetector.netty.ConnectionGuard;
+
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -54,6 +56,9 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
     RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
     if (deadline != null) {
       deadline.requestComplete();
+    }
+    if (request.decoderResult().isSuccess()) {
+      ConnectionGuard.progress(ctx.channel()); // a whole request: the connection is not idle
     }
     FullHttpResponse response;
     DecoderResult decoded = request.decoderResult();

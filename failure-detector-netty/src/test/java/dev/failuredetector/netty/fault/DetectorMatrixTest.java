@@ -8,6 +8,7 @@ import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
 import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.Transport;
 import dev.failuredetector.qos.HeartbeatTrace;
 import java.io.IOException;
@@ -52,6 +53,8 @@ class DetectorMatrixTest {
   private static final Duration INTERVAL = Duration.ofMillis(100);
   private static final long TICK_NANOS = 10 * MS;
   private static final Duration STEADY = Duration.ofSeconds(20);
+  /** The cluster's key, as a user gives it: a key file's line, to the child in FD_KEY. */
+  private static final String KEY = "1:" + "5a".repeat(32);
   private static final List<String> SPECS = List.of(
       "phi:pause=500ms",
       "phi-normal:pause=500ms",
@@ -84,7 +87,8 @@ class DetectorMatrixTest {
 
     private static HeartbeatNode node(String id, String spec, Transport transport)
         throws InterruptedException {
-      return HeartbeatNode.builder().localId(id).transport(transport)
+      return HeartbeatNode.builder().keyRing(KeyRing.parse("test key", KEY)).localId(id)
+          .transport(transport)
           .bind(new InetSocketAddress("127.0.0.1", 0)).interval(INTERVAL)
           .detector(DetectorSpec.parse(spec)).recordArrivals(1_000)
           .confirmationTime(Duration.ofMinutes(5))
@@ -112,7 +116,8 @@ class DetectorMatrixTest {
     for (String spec : SPECS) {
       Trio trio = new Trio(spec, transport);
       trios.add(trio);
-      trio.c = NodeProcess.start(List.of(), "c", "--bind", "127.0.0.1:0",
+      trio.c = NodeProcess.start(List.of(), System.getProperty("java.class.path"),
+          java.util.Map.of("FD_KEY", KEY), "c", "--bind", "127.0.0.1:0",
           "--transport", transport.name().toLowerCase(Locale.ROOT),
           "--interval", Long.toString(INTERVAL.toMillis()), "--detector", spec,
           "--confirm", "300000", "--http", "127.0.0.1:0", "--record", "1000",

@@ -71,7 +71,7 @@ class HaproxyIntegrationTest {
     Optional<Path> binary = haproxyBinary();
     assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
 
-    observer = HeartbeatNode.builder().localId("lb-side")
+    observer = HeartbeatNode.builder().insecure().localId("lb-side")
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
         .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
             .withPause(Duration.ofMillis(200))

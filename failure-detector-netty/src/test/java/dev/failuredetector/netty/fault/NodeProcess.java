@@ -54,14 +54,28 @@ final class NodeProcess implements AutoCloseable {
   /** Like {@link #start(List, String, String...)} with this classpath instead of the test's. */
   static NodeProcess startWithClasspath(List<String> prefix, String classpath, String id,
       String... args) throws IOException {
+    return start(prefix, classpath, java.util.Map.of(), id, args);
+  }
+
+  /**
+   * Starts a node with these environment variables added (for example {@code FD_KEY}). Without a
+   * key ({@code --key-file} or {@code FD_KEY}) it runs {@code --insecure}.
+   */
+  static NodeProcess start(List<String> prefix, String classpath, java.util.Map<String, String> env,
+      String id, String... args) throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
         "-cp", classpath,
         "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
         NodeMain.class.getName(), "--id", id));
     command.addAll(List.of(args));
-    NodeProcess node = new NodeProcess(id, new ProcessBuilder(command)
-        .redirectErrorStream(true).start());
+    if (!command.contains("--key-file") && !env.containsKey("FD_KEY")) {
+      command.add("--insecure");
+    }
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().remove("FD_KEY");
+    builder.environment().putAll(env);
+    NodeProcess node = new NodeProcess(id, builder.start());
     await().atMost(GENEROUS).until(() -> node.port >= 0 || !node.process.isAlive());
     if (node.port < 0) {
       throw new IllegalStateException(id + " exited before listening: " + node.lines);

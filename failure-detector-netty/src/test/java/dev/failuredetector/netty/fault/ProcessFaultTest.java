@@ -50,7 +50,7 @@ class ProcessFaultTest {
   }
 
   private void startObserver(Transport transport, Duration pause) throws InterruptedException {
-    observer = HeartbeatNode.builder().localId("o").transport(transport)
+    observer = HeartbeatNode.builder().insecure().localId("o").transport(transport)
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
         .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
             .withPause(pause).withMinStd(Duration.ofMillis(20)))

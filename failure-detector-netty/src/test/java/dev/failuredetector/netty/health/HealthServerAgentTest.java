@@ -97,7 +97,8 @@ class HealthServerAgentTest {
   @Test
   void noRequestLine_closedAfterTheAgentTimeout() throws IOException {
     assertThat(ask(new byte[0])).isEmpty(); // HAProxy without agent-send: nothing to answer
-    assertThat(server.connectionErrors()).isEqualTo(1);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> server.connectionsTimedOut() == 1);
     assertThat(server.agentAnswers()).isZero();
   }
 }

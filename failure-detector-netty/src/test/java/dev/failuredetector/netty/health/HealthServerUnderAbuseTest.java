@@ -36,7 +36,7 @@ class HealthServerUnderAbuseTest {
   }
 
   private HeartbeatNode node(String id) throws InterruptedException {
-    HeartbeatNode node = HeartbeatNode.builder().localId(id).bind(ANY)
+    HeartbeatNode node = HeartbeatNode.builder().insecure().localId(id).bind(ANY)
         .interval(Duration.ofMillis(100))
         // A pause of 1 s: CPU contention on a 2-core machine cannot explain a suspicion, a health
         // server that blocked the node's event loop would.

@@ -23,9 +23,9 @@ class ReadmeHealthSnippetTest {
   void healthAndTuningSnippets() throws IOException, InterruptedException {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     List<String> log = new ArrayList<>();
-    HeartbeatNode other = HeartbeatNode.builder().localId("orders-2")
+    HeartbeatNode other = HeartbeatNode.builder().insecure().localId("orders-2")
         .bind(new InetSocketAddress(loopback, 0)).interval(Duration.ofMillis(20)).build().start();
-    HeartbeatNode node = HeartbeatNode.builder().localId("orders-1")
+    HeartbeatNode node = HeartbeatNode.builder().insecure().localId("orders-1")
         .bind(new InetSocketAddress(loopback, 0)).interval(Duration.ofMillis(20))
         .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(20))
             .withPause(Duration.ofSeconds(2)))

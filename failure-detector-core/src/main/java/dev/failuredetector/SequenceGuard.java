@@ -1,0 +1,124 @@
+package dev.failuredetector;
+
+/**
+ * Decides whether a peer's numbered message is fresh: the one place staleness is checked. A
+ * message of the current incarnation must carry a sequence number above the last one; a message
+ * of one of the last few incarnations (the peer restarted since, or a replay of an old life) must
+ * be above that incarnation's last one; and no message may move the numbers further than the
+ * honest sender could have got by then: {@code advance <= 16 + 2 x elapsed / interval}, elapsed
+ * since the last message the comparison is made with (or since registration). So one forged or
+ * corrupted message cannot push the numbers out of an honest sender's reach for longer than about
+ * the time it claims to cover.
+ *
+ * <p>Incarnations are compared for equality only, never ordered: a different one is a restart
+ * (whatever its value, so a clock stepped back does not matter), and a new incarnation numbers its
+ * messages from 1, so its first must be within the same bound from the last message of any
+ * incarnation. The last {@value #REMEMBERED} incarnations are remembered with their last numbers,
+ * so that recordings of an earlier life are stale, not a restart back to it.
+ *
+ * <p>Writer-owned: only the thread holding the peer's heartbeat writer guard calls it.
+ */
+final class SequenceGuard {
+
+  /** Incarnations remembered besides the current one. */
+  static final int REMEMBERED = 4;
+  /** Sequence numbers any message may run ahead of the bound (reordering, a burst). */
+  static final long SLACK = 16;
+  static final long NONE = Long.MIN_VALUE;
+
+  private final long intervalNanos;
+  private long incarnation = NONE;
+  private long lastSequence = NONE;
+  private long lastNanos;
+  private final long[] pastIncarnations = new long[REMEMBERED];
+  private final long[] pastSequences = new long[REMEMBERED];
+  private final long[] pastNanos = new long[REMEMBERED];
+  private int pastCount;
+  private int pastNext;
+
+  /** @param sinceNanos when the peer was registered: the reference of its first message */
+  SequenceGuard(long intervalNanos, long sinceNanos) {
+    this.intervalNanos = intervalNanos;
+    this.lastNanos = sinceNanos;
+  }
+
+  /**
+   * Whether message {@code sequence} of {@code incarnation} (ignored when {@code
+   * withIncarnation} is false) may be accepted at {@code nowNanos}.
+   *
+   * @return null if it is fresh and plausible, otherwise why it must be dropped
+   */
+  HeartbeatOutcome check(boolean withIncarnation, long newIncarnation, long sequence,
+      long nowNanos) {
+    if (!withIncarnation || incarnation == NONE || newIncarnation == incarnation) {
+      if (lastSequence != NONE && sequence <= lastSequence) {
+        return HeartbeatOutcome.STALE_SEQUENCE;
+      }
+      long base = lastSequence == NONE ? 0 : lastSequence;
+      return plausible(sequence, base, nowNanos - lastNanos) ? null
+          : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
+    }
+    int past = pastIndex(newIncarnation);
+    if (past >= 0) {
+      if (sequence <= pastSequences[past]) {
+        return HeartbeatOutcome.STALE_INCARNATION;
+      }
+      return plausible(sequence, pastSequences[past], nowNanos - pastNanos[past]) ? null
+          : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
+    }
+    // A new incarnation numbers from 1 and began after the current one was last heard.
+    return plausible(sequence, 0, nowNanos - lastNanos) ? null
+        : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
+  }
+
+  /** Whether accepting a message of {@code newIncarnation} changes the incarnation (a restart). */
+  boolean changes(boolean withIncarnation, long newIncarnation) {
+    return withIncarnation && incarnation != NONE && newIncarnation != incarnation;
+  }
+
+  /** Records a message {@link #check} found fresh; a new incarnation becomes the current one. */
+  void accept(boolean withIncarnation, long newIncarnation, long sequence, long nowNanos) {
+    if (changes(withIncarnation, newIncarnation)) {
+      int past = pastIndex(newIncarnation);
+      if (past >= 0) {
+        pastIncarnations[past] = incarnation; // swap: the current one takes its place
+        pastSequences[past] = lastSequence;
+        pastNanos[past] = lastNanos;
+      } else {
+        pastIncarnations[pastNext] = incarnation;
+        pastSequences[pastNext] = lastSequence;
+        pastNanos[pastNext] = lastNanos;
+        pastNext = (pastNext + 1) % REMEMBERED;
+        pastCount = Math.min(pastCount + 1, REMEMBERED);
+      }
+      incarnation = newIncarnation;
+    } else if (withIncarnation && incarnation == NONE) {
+      incarnation = newIncarnation;
+    }
+    lastSequence = sequence;
+    lastNanos = nowNanos;
+  }
+
+  /** The current incarnation, or {@link #NONE}. */
+  long incarnation() {
+    return incarnation;
+  }
+
+  private int pastIndex(long candidate) {
+    for (int i = 0; i < pastCount; i++) {
+      if (pastIncarnations[i] == candidate) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private boolean plausible(long sequence, long base, long elapsedNanos) {
+    long advance = sequence - base;
+    if (advance < 0) {
+      return false; // a negative first number: no honest sender numbers so
+    }
+    long reachable = SLACK + 2 * (Math.max(0, elapsedNanos) / intervalNanos);
+    return advance <= reachable;
+  }
+}
