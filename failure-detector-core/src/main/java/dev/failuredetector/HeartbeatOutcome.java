@@ -21,7 +21,7 @@ public enum HeartbeatOutcome {
   STALE_SEQUENCE,
   /**
    * Dropped: its sequence number runs further ahead than the honest sender could have got since
-   * its last message (16 + 2 per heartbeat interval): forged or corrupted, it must not push the
+   * its last message (4 + 2 per heartbeat interval): forged or corrupted, it must not push the
    * numbers out of the sender's reach.
    */
   IMPLAUSIBLE_SEQUENCE,

@@ -14,7 +14,7 @@ import java.util.OptionalDouble;
  *
  * <p><b>Staleness is checked here, once</b> ({@code SequenceGuard}). A message with a sequence
  * number not above the last one of its incarnation is dropped, as is one whose number runs further
- * ahead than the sender could have got since its last message (16 + 2 per heartbeat interval).
+ * ahead than the sender could have got since its last message (4 + 2 per heartbeat interval).
  * Incarnations are compared for equality only: a different one is a restart (a fresh detector,
  * {@link TransitionReason#RESTARTED}) and numbers from 1, but the last few are remembered, so a
  * recording of an earlier life is stale rather than a restart back to it. Sequence numbers compare

@@ -5,7 +5,7 @@ package dev.failuredetector;
  * message of the current incarnation must carry a sequence number above the last one; a message
  * of one of the last few incarnations (the peer restarted since, or a replay of an old life) must
  * be above that incarnation's last one; and no message may move the numbers further than the
- * honest sender could have got by then: {@code advance <= 16 + 2 x elapsed / interval}, elapsed
+ * honest sender could have got by then: {@code advance <= 4 + 2 x elapsed / interval}, elapsed
  * since the last message the comparison is made with (or since registration). So one forged or
  * corrupted message cannot push the numbers out of an honest sender's reach for longer than about
  * the time it claims to cover.
@@ -23,7 +23,7 @@ final class SequenceGuard {
   /** Incarnations remembered besides the current one. */
   static final int REMEMBERED = 4;
   /** Sequence numbers any message may run ahead of the bound (reordering, a burst). */
-  static final long SLACK = 16;
+  static final long SLACK = 4;
   static final long NONE = Long.MIN_VALUE;
 
   private final long intervalNanos;

@@ -30,5 +30,11 @@ public enum DropReason {
    * another recipient or from an earlier life of this node (a replay). Never counted as a
    * heartbeat or goodbye.
    */
-  UNECHOED
+  UNECHOED,
+  /**
+   * A GOODBYE, echoing this node, but of an incarnation of the peer that this node has counted no
+   * heartbeat of (its current life is another): ignored, so a made-up incarnation cannot take a
+   * live peer down.
+   */
+  UNCONFIRMED_GOODBYE
 }

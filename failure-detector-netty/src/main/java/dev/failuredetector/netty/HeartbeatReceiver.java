@@ -76,6 +76,12 @@ final class HeartbeatReceiver {
       counters.drop(DropReason.UNECHOED);
       return Outcome.IGNORED;
     }
+    if (frame.type() == MessageType.GOODBYE && !sender.confirmed(frame.incarnation())) {
+      // A goodbye counts only from the life this node has heard heartbeats of: a forged one of a
+      // made-up incarnation must not take a live peer down.
+      counters.drop(DropReason.UNCONFIRMED_GOODBYE);
+      return Outcome.IGNORED;
+    }
     HeartbeatOutcome outcome = switch (frame.type()) {
       case HEARTBEAT -> sender.handle.heartbeat(frame.incarnation(), frame.sequence(), now);
       case GOODBYE -> sender.handle.leave(frame.incarnation(), frame.sequence(), now);

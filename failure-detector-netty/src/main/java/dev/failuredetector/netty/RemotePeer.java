@@ -75,6 +75,11 @@ final class RemotePeer {
     }
   }
 
+  /** Whether a message of {@code incarnation} was counted: the peer is known to live it. */
+  boolean confirmed(long incarnation) {
+    return confirmed && incarnation == heardIncarnation;
+  }
+
   /** A message of {@code incarnation} was counted: the peer is known to live it now. */
   void confirm(long incarnation) {
     if (incarnation == heardIncarnation) {
