@@ -120,6 +120,69 @@ class HaproxyIntegrationTest {
     assertThat(health.agentAnswers()).isPositive();
   }
 
+  /**
+   * 1,000 connections held open to the health server from 100 loopback source addresses (half
+   * silent, half trickling a byte at a time, each reopened as soon as the server closes it): a
+   * real HAProxy's httpchk and agent-check backends must stay UP throughout. Before the
+   * connection guard, 300 idle connections filled the shared 256-connection cap and HAProxy
+   * marked the live server DOWN 0.1 s into the hold.
+   */
+  @Test
+  void haproxy_staysUp_while1000ConnectionsAreHeldAgainstTheHealthServer() throws Exception {
+    Optional<Path> binary = haproxyBinary();
+    assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
+    observer = HeartbeatNode.builder().insecure().localId("lb-side")
+        .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
+        .detector(DetectorSpec.parse("phi:pause=1s"))
+        .confirmationTime(Duration.ofMinutes(1))
+        .build().start();
+    health = HealthServer.builder(HealthView.of(observer.registry()))
+        .http(new InetSocketAddress("127.0.0.1", 0))
+        .agent(new InetSocketAddress("127.0.0.1", 0))
+        .build().start();
+    NodeProcess n5 = startN5(1, 0);
+    await().atMost(NodeProcess.GENEROUS).until(() -> observer.registry().isAvailable("n5"));
+    Path socket = dir.resolve("haproxy.sock");
+    Path config = dir.resolve("haproxy.cfg");
+    Files.writeString(config, config(socket, n5.port()));
+    Path log = dir.resolve("haproxy.log");
+    haproxy = new ProcessBuilder(binary.get().toString(), "-db", "-f", config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    await().atMost(NodeProcess.GENEROUS).until(
+        () -> Files.exists(socket) || !haproxy.isAlive());
+    assertThat(haproxy.isAlive()).as("haproxy exited: %s", readQuietly(log)).isTrue();
+    await().atMost(NodeProcess.GENEROUS).until(() -> bothAre("UP", socket));
+
+    List<String> notUp = new ArrayList<>();
+    int polls = 0;
+    try (ConnectionFlood http = new ConnectionFlood(health.httpAddress(), 500, 100, true);
+        ConnectionFlood agent = new ConnectionFlood(health.agentAddress(), 500, 100, true)) {
+      await().atMost(NodeProcess.GENEROUS).until(() -> http.opened() >= 500
+          && agent.opened() >= 500);
+      long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+      while (System.nanoTime() - end < 0) {
+        Map<String, String> now = statuses(socket);
+        polls++;
+        now.forEach((backend, status) -> {
+          if (!status.equals("UP")) {
+            notUp.add(backend + " " + status);
+          }
+        });
+        Thread.sleep(20); // the polling period of the observation itself
+      }
+      System.out.printf("HAProxy %s under a connection flood: %d + %d connections opened from 100"
+              + " sources (%d + %d closed by the server and reopened), 8 s, %d polls of the stats"
+              + " socket: %d not UP; health server evicted %d, timed out %d, open now %d%n",
+          haproxyVersion(binary.get()), http.opened(), agent.opened(), http.closedByServer(),
+          agent.closedByServer(), polls, notUp.size(), health.connectionsRejected(),
+          health.connectionsTimedOut(), health.openConnections());
+    }
+    assertThat(notUp).as("backend statuses other than UP during the flood").isEmpty();
+    assertThat(health.connectionsRejected() + health.connectionsTimedOut())
+        .as("the flood was really held off").isPositive();
+    assertThat(observer.registry().isAvailable("n5")).isTrue();
+  }
+
   private NodeProcess startN5(long incarnation, int port) throws IOException {
     NodeProcess n5 = NodeProcess.start(List.of(), "n5", "--bind", "127.0.0.1:" + port,
         "--interval", "100", "--pause", "200", "--min-std", "20", "--confirm", "60000",
