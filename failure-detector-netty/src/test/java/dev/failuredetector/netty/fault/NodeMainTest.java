@@ -1,5 +1,11 @@
 package dev.failuredetector.netty.fault;
 
+import dev.failuredetector.netty.demo.NodeMain;
+
+import java.nio.file.Files;
+
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -79,6 +85,46 @@ class NodeMainTest {
     HttpResponse<String> metrics = get(client, httpPort, "/metrics");
     assertThat(metrics.statusCode()).isEqualTo(404);
     assertThat(metrics.body()).contains("micrometer-registry-prometheus");
+  }
+
+  @Test
+  void keys_fromAFileOrTheEnvironment_neverTheCommandLine_noneRefusedUnlessInsecure()
+      throws Exception {
+    assertThat(runToExit(Map.of(), "--id", "x")).startsWith("NodeMain: no key: give --key-file PATH");
+    assertThat(runToExit(Map.of(), "--id", "x", "--key", "ab".repeat(32)))
+        .startsWith("NodeMain: --key is gone: a key on the command line can be read by any local"
+            + " user from /proc/PID/cmdline");
+    assertThat(runToExit(Map.of(), "--id", "x", "--key-file", dir.resolve("none").toString()))
+        .isEqualTo("NodeMain: key file " + dir.resolve("none") + " does not exist");
+    assertThat(runToExit(Map.of("FD_KEY", "1:abcd"), "--id", "x"))
+        .isEqualTo("NodeMain: FD_KEY: key 1 must be at least 32 bytes, got 2 (64 hex digits)");
+    Path key = Files.writeString(dir.resolve("cluster.key"), "1:" + "ab".repeat(32) + "\n");
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions
+        .fromString("rw-r--r--"));
+    a = NodeProcess.start(List.of(), "a", "--key-file", key.toString());
+    await().atMost(NodeProcess.GENEROUS).until(() -> a.output().stream().anyMatch(
+        l -> l.equals("NodeMain: warning: key file " + key + " is readable by other users: chmod"
+            + " 600 " + key)));
+    b = NodeProcess.start(List.of(), System.getProperty("java.class.path"),
+        Map.of("FD_KEY", "1:" + "ab".repeat(32)), "b", "--peer", "a=127.0.0.1:" + a.port());
+    a.command("peer b 127.0.0.1:" + b.port());
+    a.awaitTransition("b", PeerState.AVAILABLE); // the same key, by file and by environment
+  }
+
+  /** Runs NodeMain to its exit and returns what it printed (its one error line). */
+  private static String runToExit(Map<String, String> env, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), "-Xshare:auto", NodeMain.class.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().remove("FD_KEY");
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertThat(process.waitFor()).as(output).isEqualTo(2);
+    return output;
   }
 
   /** The port of the HEALTH line NodeMain prints after READY (waiting for it). */
