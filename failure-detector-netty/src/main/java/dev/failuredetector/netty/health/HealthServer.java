@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -119,16 +118,14 @@ public final class HealthServer implements AutoCloseable {
         httpChannel = bind(httpBind, new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
-            {
-              channel.pipeline().addLast(
-                  httpConnections.handler(),
-                  new RequestDeadline(requestTimeoutNanos, counters),
-                  new HttpServerCodec(new HttpDecoderConfig()
-                      .setMaxInitialLineLength(maxRequestBytes)
-                      .setMaxHeaderSize(maxRequestBytes)),
-                  new CountingAggregator(),
-                  httpHandler);
-            }
+            channel.pipeline().addLast(
+                httpConnections.handler(),
+                new RequestDeadline(requestTimeoutNanos, counters),
+                new HttpServerCodec(new HttpDecoderConfig()
+                    .setMaxInitialLineLength(maxRequestBytes)
+                    .setMaxHeaderSize(maxRequestBytes)),
+                new CountingAggregator(),
+                httpHandler);
           }
         });
       }
@@ -136,12 +133,10 @@ public final class HealthServer implements AutoCloseable {
         agentChannel = bind(agentBind, new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
-            {
-              channel.pipeline().addLast(
-                  agentConnections.handler(),
-                  new LineBasedFrameDecoder(MAX_AGENT_LINE_BYTES, true, true),
-                  agentHandler);
-            }
+            channel.pipeline().addLast(
+                agentConnections.handler(),
+                new LineBasedFrameDecoder(MAX_AGENT_LINE_BYTES, true, true),
+                agentHandler);
           }
         });
       }

@@ -86,16 +86,7 @@ class HaproxyIntegrationTest {
     NodeProcess n5 = startN5(1, 0);
     int n5Port = n5.port();
 
-    Path socket = dir.resolve("haproxy.sock");
-    Path config = dir.resolve("haproxy.cfg");
-    Files.writeString(config, config(socket, n5Port));
-    Path log = dir.resolve("haproxy.log");
-    haproxy = new ProcessBuilder(binary.get().toString(), "-db", "-f", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    await().atMost(NodeProcess.GENEROUS).until(
-        () -> Files.exists(socket) || !haproxy.isAlive());
-    assertThat(haproxy.isAlive()).as("haproxy exited: %s", readQuietly(log)).isTrue();
-    await().atMost(NodeProcess.GENEROUS).until(() -> bothAre("UP", socket));
+    Path socket = startHaproxy(binary.get(), n5Port);
 
     long killedAt = System.nanoTime();
     n5.kill();
@@ -142,16 +133,7 @@ class HaproxyIntegrationTest {
         .build().start();
     NodeProcess n5 = startN5(1, 0);
     await().atMost(NodeProcess.GENEROUS).until(() -> observer.registry().isAvailable("n5"));
-    Path socket = dir.resolve("haproxy.sock");
-    Path config = dir.resolve("haproxy.cfg");
-    Files.writeString(config, config(socket, n5.port()));
-    Path log = dir.resolve("haproxy.log");
-    haproxy = new ProcessBuilder(binary.get().toString(), "-db", "-f", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    await().atMost(NodeProcess.GENEROUS).until(
-        () -> Files.exists(socket) || !haproxy.isAlive());
-    assertThat(haproxy.isAlive()).as("haproxy exited: %s", readQuietly(log)).isTrue();
-    await().atMost(NodeProcess.GENEROUS).until(() -> bothAre("UP", socket));
+    Path socket = startHaproxy(binary.get(), n5.port());
 
     List<String> notUp = new ArrayList<>();
     int polls = 0;
@@ -181,6 +163,21 @@ class HaproxyIntegrationTest {
     assertThat(health.connectionsRejected() + health.connectionsTimedOut())
         .as("the flood was really held off").isPositive();
     assertThat(observer.registry().isAvailable("n5")).isTrue();
+  }
+
+  /** Starts HAProxy with {@link #config} and waits until both backends show n5 UP. */
+  private Path startHaproxy(Path binary, int n5Port) throws IOException {
+    Path socket = dir.resolve("haproxy.sock");
+    Path config = dir.resolve("haproxy.cfg");
+    Files.writeString(config, config(socket, n5Port));
+    Path log = dir.resolve("haproxy.log");
+    haproxy = new ProcessBuilder(binary.toString(), "-db", "-f", config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    await().atMost(NodeProcess.GENEROUS).until(
+        () -> Files.exists(socket) || !haproxy.isAlive());
+    assertThat(haproxy.isAlive()).as("haproxy exited: %s", readQuietly(log)).isTrue();
+    await().atMost(NodeProcess.GENEROUS).until(() -> bothAre("UP", socket));
+    return socket;
   }
 
   private NodeProcess startN5(long incarnation, int port) throws IOException {
