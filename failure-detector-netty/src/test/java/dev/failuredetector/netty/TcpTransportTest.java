@@ -60,7 +60,8 @@ class TcpTransportTest {
 
   /**
    * Starts the node with "p" at a port the test holds (never accepted), and connects as "p":
-   * one heartbeat with {@code sequence}, so that the node sees p AVAILABLE.
+   * one heartbeat with {@code sequence} (small: a new peer numbers from 1, and the node bounds how
+   * far ahead a first message may be), so that the node sees p AVAILABLE.
    */
   private Connection startWithHonestPeer(int maxInbound, long sequence) throws Exception {
     ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
@@ -127,7 +128,7 @@ class TcpTransportTest {
 
   @Test
   void hostileFrames_areCountedAndCloseTheConnection_peerStateUnchanged() throws Exception {
-    Connection honest = startWithHonestPeer(16, 10);
+    Connection honest = startWithHonestPeer(16, 3);
 
     // A GOODBYE "from p" with the wrong key: dropped, the connection closed, p still available.
     Connection forger = connectAsPeer();
@@ -137,7 +138,7 @@ class TcpTransportTest {
     assertClosedByNode(forger);
 
     // A replayed GOODBYE, validly signed: counted, not acted on (and not a reason to close).
-    sendFrame(honest, KEY, new WireMessage(MessageType.GOODBYE, "p", 1, node.incarnation(), 5, 0));
+    sendFrame(honest, KEY, new WireMessage(MessageType.GOODBYE, "p", 1, node.incarnation(), 2, 0));
     await().atMost(GENEROUS).until(() -> node.registry().stats().heartbeatsStaleSequence() == 1);
 
     // A frame announcing 4,000 bytes: oversized, closed before reading it.
@@ -157,7 +158,7 @@ class TcpTransportTest {
     assertClosedByNode(noisy);
 
     // The honest connection still works, and nothing changed p's state.
-    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), 11, 0));
+    sendFrame(honest, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), 4, 0));
     await().atMost(GENEROUS).until(() -> node.stats().accepted() == 2);
     assertThat(node.registry().state("p")).isEqualTo(PeerState.AVAILABLE);
     assertThat(node.stats().inboundClosed()).isEqualTo(3);
