@@ -1,5 +1,7 @@
 package dev.failuredetector.qos;
 
+import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.PhiDistribution;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
@@ -95,8 +97,47 @@ public final class TuneCommand {
       out.println("Detector spec: " + advice.point().spec());
       out.println("Apply with: --detector " + advice.point().spec()
           + "  or  DetectorSpec.parse(\"" + advice.point().spec() + "\")");
+      out.println("In Pekko (pekko.cluster.failure-detector, with failure-detector-pekko):");
+      out.print(pekkoHocon(advice.point().spec()));
     }
     return advice.met() ? 0 : 1;
+  }
+
+  /**
+   * The HOCON that gives {@code spec} to Pekko through {@code PekkoFailureDetector}: Pekko's own
+   * keys for its phi detector (the logistic one), otherwise {@code detector = "..."}; the interval
+   * always as {@code heartbeat-interval}.
+   */
+  static String pekkoHocon(DetectorSpec spec) {
+    StringBuilder hocon = new StringBuilder();
+    hocon.append("  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n");
+    java.util.Map<String, String> settings = spec.settings();
+    hocon.append("  heartbeat-interval = ").append(hoconDuration(settings.get("interval")))
+        .append('\n');
+    if (spec instanceof DetectorSpec.Phi phi && phi.distribution() == PhiDistribution.LOGISTIC) {
+      hocon.append("  threshold = ").append(settings.get("threshold")).append('\n')
+          .append("  max-sample-size = ").append(settings.get("window")).append('\n')
+          .append("  min-std-deviation = ").append(hoconDuration(settings.get("min-std")))
+          .append('\n')
+          .append("  acceptable-heartbeat-pause = ").append(hoconDuration(settings.get("pause")))
+          .append('\n');
+    } else {
+      StringBuilder text = new StringBuilder(spec.kind());
+      char separator = ':';
+      for (java.util.Map.Entry<String, String> setting : settings.entrySet()) {
+        if (!setting.getKey().equals("interval")) {
+          text.append(separator).append(setting.getKey()).append('=').append(setting.getValue());
+          separator = ',';
+        }
+      }
+      hocon.append("  detector = \"").append(text).append("\"\n");
+    }
+    return hocon.toString();
+  }
+
+  /** {@code 200ms} as HOCON writes it, {@code 200 ms} (HOCON has no "us": microseconds). */
+  private static String hoconDuration(String text) {
+    return text.replaceAll("^([0-9.]+)(ns|us|ms|s|m|h)$", "$1 $2").replace(" us", " micros");
   }
 
   static void print(QosCurve curve, PrintStream out) {

@@ -61,6 +61,21 @@ class TuneCommandTest {
     assertThat(dev.failuredetector.DetectorSpec.parse(spec.group(1)).toString())
         .isEqualTo(spec.group(1));
     assertThat(out()).contains("Apply with: --detector " + spec.group(1));
+    assertThat(out()).contains("In Pekko (pekko.cluster.failure-detector, with"
+        + " failure-detector-pekko):", "  heartbeat-interval = ");
+  }
+
+  @Test
+  void pekkoHocon_pekkosKeysForItsPhi_aDetectorKeyForTheOthers() {
+    assertThat(TuneCommand.pekkoHocon(dev.failuredetector.DetectorSpec.parse(
+        "phi:interval=100ms,threshold=3,pause=0s,min-std=10ms"))).isEqualTo(
+        "  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n"
+            + "  heartbeat-interval = 100 ms\n  threshold = 3\n  max-sample-size = 1000\n"
+            + "  min-std-deviation = 10 ms\n  acceptable-heartbeat-pause = 0 s\n");
+    assertThat(TuneCommand.pekkoHocon(dev.failuredetector.DetectorSpec.parse(
+        "chen:interval=100ms,margin=250us"))).isEqualTo(
+        "  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n"
+            + "  heartbeat-interval = 100 ms\n  detector = \"chen:window=1000,margin=250us\"\n");
   }
 
   @Test
