@@ -49,13 +49,4 @@ public record RegistryStats(long heartbeatsRecorded, long heartbeatsUnknownPeer,
   public long transitions(TransitionReason reason) {
     return transitionsByReason.getOrDefault(reason, 0L);
   }
-
-  /** Registered peers in all states. */
-  public long peers() {
-    long total = 0;
-    for (long count : peersByState.values()) {
-      total += count;
-    }
-    return total;
-  }
 }
