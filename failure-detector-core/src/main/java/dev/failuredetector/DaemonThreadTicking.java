@@ -1,11 +1,13 @@
 package dev.failuredetector;
 
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@link TickScheduler#daemonThread(String)}: one daemon thread calling the tick on time. */
 final class DaemonThreadTicking implements TickScheduler.Ticking {
 
-  private static final System.Logger LOG = System.getLogger(TickScheduler.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(TickScheduler.class);
 
   private final Thread thread;
   private volatile boolean stopped;
@@ -27,7 +29,7 @@ final class DaemonThreadTicking implements TickScheduler.Ticking {
       try {
         tick.run();
       } catch (RuntimeException | Error e) {
-        LOG.log(System.Logger.Level.ERROR, "failure detector tick failed; ticking goes on", e);
+        LOG.error("failure detector tick failed; ticking goes on", e);
       }
       next += periodNanos;
       long now = System.nanoTime();

@@ -7,6 +7,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delivers transitions to one listener, each peer's in order, one at a time, on an executor
@@ -22,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ListenerDelivery<K> implements Runnable {
 
-  private static final System.Logger LOG = System.getLogger(FailureDetectorRegistry.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FailureDetectorRegistry.class);
 
   /** A peer's coalesced transitions: the first one's {@code from}, the latest one, and a count. */
   private record Pending<K>(PeerState from, PeerTransition<K> latest, int skipped) {
@@ -134,8 +136,8 @@ final class ListenerDelivery<K> implements Runnable {
     } catch (RuntimeException | Error e) {
       failures.increment();
       if (failureLogged.compareAndSet(false, true)) {
-        LOG.log(System.Logger.Level.WARNING, "Peer state listener " + listener
-            + " threw; it keeps receiving transitions, further failures are only counted", e);
+        LOG.warn("Peer state listener {} threw; it keeps receiving transitions, further failures"
+            + " are only counted", listener, e);
       }
     }
   }

@@ -1,6 +1,8 @@
 package dev.failuredetector;
 
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tells a registry's timer when it must not blame peers: when the timer itself ran late by more
@@ -13,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class LocalPauseGuard {
 
-  private static final System.Logger LOG = System.getLogger(FailureDetectorRegistry.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FailureDetectorRegistry.class);
 
   private final long thresholdNanos;
   private final long graceNanos;
@@ -34,10 +36,9 @@ final class LocalPauseGuard {
       pauses.increment();
       holdUntilNanos = nowNanos + graceNanos;
       holding = true;
-      LOG.log(System.Logger.Level.WARNING, () -> String.format("Failure detector timer ran %d ms"
-          + " late (GC pause, CPU starvation or a stopped process?); holding new suspicions for"
-          + " %d ms so that heartbeats received meanwhile are read first",
-          lagNanos / 1_000_000, graceNanos / 1_000_000));
+      LOG.warn("Failure detector timer ran {} ms late (GC pause, CPU starvation or a stopped"
+          + " process?); holding new suspicions for {} ms so that heartbeats received meanwhile"
+          + " are read first", lagNanos / 1_000_000, graceNanos / 1_000_000);
     } else if (holding && nowNanos - holdUntilNanos >= 0) {
       holding = false;
     }
