@@ -13,9 +13,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -146,7 +144,7 @@ public final class HeartbeatNode implements AutoCloseable {
       throw new IllegalStateException("start() once, before close()");
     }
     group = externalGroup != null ? externalGroup
-        : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        : EventLoops.nio("fd-node-" + localId);
     EventLoop loop = group.next();
     receiver = newReceiver();
     try {

@@ -295,8 +295,7 @@ class HeartbeatNodeTest {
 
   @Test
   void nodesOnTheCallersEventLoopGroup_leaveItRunningWhenClosed() throws Exception {
-    io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(2,
-        io.netty.channel.nio.NioIoHandler.newFactory());
+    io.netty.channel.EventLoopGroup group = EventLoops.nio("callers-group");
     try {
       HeartbeatNode x = HeartbeatNode.builder().insecure().localId("x").eventLoopGroup(group)
           .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))

@@ -1,6 +1,7 @@
 package dev.failuredetector.netty.health;
 
 import dev.failuredetector.netty.ConnectionGuard;
+import dev.failuredetector.netty.EventLoops;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -9,8 +10,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
@@ -112,7 +111,7 @@ public final class HealthServer implements AutoCloseable {
     if (group != null) {
       throw new IllegalStateException("the health server was already started");
     }
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    group = EventLoops.nio("fd-health");
     try {
       if (httpBind != null) {
         httpChannel = bind(httpBind, new ChannelInitializer<SocketChannel>() {
