@@ -1,5 +1,7 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.micrometer.FailureDetectorMetrics;
+
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,12 +24,13 @@ import java.util.function.ToLongFunction;
  *   <li>{@code connections.attempts}, {@code connections.failures}, {@code connections.refused.clues},
  *       {@code connections.inbound.rejected}, {@code connections.inbound.closed} (TCP), and the
  *       gauge {@code connections.inbound.open},
- *   <li>{@code handler.errors}.
+ *   <li>{@code handler.errors}, {@code rounds.skipped}.
  * </ul>
  *
- * <p>Bind the node's registry with {@code dev.failuredetector.micrometer.FailureDetectorMetrics}
- * for the peers' states. Needs micrometer-core on the classpath (an optional dependency of this
- * module). Thread-safe.
+ * <p>It also binds the node's registry ({@code FailureDetectorMetrics}: peers by state,
+ * transitions, mistakes, heartbeats by outcome, ...) with the same tags, so every meter of a node
+ * carries {@code node=<id>}: one binder, one way to tag. Needs micrometer-core on the classpath
+ * (an optional dependency of this module). Thread-safe.
  */
 public final class HeartbeatNodeMetrics implements MeterBinder {
 
@@ -44,6 +47,7 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
+    new FailureDetectorMetrics(node.registry(), tags).bindTo(registry);
     for (DropReason reason : DropReason.values()) {
       counter(registry, "messages.dropped", "Messages dropped, by reason",
           Tags.of("reason", reason.name().toLowerCase(Locale.ROOT).replace('_', '.')),

@@ -70,6 +70,11 @@ final class HeartbeatReceiver {
     boolean echoesUs = frame.echoIncarnation() == localIncarnation;
     if (!echoesUs) {
       sender.heard(frame.incarnation(), false);
+      if (frame.echoIncarnation() == 0 && !sender.confirmed(frame.incarnation())) {
+        // A new life saying hello: it cannot echo us until our messages reach it, so a TCP link
+        // waiting out a backoff to it should try now (else it waits up to the backoff's max).
+        heard.accept(sender);
+      }
       // Sent before it heard this life of this node (a fresh start: it will echo us next), or
       // meant for another node or an earlier life of this one (a replay). It teaches the sender's
       // incarnation at most, and counts for nothing.

@@ -252,6 +252,9 @@ class HeartbeatNodeTest {
         .count()).isGreaterThanOrEqualTo(3.0);
     assertThat(meters.find("failure.detector.transport.messages.dropped").functionCounters())
         .hasSize(DropReason.values().length);
+    // The registry's meters come with it, tagged the same way.
+    assertThat(meters.get("failure.detector.peers").tags("state", "available", "node", "b",
+        "cluster", "test").gauge().value()).isEqualTo(1.0);
   }
 
   @Test

@@ -114,9 +114,10 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   private FullHttpResponse metrics() {
     if (prometheusText == null) {
+      String reason = PrometheusPresence.absenceReason(PrometheusPresence::isLoadable);
       return HttpResponses.json(HttpResponseStatus.NOT_FOUND, HealthJson.error(404,
-          "no Prometheus registry: put io.micrometer:micrometer-registry-prometheus on the "
-              + "classpath, or give HealthServer.Builder.prometheusText a scrape"));
+          reason != null ? reason
+              : "no Prometheus scrape: give HealthServer.Builder.prometheusText one"));
     }
     return HttpResponses.of(HttpResponseStatus.OK, HttpResponses.PROMETHEUS_TEXT,
         prometheusText.get());
