@@ -15,7 +15,7 @@ import java.util.Objects;
  * <p><b>Text form.</b> {@code KIND} or {@code KIND:key=value,key=value}, where KIND is one of
  * {@code phi}, {@code phi-normal}, {@code phi-exponential}, {@code chen}, {@code bertier}, {@code
  * two-window}, {@code deadline}, and durations carry a unit ({@code pause=200ms}, {@code
- * margin=1.5s}; ns, us, ms, s, m, h). Keys left out keep their defaults. {@link #toString()}
+ * margin=1.5s}; ns, us, ms, s, m, h). Keys left out keep their defaults. {@code toString()}
  * prints every setting, so that {@code DetectorSpec.parse(spec.toString()).equals(spec)}:
  * <pre>{@code
  * DetectorSpec spec = DetectorSpec.parse("chen:margin=200ms");

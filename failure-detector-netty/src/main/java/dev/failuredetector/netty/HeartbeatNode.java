@@ -467,7 +467,7 @@ public final class HeartbeatNode implements AutoCloseable {
      * random jitter (each wait is between half and all of the doubled value); default 100 ms to
      * 5 s. A peer heard from again is reconnected at once.
      *
-     * @throws IllegalArgumentException unless 1 ms <= min <= max <= 10 min
+     * @throws IllegalArgumentException unless {@code 1 ms <= min <= max <= 10 min}
      */
     public Builder reconnectBackoff(Duration min, Duration max) {
       Objects.requireNonNull(min, "min");

@@ -34,7 +34,7 @@ public final class MassEjectionGuard {
    * Reports a panic when more than {@code maxSuspectedShare} of at least {@code minPeers} peers
    * are suspected, but still reports the suspected peers down.
    *
-   * @throws IllegalArgumentException unless 0 < maxSuspectedShare < 1 and minPeers >= 1
+   * @throws IllegalArgumentException unless {@code 0 < maxSuspectedShare < 1} and {@code minPeers >= 1}
    */
   public static MassEjectionGuard reportOnly(double maxSuspectedShare, int minPeers) {
     return new MassEjectionGuard(checkShare(maxSuspectedShare), checkMinPeers(minPeers), false);
@@ -44,7 +44,7 @@ public final class MassEjectionGuard {
    * Like {@link #reportOnly}, and while the share is exceeded reports the suspected peers up (at
    * the lowest weight), as Envoy routes to all hosts in panic mode.
    *
-   * @throws IllegalArgumentException unless 0 < maxSuspectedShare < 1 and minPeers >= 1
+   * @throws IllegalArgumentException unless {@code 0 < maxSuspectedShare < 1} and {@code minPeers >= 1}
    */
   public static MassEjectionGuard holdingUp(double maxSuspectedShare, int minPeers) {
     return new MassEjectionGuard(checkShare(maxSuspectedShare), checkMinPeers(minPeers), true);
