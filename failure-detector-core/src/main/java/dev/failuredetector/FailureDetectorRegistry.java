@@ -304,7 +304,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
         dropped(HeartbeatOutcome.COALESCED), dropped(HeartbeatOutcome.STALE_INCARNATION),
         dropped(HeartbeatOutcome.STALE_SEQUENCE),
         dropped(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE), byState, byReason, transitions.mistakes(),
-        pauseGuard.pauses(), pauseGuard.isHolding(), timer.lastTickLagNanos(),
+        pauseGuard.pauses(), pauseGuard.isHolding(),
+        Math.max(0, clock.nanoTime() - timer.lastTickAtNanos()), timer.lastTickLagNanos(),
         timer.maxTickLagNanos(), publisher.coalesced(), publisher.failures());
   }
 

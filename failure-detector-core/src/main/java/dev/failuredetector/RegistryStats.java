@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param mistakes suspicions by timeout that a later heartbeat proved wrong
  * @param localPauses times the timer ran late enough to count as a local pause
  * @param holdingSuspicions whether new suspicions are held after a local pause now
+ * @param nanosSinceLastTick how long ago the timer last ticked (a stuck or dead timer thread
+ *     shows here: liveness probes read it)
  * @param lastTickLagNanos how late the last timer tick ran, in nanoseconds
  * @param maxTickLagNanos the latest any tick ran, in nanoseconds
  * @param listenerCoalesced transitions folded into a later one because a listener fell behind
@@ -31,7 +33,8 @@ import java.util.Objects;
 public record RegistryStats(long heartbeatsRecorded, long heartbeatsUnknownPeer,
     long heartbeatsCoalesced, long heartbeatsStaleIncarnation, long heartbeatsStaleSequence,
     long heartbeatsImplausibleSequence, Map<PeerState, Long> peersByState, Map<TransitionReason, Long> transitionsByReason,
-    long mistakes, long localPauses, boolean holdingSuspicions, long lastTickLagNanos,
+    long mistakes, long localPauses, boolean holdingSuspicions, long nanosSinceLastTick,
+    long lastTickLagNanos,
     long maxTickLagNanos, long listenerCoalesced, long listenerFailures) {
 
   public RegistryStats {

@@ -44,6 +44,7 @@ final class SuspicionTimer<K> {
   private final TimerWheel.Expiry evaluateOnExpiry = this::evaluate;
   private long lastTickNanos;
 
+  private volatile long lastTickAtNanos;
   private volatile long lastTickLagNanos;
   private volatile long maxTickLagNanos;
 
@@ -57,6 +58,7 @@ final class SuspicionTimer<K> {
     long now = clock.nanoTime();
     this.wheel = new TimerWheel(WHEEL_BUCKETS, tickNanos, now);
     this.lastTickNanos = now;
+    this.lastTickAtNanos = now;
   }
 
   /** One tick: detect a local pause, serve re-evaluation requests, expire due deadlines. */
@@ -64,6 +66,7 @@ final class SuspicionTimer<K> {
     long now = clock.nanoTime();
     long lag = Math.max(0, now - lastTickNanos - tickNanos);
     lastTickNanos = now;
+    lastTickAtNanos = now;
     lastTickLagNanos = lag;
     if (lag > maxTickLagNanos) {
       maxTickLagNanos = lag;
@@ -169,6 +172,11 @@ final class SuspicionTimer<K> {
         transitions.applyLocked(peer, PeerEvent.CONFIRMATION_PASSED, now);
       }
     }
+  }
+
+  /** When the last tick ran (or the timer started), on the registry's clock. */
+  long lastTickAtNanos() {
+    return lastTickAtNanos;
   }
 
   /** How late the last tick ran, in nanoseconds, compared to its schedule. */

@@ -136,17 +136,23 @@ class FailureDetectorRegistryThreadsTest {
       int worker = t;
       workers.add(new Thread(() -> {
         SplittableRandom random = new SplittableRandom(worker);
+        // Each key's sender numbers each of its incarnations from 1, as an honest one does (the
+        // registry bounds how far ahead a number may be); a removed key starts afresh.
+        long[][] sequences = new long[keysPerThread][3];
         for (int op = 0; op < 200_000; op++) {
-          String key = worker + "-" + random.nextInt(keysPerThread);
+          int k = random.nextInt(keysPerThread);
+          String key = worker + "-" + k;
           int dice = random.nextInt(100);
           if (dice < 2) {
             registry.remove(key);
+            sequences[k] = new long[3];
           } else if (dice < 5) {
             registry.register(key);
           } else if (dice < 6) {
             registry.markFailed(key, TransitionReason.EXTERNAL);
           } else if (dice < 7) {
-            registry.heartbeat(key, random.nextInt(3), op, clock.nanoTime());
+            int incarnation = random.nextInt(3);
+            registry.heartbeat(key, incarnation, ++sequences[k][incarnation], clock.nanoTime());
           } else {
             registry.heartbeat(key);
           }

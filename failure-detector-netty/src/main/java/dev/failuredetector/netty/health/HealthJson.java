@@ -44,6 +44,16 @@ final class HealthJson {
     return json.append('}').toString();
   }
 
+  static String readiness(HealthView.Readiness r) {
+    return "{\"ready\":" + r.ready() + ",\"available\":" + r.available() + ",\"peers\":"
+        + r.peers() + ",\"requiredShare\":" + r.requiredShare() + "}";
+  }
+
+  static String liveness(HealthView.Liveness l) {
+    return "{\"live\":" + l.live() + ",\"sinceLastTickMs\":" + l.nanosSinceLastTick() / 1_000_000
+        + ",\"timeoutMs\":" + l.timeoutNanos() / 1_000_000 + "}";
+  }
+
   static String error(int status, String message) {
     StringBuilder json = new StringBuilder(64 + message.length());
     json.append("{\"status\":").append(status).append(",\"error\":");

@@ -33,11 +33,57 @@ public final class HealthView {
 
   private record CountedStatus(EjectionStatus status, long atNanos) {}
 
+  private final double readyShare;
+  private final long liveTimeoutNanos;
+
   private HealthView(Builder builder) {
     this.registry = builder.registry;
     this.guard = builder.guard;
     this.clock = builder.clock;
     this.refreshNanos = builder.refreshNanos;
+    this.readyShare = builder.readyShare;
+    this.liveTimeoutNanos = builder.liveTimeoutNanos;
+  }
+
+  /**
+   * Whether this node is ready for traffic (a Kubernetes readiness probe): it hears at least
+   * {@code readyShare} of its peers (AVAILABLE). A node with no peers is ready.
+   *
+   * @param ready the verdict
+   * @param available peers AVAILABLE now
+   * @param peers peers registered
+   * @param requiredShare the share it needs ({@code readyShare})
+   */
+  public record Readiness(boolean ready, int available, int peers, double requiredShare) {}
+
+  /**
+   * Whether this node's failure detection is alive (a Kubernetes liveness probe): the registry's
+   * timer ticked within {@code liveTimeout}. (That the answer comes at all shows the health
+   * server's own event loop runs.)
+   *
+   * @param live the verdict
+   * @param nanosSinceLastTick how long ago the timer ticked
+   * @param timeoutNanos {@code liveTimeout}
+   */
+  public record Liveness(boolean live, long nanosSinceLastTick, long timeoutNanos) {}
+
+  /** Readiness now. */
+  public Readiness readiness() {
+    int available = 0;
+    List<PeerSnapshot<String>> snapshots = registry.snapshots();
+    for (PeerSnapshot<String> snapshot : snapshots) {
+      if (snapshot.state() == dev.failuredetector.PeerState.AVAILABLE) {
+        available++;
+      }
+    }
+    boolean ready = snapshots.isEmpty() || available >= Math.ceil(readyShare * snapshots.size());
+    return new Readiness(ready, available, snapshots.size(), readyShare);
+  }
+
+  /** Liveness now. */
+  public Liveness liveness() {
+    long since = registry.stats().nanosSinceLastTick();
+    return new Liveness(since < liveTimeoutNanos, since, liveTimeoutNanos);
   }
 
   /** A view of {@code registry} with the default guard ({@link MassEjectionGuard#defaultGuard}). */
@@ -141,6 +187,8 @@ public final class HealthView {
     private MassEjectionGuard guard = MassEjectionGuard.defaultGuard();
     private NanoClock clock = NanoClock.system();
     private long refreshNanos = Duration.ofMillis(100).toNanos();
+    private double readyShare = 0.5;
+    private long liveTimeoutNanos = Duration.ofSeconds(5).toNanos();
 
     private Builder(FailureDetectorRegistry<String> registry) {
       this.registry = Objects.requireNonNull(registry, "registry must not be null");
@@ -164,6 +212,37 @@ public final class HealthView {
             "ejectionRefresh must be between 0 and 1 minute, got " + refresh);
       }
       this.refreshNanos = refresh.toNanos();
+      return this;
+    }
+
+    /**
+     * The share of its peers a node must hear (AVAILABLE) to be ready ({@code GET /ready}); default
+     * 0.5. 0 makes it always ready.
+     *
+     * @throws IllegalArgumentException if not between 0 and 1
+     */
+    public Builder readyShare(double share) {
+      if (!(share >= 0 && share <= 1)) {
+        throw new IllegalArgumentException("readyShare must be between 0 and 1, got " + share);
+      }
+      this.readyShare = share;
+      return this;
+    }
+
+    /**
+     * How long the registry's timer may go without a tick before the node is not live ({@code GET
+     * /live}); default 5 s.
+     *
+     * @throws IllegalArgumentException if not between 100 ms and 10 minutes
+     */
+    public Builder liveTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "liveTimeout must not be null");
+      if (timeout.compareTo(Duration.ofMillis(100)) < 0
+          || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "liveTimeout must be between 100 ms and 10 minutes, got " + timeout);
+      }
+      this.liveTimeoutNanos = timeout.toNanos();
       return this;
     }
 

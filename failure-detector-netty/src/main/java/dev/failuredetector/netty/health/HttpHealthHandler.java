@@ -96,8 +96,18 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
     if (path.size() == 1 && path.get(0).equals("metrics")) {
       return metrics();
     }
+    if (path.size() == 1 && path.get(0).equals("ready")) {
+      HealthView.Readiness readiness = view.readiness();
+      return HttpResponses.json(readiness.ready() ? HttpResponseStatus.OK
+          : HttpResponseStatus.SERVICE_UNAVAILABLE, HealthJson.readiness(readiness));
+    }
+    if (path.size() == 1 && path.get(0).equals("live")) {
+      HealthView.Liveness liveness = view.liveness();
+      return HttpResponses.json(liveness.live() ? HttpResponseStatus.OK
+          : HttpResponseStatus.SERVICE_UNAVAILABLE, HealthJson.liveness(liveness));
+    }
     return HttpResponses.json(HttpResponseStatus.NOT_FOUND, HealthJson.error(404,
-        "no such endpoint; try /health, /health/{peer}, /peers or /metrics"));
+        "no such endpoint; try /health, /health/{peer}, /peers, /ready, /live or /metrics"));
   }
 
   private FullHttpResponse peer(String id) {

@@ -71,6 +71,11 @@ final class ManualRegistry implements AutoCloseable {
     now = end;
   }
 
+  /** Moves the clock without ticking: the registry's timer is stuck. */
+  void freeze(Duration duration) {
+    now += duration.toNanos();
+  }
+
   @Override
   public void close() {
     registry.close();
