@@ -84,6 +84,10 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
     } catch (RequestPath.BadPathException e) {
       return HttpResponses.json(HttpResponseStatus.BAD_REQUEST, HealthJson.error(400, e.getMessage()));
     }
+    if (path.isEmpty()) {
+      return HttpResponses.of(HttpResponseStatus.OK, HttpResponses.HTML,
+          StatusPage.render("failure-detector: " + view.registry().size() + " peers", view.peers()));
+    }
     if (path.size() == 1 && path.get(0).equals("health")) {
       return HttpResponses.json(HttpResponseStatus.OK, HealthJson.summary(view.peers()));
     }
@@ -107,7 +111,7 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
           : HttpResponseStatus.SERVICE_UNAVAILABLE, HealthJson.liveness(liveness));
     }
     return HttpResponses.json(HttpResponseStatus.NOT_FOUND, HealthJson.error(404,
-        "no such endpoint; try /health, /health/{peer}, /peers, /ready, /live or /metrics"));
+        "no such endpoint; try /, /health, /health/{peer}, /peers, /ready, /live or /metrics"));
   }
 
   private FullHttpResponse peer(String id) {

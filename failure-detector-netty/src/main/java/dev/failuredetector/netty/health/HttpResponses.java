@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 final class HttpResponses {
 
   static final String JSON = "application/json; charset=utf-8";
+  static final String HTML = "text/html; charset=utf-8";
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private HttpResponses() {}
