@@ -2,6 +2,7 @@ package dev.failuredetector.netty.demo;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerTransition;
+import dev.failuredetector.netty.DnsPeerDiscovery;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.KeySource;
@@ -35,7 +36,10 @@ import java.util.Locale;
  * --key-file PATH} ({@code keyId:hex} lines, the first signs; or the environment variable {@code
  * FD_KEY}, {@code keyId:hex;...}), {@code --insecure} (no keys: refused otherwise), {@code --peer id=host:port} (repeatable), {@code --record}
  * heartbeats kept per peer for tuning (0), {@code --http host:port} and {@code --agent host:port}
- * to serve the health endpoints and HAProxy's agent check (none).
+ * to serve the health endpoints and HAProxy's agent check (none), {@code --peers-dns name:port}
+ * (the peers are the name's A records, each with id {@code ip:port}, resolved every 5 s; give
+ * this node the id {@code <its ip>:<port>}) and {@code --dns-server host:port} (the system's
+ * resolvers).
  *
  * <p>Prints, one per line on stdout: {@code READY <id> <port> <incarnation>} once listening; then
  * {@code TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion>} for every state
@@ -54,7 +58,8 @@ public final class NodeMain {
   private NodeMain() {}
 
   /** The parsed command line: the node, and where to serve its health (null for nowhere). */
-  record Options(HeartbeatNode.Builder node, InetSocketAddress http, InetSocketAddress agent) {}
+  record Options(HeartbeatNode.Builder node, InetSocketAddress http, InetSocketAddress agent,
+      String peersDns, String dnsServer) {}
 
   public static void main(String[] args) throws Exception {
     // Netty finds slf4j-api on the classpath; without a provider SLF4J prints a warning: quiet it.
@@ -81,7 +86,19 @@ public final class NodeMain {
       System.exit(2);
       return;
     }
+    DnsPeerDiscovery discovery;
+    try {
+      discovery = startDiscovery(options, node);
+    } catch (IllegalArgumentException e) {
+      node.close();
+      System.err.println("NodeMain: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Runnable closeAll = () -> {
+      if (discovery != null) {
+        discovery.close();
+      }
       if (health != null) {
         health.close();
       }
@@ -131,6 +148,27 @@ public final class NodeMain {
     closeAll.run();
   }
 
+  /** {@code --peers-dns name:port}: the peers are the name's A records, each {@code ip:port}. */
+  private static DnsPeerDiscovery startDiscovery(Options options, HeartbeatNode node) {
+    if (options.peersDns() == null) {
+      return null;
+    }
+    int colon = options.peersDns().lastIndexOf(':');
+    if (colon < 1) {
+      throw new IllegalArgumentException("--peers-dns must be name:port, got "
+          + options.peersDns());
+    }
+    int port;
+    try {
+      port = Integer.parseInt(options.peersDns().substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--peers-dns must be name:port, got "
+          + options.peersDns());
+    }
+    return DnsPeerDiscovery.start(node, options.peersDns().substring(0, colon), port,
+        options.dnsServer(), Duration.ofSeconds(5));
+  }
+
   private static HealthServer startHealth(Options options, HeartbeatNode node) {
     if (options.http() == null && options.agent() == null) {
       return null;
@@ -166,6 +204,8 @@ public final class NodeMain {
         .bind(new InetSocketAddress("127.0.0.1", 0));
     InetSocketAddress http = null;
     InetSocketAddress agent = null;
+    String peersDns = null;
+    String dnsServer = null;
     DetectorSpec spec = DetectorSpec.phi();
     java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
     boolean keyed = false;
@@ -208,6 +248,8 @@ public final class NodeMain {
         case "--record" -> node.recordArrivals(Integer.parseInt(value));
         case "--http" -> http = address(value);
         case "--agent" -> agent = address(value);
+        case "--peers-dns" -> peersDns = value;
+        case "--dns-server" -> dnsServer = value;
         case "--peer" -> {
           int equals = value.indexOf('=');
           if (equals < 1) {
@@ -239,7 +281,7 @@ public final class NodeMain {
     for (java.util.Map.Entry<String, String> override : overrides.entrySet()) {
       spec = spec.with(override.getKey(), override.getValue()); // says if the kind has no such key
     }
-    return new Options(node.detector(spec), http, agent);
+    return new Options(node.detector(spec), http, agent, peersDns, dnsServer);
   }
 
   private static Duration millis(String value) {

@@ -1,0 +1,108 @@
+package dev.failuredetector.netty.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.failuredetector.netty.DnsPeerDiscovery;
+import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.KeyRing;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Peers from DNS, as in a Kubernetes headless service: a real DNS server (Debian's dnsmasq,
+ * which {@code .ci/run} installs) on loopback answers for {@code peers.test}; nodes bound to
+ * 127.0.0.2, .3 and .4 on one port, each with id {@code <ip>:<port>}, find each other through it,
+ * and follow the records as they change. Skipped, saying so, where dnsmasq is not installed.
+ */
+class DnsPeerDiscoveryTest {
+
+  private static final Path DNSMASQ = Path.of("/usr/sbin/dnsmasq");
+  private static final KeyRing RING = KeyRing.parse("test key", "1:" + "d5".repeat(32));
+
+  @TempDir
+  Path dir;
+
+  private Process dnsmasq;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+    if (dnsmasq != null) {
+      dnsmasq.destroyForcibly().waitFor();
+    }
+  }
+
+  private static int freeUdpPort(String host) throws IOException {
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName(host))) {
+      return probe.getLocalPort();
+    }
+  }
+
+  private HeartbeatNode node(String ip, int port) throws InterruptedException {
+    HeartbeatNode node = HeartbeatNode.builder().localId(ip + ":" + port).keyRing(RING)
+        .bind(new InetSocketAddress(ip, port)).interval(Duration.ofMillis(100)).build().start();
+    resources.add(node);
+    return node;
+  }
+
+  @Test
+  void peersFollowTheRecordsOfAName() throws Exception {
+    assumeTrue(Files.isExecutable(DNSMASQ), "dnsmasq is not installed (.ci/run installs it)");
+    Path hosts = dir.resolve("hosts");
+    Files.writeString(hosts, "127.0.0.2 peers.test\n127.0.0.3 peers.test\n");
+    int dnsPort = freeUdpPort("127.0.0.1");
+    dnsmasq = new ProcessBuilder(DNSMASQ.toString(), "--no-daemon", "--user=root",
+        "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts, "--listen-address=127.0.0.1",
+        "--bind-interfaces", "--port=" + dnsPort, "--local-ttl=0", "--no-negcache",
+        "--log-facility=" + dir.resolve("dnsmasq.log"))
+        .redirectErrorStream(true).redirectOutput(dir.resolve("dnsmasq.out").toFile()).start();
+
+    int port = freeUdpPort("127.0.0.2");
+    HeartbeatNode a = node("127.0.0.2", port);
+    HeartbeatNode b = node("127.0.0.3", port);
+    HeartbeatNode c = node("127.0.0.4", port);
+    String dns = "127.0.0.1:" + dnsPort;
+    Duration refresh = Duration.ofMillis(200);
+    DnsPeerDiscovery atA = DnsPeerDiscovery.start(a, "peers.test", port, dns, refresh);
+    DnsPeerDiscovery atB = DnsPeerDiscovery.start(b, "peers.test", port, dns, refresh);
+    DnsPeerDiscovery atC = DnsPeerDiscovery.start(c, "peers.test", port, dns, refresh);
+    resources.add(atA);
+    resources.add(atB);
+    resources.add(atC);
+    String idA = a.localId();
+    String idB = b.localId();
+    String idC = c.localId();
+
+    // a and b are in DNS: they find each other (and not themselves); c, not in DNS, finds them.
+    await().atMost(NodeProcess.GENEROUS).until(() -> a.registry().isAvailable(idB)
+        && b.registry().isAvailable(idA));
+    assertThat(atA.peers()).containsExactly(idB);
+    assertThat(atC.peers()).containsExactlyInAnyOrder(idA, idB);
+
+    // The records change: c joins, b leaves. dnsmasq re-reads its hosts file on SIGHUP.
+    Files.writeString(hosts, "127.0.0.2 peers.test\n127.0.0.4 peers.test\n");
+    new ProcessBuilder("kill", "-HUP", Long.toString(dnsmasq.pid())).start().waitFor();
+    await().atMost(NodeProcess.GENEROUS).until(() -> atA.peers().equals(Set.of(idC))
+        && a.registry().isAvailable(idC) && !a.registry().contains(idB));
+    assertThat(c.registry().contains(idB)).as("gone from DNS: removed at c too").isFalse();
+    assertThat(atA.failures()).isZero();
+    System.out.printf("DNS discovery through dnsmasq: %d lookups at a, peers followed the"
+        + " records (b removed, c added)%n", atA.lookups());
+  }
+}
