@@ -165,6 +165,104 @@ class HaproxyIntegrationTest {
     assertThat(observer.registry().isAvailable("n5")).isTrue();
   }
 
+  /**
+   * A late peer keeps its traffic: n5 pauses (SIGSTOP) for 1.6 s at a time, under the observer's
+   * 2 s timeout, so the agent answers {@code up 28%} and less; with {@code weight 100} (as the
+   * README says) HAProxy still routes to it, and a client sending through HAProxy's frontend gets
+   * no 503 while the server is UP. (Without it, weight 1 at 28% rounds to 0.)
+   */
+  @Test
+  void haproxy_latePeerAtReducedWeight_stillServesEveryRequest() throws Exception {
+    Optional<Path> binary = haproxyBinary();
+    assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
+    observer = HeartbeatNode.builder().insecure().localId("lb-side")
+        .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
+        .detector(DetectorSpec.parse("deadline:pause=1900ms")) // 2 s timeout
+        .confirmationTime(Duration.ofMinutes(1))
+        .build().start();
+    health = HealthServer.builder(HealthView.of(observer.registry()))
+        .agent(new InetSocketAddress("127.0.0.1", 0)).build().start();
+    NodeProcess n5 = startN5(1, 0);
+    await().atMost(NodeProcess.GENEROUS).until(() -> observer.registry().isAvailable("n5"));
+    com.sun.net.httpserver.HttpServer service = com.sun.net.httpserver.HttpServer.create(
+        new InetSocketAddress("127.0.0.1", 0), 50);
+    service.createContext("/", exchange -> {
+      byte[] ok = "ok".getBytes(StandardCharsets.US_ASCII);
+      exchange.sendResponseHeaders(200, ok.length);
+      exchange.getResponseBody().write(ok);
+      exchange.close();
+    });
+    service.start();
+    int frontend;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      frontend = probe.getLocalPort();
+    }
+    Path socket = dir.resolve("haproxy.sock");
+    Path config = dir.resolve("haproxy.cfg");
+    Files.writeString(config, String.join("\n",
+        "global",
+        "  stats socket " + socket + " mode 600 level admin",
+        "defaults",
+        "  mode http",
+        "  timeout connect 1s",
+        "  timeout client 10s",
+        "  timeout server 10s",
+        "frontend in",
+        "  bind 127.0.0.1:" + frontend,
+        "  default_backend via_agent",
+        "backend via_agent",
+        "  server n5 127.0.0.1:" + service.getAddress().getPort() + " weight 100 agent-check"
+            + " agent-addr 127.0.0.1 agent-port " + health.agentAddress().getPort()
+            + " agent-send \"n5\\n\" agent-inter 100ms",
+        ""));
+    Path log = dir.resolve("haproxy.log");
+    haproxy = new ProcessBuilder(binary.get().toString(), "-db", "-f", config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    await().atMost(NodeProcess.GENEROUS).until(
+        () -> Files.exists(socket) || !haproxy.isAlive());
+    assertThat(haproxy.isAlive()).as("haproxy exited: %s", readQuietly(log)).isTrue();
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + frontend + "/")).build();
+    await().atMost(NodeProcess.GENEROUS).until(() -> client.send(request,
+        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    try {
+      int requests = 0;
+      int unavailable = 0;
+      int lowestWeight = 100;
+      for (int cycle = 0; cycle < 3; cycle++) {
+        n5.stop();
+        long resumeAt = System.nanoTime() + Duration.ofMillis(1_600).toNanos();
+        while (System.nanoTime() - resumeAt < 0) {
+          int status = client.send(request,
+              java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+          requests++;
+          unavailable += status == 503 ? 1 : 0;
+          lowestWeight = Math.min(lowestWeight,
+              weightOf(observer.registry().snapshot("n5").orElseThrow()));
+          Thread.sleep(20); // the client's own pace
+        }
+        n5.resume();
+        await().atMost(NodeProcess.GENEROUS).until(() -> weightOf(
+            observer.registry().snapshot("n5").orElseThrow()) == 100);
+      }
+      System.out.printf("HAProxy, late peer (SIGSTOP 1.6 s of a 2 s timeout, 3 times), weight"
+          + " 100: %d requests through the frontend, %d answered 503; agent weight fell to %d%%%n",
+          requests, unavailable, lowestWeight);
+      assertThat(lowestWeight).as("the peer was late: its weight fell").isLessThan(40);
+      assertThat(unavailable).as("503s while the server was UP").isZero();
+      assertThat(observer.registry().isAvailable("n5")).isTrue();
+    } finally {
+      service.stop(0);
+    }
+  }
+
+  /** The weight the agent answers for this peer now (HealthView's rule, read through it). */
+  private int weightOf(dev.failuredetector.PeerSnapshot<String> snapshot) {
+    return HealthView.of(observer.registry()).peer(snapshot.key())
+        .map(dev.failuredetector.netty.health.PeerHealth::weightPercent).orElse(0);
+  }
+
   /** Starts HAProxy with {@link #config} and waits until both backends show n5 UP. */
   private Path startHaproxy(Path binary, int n5Port) throws IOException {
     Path socket = dir.resolve("haproxy.sock");
