@@ -198,8 +198,7 @@ class HaproxyIntegrationTest {
       frontend = probe.getLocalPort();
     }
     Path socket = dir.resolve("haproxy.sock");
-    Path config = dir.resolve("haproxy.cfg");
-    Files.writeString(config, String.join("\n",
+    startHaproxyWith(binary.get(), socket, String.join("\n",
         "global",
         "  stats socket " + socket + " mode 600 level admin",
         "defaults",
@@ -215,12 +214,6 @@ class HaproxyIntegrationTest {
             + " agent-addr 127.0.0.1 agent-port " + health.agentAddress().getPort()
             + " agent-send \"n5\\n\" agent-inter 100ms",
         ""));
-    Path log = dir.resolve("haproxy.log");
-    haproxy = new ProcessBuilder(binary.get().toString(), "-db", "-f", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    await().atMost(NodeProcess.GENEROUS).until(
-        () -> Files.exists(socket) || !haproxy.isAlive());
-    assertThat(haproxy.isAlive()).as("haproxy exited: %s", readQuietly(log)).isTrue();
     java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
     java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + frontend + "/")).build();
@@ -266,16 +259,22 @@ class HaproxyIntegrationTest {
   /** Starts HAProxy with {@link #config} and waits until both backends show n5 UP. */
   private Path startHaproxy(Path binary, int n5Port) throws IOException {
     Path socket = dir.resolve("haproxy.sock");
+    startHaproxyWith(binary, socket, config(socket, n5Port));
+    await().atMost(NodeProcess.GENEROUS).until(() -> bothAre("UP", socket));
+    return socket;
+  }
+
+  /** Starts HAProxy with this configuration and waits until its stats socket exists. */
+  private void startHaproxyWith(Path binary, Path socket, String configuration)
+      throws IOException {
     Path config = dir.resolve("haproxy.cfg");
-    Files.writeString(config, config(socket, n5Port));
+    Files.writeString(config, configuration);
     Path log = dir.resolve("haproxy.log");
     haproxy = new ProcessBuilder(binary.toString(), "-db", "-f", config.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     await().atMost(NodeProcess.GENEROUS).until(
         () -> Files.exists(socket) || !haproxy.isAlive());
     assertThat(haproxy.isAlive()).as("haproxy exited: %s", readQuietly(log)).isTrue();
-    await().atMost(NodeProcess.GENEROUS).until(() -> bothAre("UP", socket));
-    return socket;
   }
 
   private NodeProcess startN5(long incarnation, int port) throws IOException {
