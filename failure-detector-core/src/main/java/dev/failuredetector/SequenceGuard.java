@@ -5,10 +5,13 @@ package dev.failuredetector;
  * message of the current incarnation must carry a sequence number above the last one; a message
  * of one of the last few incarnations (the peer restarted since, or a replay of an old life) must
  * be above that incarnation's last one; and no message may move the numbers further than the
- * honest sender could have got by then: {@code advance <= 4 + 2 x elapsed / interval}, elapsed
- * since the last message the comparison is made with (or since registration). So one forged or
- * corrupted message cannot push the numbers out of an honest sender's reach for longer than about
- * the time it claims to cover.
+ * honest sender could have got by then: {@code advance <= 4 + 2 x elapsed / gap}, elapsed since
+ * the last message the comparison is made with (or since registration), {@code gap} the heartbeat
+ * interval or, if the sender has been heard faster than that, the mean gap between its counted
+ * messages (at least 1 us): a sender configured with a shorter interval than this receiver's is
+ * not locked out after a burst of losses. A forger cannot make that gap shorter without messages
+ * that are counted. So one forged or corrupted message cannot push the numbers out of an honest
+ * sender's reach for longer than about the time it claims to cover.
  *
  * <p>Incarnations are compared for equality only, never ordered: a different one is a restart
  * (whatever its value, so a clock stepped back does not matter), and a new incarnation numbers its
@@ -30,6 +33,8 @@ final class SequenceGuard {
   private long incarnation = NONE;
   private long lastSequence = NONE;
   private long lastNanos;
+  /** Exponentially weighted mean gap between counted messages of the current incarnation. */
+  private long meanGapNanos;
   private final long[] pastIncarnations = new long[REMEMBERED];
   private final long[] pastSequences = new long[REMEMBERED];
   private final long[] pastNanos = new long[REMEMBERED];
@@ -40,6 +45,7 @@ final class SequenceGuard {
   SequenceGuard(long intervalNanos, long sinceNanos) {
     this.intervalNanos = intervalNanos;
     this.lastNanos = sinceNanos;
+    this.meanGapNanos = intervalNanos;
   }
 
   /**
@@ -55,7 +61,7 @@ final class SequenceGuard {
         return HeartbeatOutcome.STALE_SEQUENCE;
       }
       long base = lastSequence == NONE ? 0 : lastSequence;
-      return plausible(sequence, base, nowNanos - lastNanos) ? null
+      return plausible(sequence, base, nowNanos - lastNanos, currentGapNanos()) ? null
           : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
     }
     int past = pastIndex(newIncarnation);
@@ -63,11 +69,11 @@ final class SequenceGuard {
       if (sequence <= pastSequences[past]) {
         return HeartbeatOutcome.STALE_INCARNATION;
       }
-      return plausible(sequence, pastSequences[past], nowNanos - pastNanos[past]) ? null
-          : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
+      return plausible(sequence, pastSequences[past], nowNanos - pastNanos[past], intervalNanos)
+          ? null : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
     }
     // A new incarnation numbers from 1 and began after the current one was last heard.
-    return plausible(sequence, 0, nowNanos - lastNanos) ? null
+    return plausible(sequence, 0, nowNanos - lastNanos, intervalNanos) ? null
         : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
   }
 
@@ -92,8 +98,13 @@ final class SequenceGuard {
         pastCount = Math.min(pastCount + 1, REMEMBERED);
       }
       incarnation = newIncarnation;
+      meanGapNanos = intervalNanos;
     } else if (withIncarnation && incarnation == NONE) {
       incarnation = newIncarnation;
+    } else if (lastSequence != NONE) {
+      // Gaps longer than the interval (losses, pauses) say nothing about a faster sender.
+      long gap = Math.min(intervalNanos, Math.max(0, nowNanos - lastNanos));
+      meanGapNanos += (gap - meanGapNanos) / 8;
     }
     lastSequence = sequence;
     lastNanos = nowNanos;
@@ -113,12 +124,17 @@ final class SequenceGuard {
     return -1;
   }
 
-  private boolean plausible(long sequence, long base, long elapsedNanos) {
+  /** The gap the current incarnation's numbers advance by: the interval, or less if heard so. */
+  private long currentGapNanos() {
+    return Math.max(1_000, Math.min(intervalNanos, meanGapNanos));
+  }
+
+  private static boolean plausible(long sequence, long base, long elapsedNanos, long gapNanos) {
     long advance = sequence - base;
     if (advance < 0) {
       return false; // a negative first number: no honest sender numbers so
     }
-    long reachable = SLACK + 2 * (Math.max(0, elapsedNanos) / intervalNanos);
+    long reachable = SLACK + 2 * (Math.max(0, elapsedNanos) / gapNanos);
     return advance <= reachable;
   }
 }

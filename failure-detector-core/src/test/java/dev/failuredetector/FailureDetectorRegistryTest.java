@@ -229,16 +229,33 @@ class FailureDetectorRegistryTest {
     assertThat(a.heartbeat(5, 1 + 5, clock.nanoTime())).as("4 ahead at most, at once")
         .isEqualTo(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
     assertThat(a.heartbeat(5, 1 + 4, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
-    ticks.advanceMillis(1_000); // ten intervals: up to 4 + 20 further
-    assertThat(a.heartbeat(5, 5 + 25, clock.nanoTime()))
+    // A second later: up to 4 + 2 per gap further, the gap being the interval (100 ms) or the
+    // sender's mean gap if shorter: the two heartbeats above came at once, so 100 - 100/8 ms.
+    ticks.advanceMillis(1_000);
+    assertThat(a.heartbeat(5, 5 + 27, clock.nanoTime()))
         .isEqualTo(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
-    assertThat(a.heartbeat(5, 5 + 24, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
+    assertThat(a.heartbeat(5, 5 + 26, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
     // A new incarnation numbers from 1 and started after the last heartbeat of the old one.
     assertThat(a.heartbeat(6, 1_000, clock.nanoTime()))
         .isEqualTo(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
     assertThat(a.heartbeat(6, 1, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RESTARTED);
     assertThat(registry.stats().heartbeatsImplausibleSequence()).isEqualTo(5);
     assertThat(a.state()).isEqualTo(PeerState.AVAILABLE);
+  }
+
+  @Test
+  void aSenderFasterThanTheInterval_isNotLockedOutAfterABurstOfLosses() {
+    start(builder().detector(DetectorSpec.deadline().withInterval(Duration.ofSeconds(1))
+        .withPause(Duration.ofSeconds(10))));
+    MonitoredPeer<String> a = registry.register("a");
+    long seq = 0;
+    for (int i = 0; i < 50; i++) { // it sends every 10 ms, though the interval here is 1 s
+      assertThat(a.heartbeat(7, ++seq, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
+      ticks.advanceMillis(10);
+    }
+    seq += 20; // twenty lost in a row
+    ticks.advanceMillis(200);
+    assertThat(a.heartbeat(7, ++seq, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
   }
 
   @Test
