@@ -169,7 +169,7 @@ class HealthServerHttpTest {
 
   @ParameterizedTest
   @CsvSource({"/health/%61, 200", "/health/a/, 200", "/health/a?verbose=1, 200",
-      "/health/a/b, 404", "/metricsx, 404", "/, 404"})
+      "/health/a/b, 404", "/metricsx, 404", "/, 200", "/x, 404"})
   void paths_decodedAndRoutedExactly(String target, int status) throws IOException {
     start();
     try (RawHttp http = connect()) {
