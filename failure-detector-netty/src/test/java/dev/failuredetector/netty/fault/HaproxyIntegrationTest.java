@@ -242,7 +242,10 @@ class HaproxyIntegrationTest {
       System.out.printf("HAProxy, late peer (SIGSTOP 1.6 s of a 2 s timeout, 3 times), weight"
           + " 100: %d requests through the frontend, %d answered 503; agent weight fell to %d%%%n",
           requests, unavailable, lowestWeight);
-      assertThat(lowestWeight).as("the peer was late: its weight fell").isLessThan(40);
+      // The precondition, not the point: the peer was late enough for its weight to fall well
+      // below 100 (35-40% seen; how far depends on when the stop lands in the interval, so the
+      // bound leaves room for a loaded machine). With weight 1 any such answer rounds to 0.
+      assertThat(lowestWeight).as("the peer was late: its weight fell").isLessThan(60);
       assertThat(unavailable).as("503s while the server was UP").isZero();
       assertThat(observer.registry().isAvailable("n5")).isTrue();
     } finally {
