@@ -198,14 +198,7 @@ class HaproxyIntegrationTest {
       frontend = probe.getLocalPort();
     }
     Path socket = dir.resolve("haproxy.sock");
-    startHaproxyWith(binary.get(), socket, String.join("\n",
-        "global",
-        "  stats socket " + socket + " mode 600 level admin",
-        "defaults",
-        "  mode http",
-        "  timeout connect 1s",
-        "  timeout client 10s",
-        "  timeout server 10s",
+    startHaproxyWith(binary.get(), socket, String.join("\n", preamble(socket),
         "frontend in",
         "  bind 127.0.0.1:" + frontend,
         "  default_backend via_agent",
@@ -290,8 +283,8 @@ class HaproxyIntegrationTest {
     return n5;
   }
 
-  /** The configuration the README shows, on loopback, with this test's ports. */
-  private String config(Path socket, int n5Port) {
+  /** What every configuration here starts with: the stats socket and HTTP-mode timeouts. */
+  private static String preamble(Path socket) {
     return String.join("\n",
         "global",
         "  stats socket " + socket + " mode 600 level admin",
@@ -299,7 +292,12 @@ class HaproxyIntegrationTest {
         "  mode http",
         "  timeout connect 1s",
         "  timeout client 10s",
-        "  timeout server 10s",
+        "  timeout server 10s");
+  }
+
+  /** The configuration the README shows, on loopback, with this test's ports. */
+  private String config(Path socket, int n5Port) {
+    return String.join("\n", preamble(socket),
         "  timeout check 1s",
         "backend via_httpchk",
         "  option httpchk",
