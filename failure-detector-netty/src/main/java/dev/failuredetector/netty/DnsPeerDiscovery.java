@@ -43,7 +43,9 @@ public final class DnsPeerDiscovery implements AutoCloseable {
   private final Set<String> discovered = new HashSet<>();
   private final LongAdder lookups = new LongAdder();
   private final LongAdder failures = new LongAdder();
+  private final LongAdder refused = new LongAdder();
   private boolean failing;
+  private boolean refusing;
 
   private DnsPeerDiscovery(HeartbeatNode node, String name, int port, String server,
       Duration refresh) {
@@ -91,6 +93,15 @@ public final class DnsPeerDiscovery implements AutoCloseable {
     return failures.sum();
   }
 
+  /**
+   * Records the node refused to add as peers (its registry full at {@code maxPeers}, or the id
+   * already a peer added otherwise), counted at every lookup that still finds them. Discovery goes
+   * on: a refused record is tried again at the next lookup.
+   */
+  public long refused() {
+    return refused.sum();
+  }
+
   /** The peers this discovery added and has not removed, sorted. */
   public synchronized Set<String> peers() {
     return new TreeSet<>(discovered);
@@ -119,13 +130,25 @@ public final class DnsPeerDiscovery implements AutoCloseable {
           discovered.remove(gone);
         }
       }
+      boolean refusedNow = false;
       for (String ip : now) {
         if (!discovered.contains(ip)) {
           String host = ip.substring(0, ip.lastIndexOf(':'));
-          node.addPeer(ip, new InetSocketAddress(host, port));
-          discovered.add(ip);
+          try {
+            node.addPeer(ip, new InetSocketAddress(host, port));
+            discovered.add(ip);
+          } catch (IllegalStateException | IllegalArgumentException e) {
+            // A throw would end the scheduled lookups for good: count, warn once, go on.
+            refused.increment();
+            refusedNow = true;
+            if (!refusing) {
+              LOG.warn("Peer discovery: {} has a record the node does not take as a peer ({});"
+                  + " it is tried again at each lookup", name, e.getMessage());
+            }
+          }
         }
       }
+      refusing = refusedNow;
     }
   }
 
