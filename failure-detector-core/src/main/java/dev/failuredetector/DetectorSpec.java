@@ -29,7 +29,10 @@ import java.util.Objects;
  *       exact normal} or {@link PhiDistribution#EXPONENTIAL exponential} model): {@code interval}
  *       (1s, the first heartbeat estimate), {@code threshold} (8), {@code window} (1000, Pekko's
  *       max-sample-size), {@code min-std} (100ms), {@code pause} (3s, the acceptable heartbeat
- *       pause). Pekko cluster's defaults.
+ *       pause), {@code learn-suspicions} (true: an interval that ends a suspicion is recorded
+ *       once suspicions repeat, so the detector cannot get stuck below the real intervals;
+ *       false: never, Pekko's rule exactly; see {@link PhiAccrualFailureDetector}). Otherwise
+ *       Pekko cluster's defaults.
  *   <li>{@code chen} ({@link ChenFailureDetector}): {@code interval} (1s), {@code window} (1000),
  *       {@code margin} (3s).
  *   <li>{@code bertier} ({@link BertierFailureDetector}): {@code interval} (1s), {@code window}
@@ -99,7 +102,7 @@ public sealed interface DetectorSpec {
   /** Phi accrual with Pekko cluster's defaults (logistic model). */
   static Phi phi() {
     return new Phi(PhiDistribution.LOGISTIC, DEFAULT_INTERVAL, 8.0, 1000, Duration.ofMillis(100),
-        Duration.ofSeconds(3));
+        Duration.ofSeconds(3), true);
   }
 
   /** Chen's detector with its defaults. */
@@ -174,7 +177,7 @@ public sealed interface DetectorSpec {
 
   /** Phi accrual ({@code phi}, {@code phi-normal}, {@code phi-exponential}). */
   record Phi(PhiDistribution distribution, Duration interval, double threshold, int window,
-      Duration minStd, Duration pause) implements DetectorSpec {
+      Duration minStd, Duration pause, boolean learnSuspicions) implements DetectorSpec {
 
     /** @throws IllegalArgumentException naming the key and value of a bad setting */
     public Phi {
@@ -206,28 +209,33 @@ public sealed interface DetectorSpec {
     }
 
     public Phi withDistribution(PhiDistribution distribution) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
     }
 
     @Override
     public Phi withInterval(Duration interval) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
     }
 
     public Phi withThreshold(double threshold) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
     }
 
     public Phi withWindow(int window) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
     }
 
     public Phi withMinStd(Duration minStd) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
     }
 
     public Phi withPause(Duration pause) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
+    }
+
+    /** With {@code false}, Pekko's rule: an interval that ends a suspicion is never recorded. */
+    public Phi withLearnSuspicions(boolean learnSuspicions) {
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
     }
 
     @Override
@@ -238,6 +246,7 @@ public sealed interface DetectorSpec {
       settings.put("window", Integer.toString(window));
       settings.put("min-std", DurationText.format(minStd));
       settings.put("pause", DurationText.format(pause));
+      settings.put("learn-suspicions", Boolean.toString(learnSuspicions));
       return settings;
     }
 
@@ -249,6 +258,7 @@ public sealed interface DetectorSpec {
         case "threshold" -> withThreshold(SpecText.decimal(kind, key, value));
         case "window" -> withWindow(SpecText.integer(kind, key, value));
         case "min-std" -> withMinStd(SpecText.duration(kind(), key, value));
+        case "learn-suspicions" -> withLearnSuspicions(SpecText.bool(kind, key, value));
         default -> withPause(SpecText.duration(kind(), key, value));
       };
     }
@@ -257,7 +267,8 @@ public sealed interface DetectorSpec {
     public PhiAccrualFailureDetector newDetector(NanoClock clock) {
       return PhiAccrualFailureDetector.builder().distribution(distribution)
           .firstHeartbeatEstimate(interval).threshold(threshold).maxSampleSize(window)
-          .minStdDeviation(minStd).acceptableHeartbeatPause(pause).clock(clock).build();
+          .minStdDeviation(minStd).acceptableHeartbeatPause(pause)
+          .learnFromRepeatedSuspicions(learnSuspicions).clock(clock).build();
     }
 
     @Override

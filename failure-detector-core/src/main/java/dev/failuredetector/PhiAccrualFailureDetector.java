@@ -30,8 +30,21 @@ import java.time.Duration;
  *       the exact normal tail, or Cassandra's exponential model.
  * </ul>
  *
- * <p><b>Compatibility with Pekko.</b> Like Pekko, the interval that ends a suspected period is not
- * recorded (a long pause would skew the statistics), the history is seeded at the first heartbeat,
+ * <p><b>Learning from suspicions.</b> Like Pekko, the interval that ends a suspected period is not
+ * recorded: one long pause (a GC, a partition) would skew the statistics for a long time. But a
+ * detector whose estimate is far below the real intervals (a first estimate too small, a sender
+ * whose heartbeats arrive in bursts) would then never learn them: every long interval ends a
+ * suspicion, none is recorded, and it suspects the live peer at every gap, forever. So once
+ * suspicions are not rare, they are evidence about the arrival process, not a pause: an interval
+ * that ends a suspicion is recorded when at least {@value #REPEATED_SUSPICIONS} earlier
+ * heartbeats ended one within about the last {@value #SUSPICION_MEMORY} heartbeats (an
+ * exponentially decaying count). A single pause, or a few a day, are still left out, as Pekko
+ * does. {@link Builder#learnFromRepeatedSuspicions(boolean) learnFromRepeatedSuspicions(false)}
+ * gives Pekko's rule exactly (never record them).
+ *
+ * <p><b>Compatibility with Pekko</b> (with {@code learnFromRepeatedSuspicions(false)}; with the
+ * default the two differ only once suspicions repeat, as above). The history is seeded at the
+ * first heartbeat,
  * the deviation is floored and the pause added to the mean. Differences: Pekko truncates every
  * duration to whole milliseconds (including estimate/4) and measures with a millisecond clock,
  * while this class keeps nanoseconds, so results are identical when times and durations are whole
@@ -64,7 +77,17 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   private final long minStdDeviationNanos;
   private final long acceptableHeartbeatPauseNanos;
   private final long firstHeartbeatEstimateNanos;
+  private final boolean learnFromRepeatedSuspicions;
   private volatile Threshold threshold;
+
+  /** Earlier suspicion-ending heartbeats after which the next one's interval is recorded. */
+  static final int REPEATED_SUSPICIONS = 2;
+  /** Heartbeats over which suspicion-ending ones are counted (the decay's time constant). */
+  static final int SUSPICION_MEMORY = 1024;
+  private static final double SUSPICION_DECAY = 1.0 - 1.0 / SUSPICION_MEMORY;
+
+  /** Writer-owned: suspicion-ending heartbeats, decayed by SUSPICION_DECAY per heartbeat. */
+  private double recentSuspicions;
 
   /** Writer-owned. */
   private final HeartbeatHistory history;
@@ -84,6 +107,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     this.minStdDeviationNanos = builder.minStdDeviationNanos;
     this.acceptableHeartbeatPauseNanos = builder.acceptableHeartbeatPauseNanos;
     this.firstHeartbeatEstimateNanos = builder.firstHeartbeatEstimateNanos;
+    this.learnFromRepeatedSuspicions = builder.learnFromRepeatedSuspicions;
     this.threshold = builder.threshold();
     this.history = new HeartbeatHistory(maxSampleSize);
     seedHistory();
@@ -114,9 +138,16 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
         return;
       }
       long interval = nowNanos - writerLastHeartbeatNanos();
-      // The interval that ends a suspected period is not recorded: it would skew the statistics.
+      // The interval that ends a suspected period is not recorded (a pause would skew the
+      // statistics) unless suspicions repeat: then the estimate is wrong, not the peer late.
       if (interval < publishedTimeoutNanos()) {
         history.add(interval);
+        recentSuspicions *= SUSPICION_DECAY;
+      } else {
+        if (learnFromRepeatedSuspicions && recentSuspicions >= REPEATED_SUSPICIONS) {
+          history.add(interval);
+        }
+        recentSuspicions = recentSuspicions * SUSPICION_DECAY + 1;
       }
     }
     beginPublish();
@@ -198,6 +229,11 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     return Duration.ofNanos(acceptableHeartbeatPauseNanos);
   }
 
+  /** Whether an interval ending a suspicion is recorded once suspicions repeat (see above). */
+  public boolean learnsFromRepeatedSuspicions() {
+    return learnFromRepeatedSuspicions;
+  }
+
   /** Returns the interval the history is seeded with. */
   public Duration firstHeartbeatEstimate() {
     return Duration.ofNanos(firstHeartbeatEstimateNanos);
@@ -214,6 +250,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   private void seedHistory() {
     long deviation = firstHeartbeatEstimateNanos / 4;
     history.clear();
+    recentSuspicions = 0;
     history.add(firstHeartbeatEstimateNanos - deviation);
     history.add(firstHeartbeatEstimateNanos + deviation);
   }
@@ -334,6 +371,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     private long acceptableHeartbeatPauseNanos = Duration.ofSeconds(3).toNanos();
     private long firstHeartbeatEstimateNanos = Duration.ofSeconds(1).toNanos();
     private PhiDistribution distribution = PhiDistribution.LOGISTIC;
+    private boolean learnFromRepeatedSuspicions = true;
     private NanoClock clock = NanoClock.system();
     private Threshold sharedThreshold;
     private PhiDistribution cachedDistribution;
@@ -395,6 +433,16 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     /** Model of the intervals; default {@link PhiDistribution#LOGISTIC}, as Pekko. */
     public Builder distribution(PhiDistribution distribution) {
       this.distribution = Preconditions.notNull("distribution", distribution);
+      return this;
+    }
+
+    /**
+     * Whether an interval that ends a suspicion is recorded once suspicions repeat (default
+     * true: the detector cannot get stuck below the real intervals); false never records one,
+     * Pekko's rule exactly (see "Learning from suspicions").
+     */
+    public Builder learnFromRepeatedSuspicions(boolean learn) {
+      this.learnFromRepeatedSuspicions = learn;
       return this;
     }
 

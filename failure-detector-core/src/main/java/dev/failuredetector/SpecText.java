@@ -35,6 +35,13 @@ final class SpecText {
     return key;
   }
 
+  static boolean bool(String kind, String key, String value) {
+    if (value.equals("true") || value.equals("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new IllegalArgumentException(kind + " " + key + "=" + value + " is not true or false");
+  }
+
   static Duration duration(String kind, String key, String value) {
     return DurationText.parse(kind + " " + key, value);
   }

@@ -12,11 +12,14 @@ class DetectorSpecTest {
   @Test
   void parse_kindAlone_givesItsDefaults_andPrintsEverySetting() {
     assertThat(DetectorSpec.parse("phi").toString())
-        .isEqualTo("phi:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s");
+        .isEqualTo("phi:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s,"
+            + "learn-suspicions=true");
     assertThat(DetectorSpec.parse("phi-normal").toString())
-        .isEqualTo("phi-normal:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s");
+        .isEqualTo("phi-normal:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s,"
+            + "learn-suspicions=true");
     assertThat(DetectorSpec.parse("phi-exponential").toString())
-        .isEqualTo("phi-exponential:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s");
+        .isEqualTo("phi-exponential:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s,"
+            + "learn-suspicions=true");
     assertThat(DetectorSpec.parse("chen").toString())
         .isEqualTo("chen:interval=1s,window=1000,margin=3s");
     assertThat(DetectorSpec.parse("bertier").toString()).isEqualTo(
@@ -69,8 +72,12 @@ class DetectorSpecTest {
     assertThat(chen.windowSize()).isEqualTo(50);
     assertThat(chen.safetyMargin()).isEqualTo(Duration.ofMillis(200));
     PhiAccrualFailureDetector phi = (PhiAccrualFailureDetector) DetectorSpec
-        .parse("phi-normal:interval=100ms,threshold=3,window=20,min-std=10ms,pause=0s")
+        .parse("phi-normal:interval=100ms,threshold=3,window=20,min-std=10ms,pause=0s,"
+            + "learn-suspicions=false")
         .newDetector();
+    assertThat(phi.learnsFromRepeatedSuspicions()).isFalse();
+    assertThat(((PhiAccrualFailureDetector) DetectorSpec.parse("phi").newDetector())
+        .learnsFromRepeatedSuspicions()).isTrue();
     assertThat(phi.distribution()).isEqualTo(PhiDistribution.NORMAL);
     assertThat(phi.firstHeartbeatEstimate()).isEqualTo(Duration.ofMillis(100));
     assertThat(phi.threshold()).isEqualTo(3);
@@ -102,6 +109,9 @@ class DetectorSpecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("detector chen has no setting 'threshold'; its settings are interval, window,"
             + " margin");
+    assertThatThrownBy(() -> DetectorSpec.parse("phi:learn-suspicions=yes"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("phi learn-suspicions=yes is not true or false");
     assertThatThrownBy(() -> DetectorSpec.parse("chen:margin=abc"))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("chen margin=abc is not a"
             + " duration: write a number and a unit (ns, us, ms, s, m, h), such as 200ms or 1.5s");

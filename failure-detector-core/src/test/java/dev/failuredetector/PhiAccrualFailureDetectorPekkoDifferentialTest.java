@@ -58,6 +58,7 @@ class PhiAccrualFailureDetectorPekkoDifferentialTest {
         .minStdDeviation(Duration.ofMillis(minStdMillis))
         .acceptableHeartbeatPause(Duration.ofMillis(pauseMillis))
         .firstHeartbeatEstimate(Duration.ofMillis(firstEstimateMillis))
+        .learnFromRepeatedSuspicions(false) // Pekko's rule, exactly
         .clock(clock)
         .build();
 

@@ -126,6 +126,85 @@ class PhiAccrualFailureDetectorTest {
   }
 
   @Test
+  void aFewPausesADay_areNotRecorded_evenByTheLearningRule() {
+    PhiAccrualFailureDetector detector = noPause().build();
+    long timeoutBefore = 0;
+    for (int pause = 0; pause < 5; pause++) {
+      for (int i = 0; i < 3_000; i++) { // 50 minutes of steady heartbeats between pauses
+        detector.heartbeat();
+        clock.advanceMillis(i % 2 == 0 ? 900 : 1100);
+      }
+      timeoutBefore = detector.timeoutNanos();
+      clock.advanceMillis(30_000);
+      detector.heartbeat(); // ends a suspicion: one pause, left out as Pekko does
+      assertThat(detector.timeoutNanos()).as("pause %d", pause).isEqualTo(timeoutBefore);
+      clock.advanceMillis(1000);
+    }
+  }
+
+  /**
+   * The trap: a first estimate far below the real intervals (tune's median of a bursty trace). Every
+   * real interval ends a suspicion; with Pekko's rule none is ever recorded and the detector
+   * suspects the live sender at every heartbeat, forever. The learning rule records them once
+   * suspicions repeat, and the mistakes stop.
+   */
+  @Test
+  void firstEstimateFarTooLow_pekkosRuleNeverLearns_theDefaultLearnsWithinAFewHeartbeats() {
+    for (boolean learn : new boolean[] {false, true}) {
+      ManualClock time = new ManualClock(T0);
+      PhiAccrualFailureDetector detector = PhiAccrualFailureDetector.builder()
+          .firstHeartbeatEstimate(Duration.ofNanos(2_000)).minStdDeviation(Duration.ofNanos(200))
+          .acceptableHeartbeatPause(Duration.ZERO).learnFromRepeatedSuspicions(learn)
+          .clock(time).build();
+      int mistakes = 0;
+      int lastMistake = -1;
+      for (int i = 0; i < 2_000; i++) {
+        if (i > 0 && !detector.isAvailable()) {
+          mistakes++;
+          lastMistake = i;
+        }
+        detector.heartbeat();
+        time.advanceMillis(1); // the sender: every 1 ms, steadily
+      }
+      if (learn) {
+        assertThat(lastMistake).as("the last wrong suspicion, heartbeat #").isLessThan(20);
+        assertThat(detector.timeoutNanos()).isBetween(1_000_000L, 3_000_000L);
+      } else {
+        assertThat(mistakes).as("Pekko's rule: a mistake at every heartbeat").isEqualTo(1_999);
+        assertThat(detector.timeoutNanos()).isLessThan(10_000L);
+      }
+    }
+  }
+
+  /**
+   * Bursty arrivals: 20 heartbeats 2 us apart, then a 20 ms gap (a sender every 1 ms behind a
+   * queue that releases them in bursts). The gaps end suspicions; once they repeat they are
+   * learned, and the detector stops suspecting at every gap.
+   */
+  @Test
+  void burstyArrivals_gapsAreLearned_mistakesStop() {
+    for (boolean learn : new boolean[] {false, true}) {
+      ManualClock time = new ManualClock(T0);
+      PhiAccrualFailureDetector detector = PhiAccrualFailureDetector.builder()
+          .firstHeartbeatEstimate(Duration.ofNanos(2_000)).minStdDeviation(Duration.ofNanos(200))
+          .acceptableHeartbeatPause(Duration.ZERO).threshold(8).learnFromRepeatedSuspicions(learn)
+          .clock(time).build();
+      int lateMistakes = 0;
+      for (int burst = 0; burst < 200; burst++) {
+        for (int i = 0; i < 20; i++) {
+          if (burst >= 100 && detector.isMonitoring() && !detector.isAvailable()) {
+            lateMistakes++;
+          }
+          detector.heartbeat();
+          time.set(time.nanoTime() + (i < 19 ? 2_000 : 20 * MS - 19 * 2_000));
+        }
+      }
+      assertThat(lateMistakes).as("mistakes in the last 100 bursts, learn=%s", learn)
+          .isEqualTo(learn ? 0 : 100);
+    }
+  }
+
+  @Test
   void staleHeartbeat_fromAClockThatWentBack_isIgnored() {
     PhiAccrualFailureDetector detector = noPause().build();
     detector.heartbeat(T0);

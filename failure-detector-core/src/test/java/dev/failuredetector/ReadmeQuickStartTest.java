@@ -77,7 +77,8 @@ class ReadmeQuickStartTest {
     assertThat(node2.state()).isEqualTo(PeerState.AVAILABLE);
     assertThat(peers.stats().heartbeatsRecorded()).isEqualTo(2);
     assertThat(peers.spec().toString()).isEqualTo(
-        "phi:interval=500ms,threshold=10,window=200,min-std=100ms,pause=3s");
+        "phi:interval=500ms,threshold=10,window=200,min-std=100ms,pause=3s,"
+            + "learn-suspicions=true");
     assertThat(log.lines).hasSize(2);
     assertThat(peers.markFailed("node-3", TransitionReason.LEFT)).as("node-3 was never registered")
         .isFalse();

@@ -10,12 +10,30 @@ import java.util.Objects;
  * best other metric, and says plainly when no setting meets it or when the trace is too short to
  * tell.
  *
+ * <p><b>Advice that holds on the next hour.</b> For a mistake budget, a setting's point estimate
+ * (mistakes / time) is not enough: the fastest setting within it is, by construction, the one at
+ * the edge, and the next hour's count scatters around its mean. A setting qualifies only when
+ * <ul>
+ *   <li>the upper end of a 95% confidence interval of its rate (mistakes as a Poisson process,
+ *       {@link QosReport#mistakesPerDayUpper95()}) is within the budget divided by a headroom of
+ *       {@value #HEADROOM}, and
+ *   <li>its worst window (an hour, or a quarter of a shorter trace) holds no more mistakes than
+ *       the worst window would by chance at the budget's rate ({@link
+ *       QosReport#worstWindowWithin}): a load that comes and goes shows here, not in the mean,
+ * </ul>
+ * and the fastest such setting is chosen. The headroom is for what the trace cannot show: a load
+ * heavier than any it recorded. The explanation says what was assumed.
+ * {@link #recommendNaive} keeps the point-estimate rule, for comparison only.
+ *
  * <p>A mistake rate can only be observed down to about one per trace length: with zero mistakes
  * in T seconds, the rate is below 3/T with 95% confidence (the "rule of three") and nothing
- * smaller can be claimed. When the target is below that, the advisor requires zero mistakes and
- * says what the trace does and does not show.
+ * smaller can be claimed. When the target is below what the trace can show, the advisor requires
+ * zero mistakes and says what the trace does and does not show.
  */
 public final class QosAdvisor {
+
+  /** How far below the budget a setting's 95% upper bound must stay. */
+  static final double HEADROOM = 2;
 
   private QosAdvisor() {}
 
@@ -43,15 +61,33 @@ public final class QosAdvisor {
         .orElseThrow(() -> new IllegalArgumentException("no measured points to choose from"));
     double observedSeconds = anyCurve.points().get(0).report().observedNanos() / 1e9;
     if (target instanceof QosTarget.MaxMistakesPerDay limit) {
-      return forMistakeRate(curves, limit.perDay(), observedSeconds);
+      return forMistakeRate(curves, limit.perDay(), observedSeconds, false);
     }
     return forDetectionTime(curves, ((QosTarget.MaxDetectionTime) target).limit().toNanos());
   }
 
+  /**
+   * The naive rule, for comparison only: the fastest setting whose observed mistake rate (point
+   * estimate) is within the budget, as one would tune by hand from a table. It picks settings at
+   * the edge of the budget, which the next hour often exceeds; {@link #recommend} does not.
+   */
+  public static Recommendation recommendNaive(List<QosCurve> curves, QosTarget target) {
+    Objects.requireNonNull(curves, "curves");
+    Objects.requireNonNull(target, "target");
+    if (!(target instanceof QosTarget.MaxMistakesPerDay limit)) {
+      return recommend(curves, target);
+    }
+    QosCurve anyCurve = curves.stream().filter(c -> !c.points().isEmpty()).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no measured points to choose from"));
+    return forMistakeRate(curves, limit.perDay(),
+        anyCurve.points().get(0).report().observedNanos() / 1e9, true);
+  }
+
   private static Recommendation forMistakeRate(List<QosCurve> curves, double perDay,
-      double observedSeconds) {
+      double observedSeconds, boolean naive) {
     double perSecond = perDay / 86_400;
-    double observableRate = 1.0 / observedSeconds;
+    // Below what zero mistakes can show (3/T with 95% confidence; 1/T for the naive rule).
+    double observableRate = (naive ? 1.0 : PoissonBound.upper95(0) * HEADROOM) / observedSeconds;
     boolean tooShort = perSecond < observableRate;
     QosCurve bestCurve = null;
     QosPoint best = null;
@@ -60,7 +96,10 @@ public final class QosAdvisor {
     for (QosCurve curve : curves) {
       for (QosPoint point : curve.points()) {
         QosReport report = point.report();
-        boolean meets = tooShort ? report.mistakes() == 0 : report.mistakeRatePerSecond() <= perSecond;
+        boolean meets = tooShort ? report.mistakes() == 0
+            : naive ? report.mistakeRatePerSecond() <= perSecond
+            : report.mistakesPerDayUpper95() * HEADROOM <= perDay
+                && report.worstWindowWithin(perDay);
         if (meets && (best == null || faster(report, best.report()))) {
           best = point;
           bestCurve = curve;
@@ -84,8 +123,16 @@ public final class QosAdvisor {
             + " setting made no mistake in it, which shows a rate below about %s/day (95%%"
             + " confidence), not %s/day. Record a longer trace to tighten it.",
             hours, rate(perDay), rate(3 / observedSeconds * 86_400), rate(perDay))
-        : String.format(" It made %d mistake%s in %.2f h (%s/day).", best.report().mistakes(),
-            best.report().mistakes() == 1 ? "" : "s", hours, rate(best.report().mistakesPerDay()));
+        : naive ? String.format(" It made %d mistake%s in %.2f h (%s/day).",
+            best.report().mistakes(), best.report().mistakes() == 1 ? "" : "s", hours,
+            rate(best.report().mistakesPerDay()))
+        : String.format(" It made %d mistake%s in %.2f h (%s/day; at most %s/day with 95%%"
+            + " confidence, %sx headroom kept; worst %s: %d). Assumes the next hours look like"
+            + " this trace's worst: re-tune after a change of load or route.",
+            best.report().mistakes(), best.report().mistakes() == 1 ? "" : "s", hours,
+            rate(best.report().mistakesPerDay()), rate(best.report().mistakesPerDayUpper95()),
+            format(HEADROOM), window(best.report().windowNanos()),
+            best.report().worstWindowMistakes());
     return new Recommendation(true, bestCurve.detector(), bestCurve.setting(), best,
         String.format("Fastest detection within %s mistakes/day: %s with %s = %s, mean detection"
             + " %.3f s (p99 %.3f s).", rate(perDay), bestCurve.detector(), bestCurve.setting(),
@@ -127,6 +174,11 @@ public final class QosAdvisor {
             bestCurve.detector(), bestCurve.setting(), format(best.setting()),
             best.report().mistakes(), rate(best.report().mistakesPerDay()),
             best.report().detectionTimeP99Nanos() / 1e9));
+  }
+
+  private static String window(long nanos) {
+    return nanos == 3_600_000_000_000L ? "hour"
+        : String.format(java.util.Locale.ROOT, "%.0f min", nanos / 60e9);
   }
 
   private static boolean faster(QosReport a, QosReport b) {

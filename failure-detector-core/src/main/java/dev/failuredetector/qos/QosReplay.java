@@ -55,6 +55,11 @@ public final class QosReplay {
     long mistakes = 0;
     long suspectedNanos = 0;
     boolean suspecting = false;
+    long start = trace.arrivalNanos(warmup);
+    long observed = trace.arrivalNanos(n - 1) - start;
+    long windowNanos = QosReport.windowNanosFor(observed);
+    int windows = (int) Math.min(1 << 20, observed / windowNanos + 1);
+    long[] perWindow = new long[windows];
     for (int i = warmup; i < n; i++) {
       long arrival = trace.arrivalNanos(i);
       long deadline = deadlines[i];
@@ -70,6 +75,8 @@ public final class QosReplay {
         boolean continuing = suspecting && timeout == 0;
         if (!continuing) {
           mistakes++;
+          long began = Math.max(deadline, arrival) - start;
+          perWindow[(int) Math.min(windows - 1, Math.max(0, began) / windowNanos)]++;
         }
         suspectedNanos += next - Math.max(deadline, arrival);
         suspecting = true;
@@ -77,7 +84,10 @@ public final class QosReplay {
         suspecting = false;
       }
     }
-    long observed = trace.arrivalNanos(n - 1) - trace.arrivalNanos(warmup);
+    long worstWindow = 0;
+    for (long count : perWindow) {
+      worstWindow = Math.max(worstWindow, count);
+    }
     Arrays.sort(detectionTimes);
     int p99Index = (int) Math.ceil(0.99 * detectionTimes.length) - 1;
     double observedSeconds = observed / 1e9;
@@ -85,6 +95,6 @@ public final class QosReplay {
         detectionTimes[Math.max(0, p99Index)], detectionTimes[detectionTimes.length - 1],
         mistakes, observedSeconds > 0 ? mistakes / observedSeconds : 0,
         mistakes > 0 ? (double) suspectedNanos / mistakes : 0,
-        observed > 0 ? 1.0 - (double) suspectedNanos / observed : 1.0);
+        observed > 0 ? 1.0 - (double) suspectedNanos / observed : 1.0, windowNanos, worstWindow);
   }
 }

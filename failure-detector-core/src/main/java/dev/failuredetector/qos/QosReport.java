@@ -23,10 +23,45 @@ package dev.failuredetector.qos;
  * @param meanMistakeDurationNanos T_M: mean duration of a mistake (0 without mistakes)
  * @param queryAccuracy P_A: probability that the detector is right when asked at a random time
  *     while the sender is alive (1 - suspected time / observed time)
+ * @param windowNanos the length of the windows the observed time is cut into to find the worst
+ *     one: an hour when at least four hours were observed, else a quarter of the time observed
+ * @param worstWindowMistakes the most mistakes that began in any one window (a load that comes
+ *     and goes shows here, and not in the mean rate)
  */
 public record QosReport(int heartbeats, long observedNanos, double detectionTimeMeanNanos,
     long detectionTimeP99Nanos, long detectionTimeMaxNanos, long mistakes,
-    double mistakeRatePerSecond, double meanMistakeDurationNanos, double queryAccuracy) {
+    double mistakeRatePerSecond, double meanMistakeDurationNanos, double queryAccuracy,
+    long windowNanos, long worstWindowMistakes) {
+
+  /** The window length for {@code observedNanos} of observation (see {@code windowNanos}). */
+  public static long windowNanosFor(long observedNanos) {
+    long hour = 3_600_000_000_000L;
+    return observedNanos >= 4 * hour ? hour : Math.max(1, observedNanos / 4);
+  }
+
+  /** Mistakes per day in the worst window. */
+  public double worstWindowMistakesPerDay() {
+    return worstWindowMistakes * 86_400e9 / windowNanos;
+  }
+
+  /**
+   * Whether the worst window could be chance at {@code perDay} mistakes a day: it holds no more
+   * than the worst of this many windows would hold at that rate, 95 times in 100.
+   */
+  public boolean worstWindowWithin(double perDay) {
+    long windows = Math.max(1, observedNanos / windowNanos);
+    return worstWindowMistakes
+        <= PoissonBound.worstWindowAllowed(perDay * windowNanos / 86_400e9, windows);
+  }
+
+  /**
+   * The upper end of a one-sided 95% confidence interval of the mistake rate, per day, treating
+   * mistakes as a Poisson process: the rate the trace cannot rule out. Zero mistakes in T give
+   * about 3/T (the "rule of three"); six mistakes, about 11.8/T.
+   */
+  public double mistakesPerDayUpper95() {
+    return PoissonBound.upper95(mistakes) * 86_400e9 / Math.max(1, observedNanos);
+  }
 
   /** Mistakes per day at the observed rate. */
   public double mistakesPerDay() {

@@ -11,12 +11,22 @@ class QosAdvisorTest {
   private static final long S = 1_000_000_000L;
   private static final long DAY = 86_400 * S;
 
-  /** A report over {@code observed} with a mean (and p99) detection time and a mistake count. */
+  /**
+   * A report over {@code observed} with a mean (and p99) detection time and a mistake count,
+   * spread evenly over its windows.
+   */
   private static QosPoint point(double setting, double detectionSeconds, long mistakes,
       long observed) {
+    long window = QosReport.windowNanosFor(observed);
+    long windows = Math.max(1, observed / window);
+    return point(setting, detectionSeconds, mistakes, observed, (mistakes + windows - 1) / windows);
+  }
+
+  private static QosPoint point(double setting, double detectionSeconds, long mistakes,
+      long observed, long worstWindow) {
     long td = (long) (detectionSeconds * S);
     return new QosPoint(setting, new QosReport(1000, observed, td, td, td, mistakes,
-        mistakes / (observed / 1e9), 0, 1));
+        mistakes / (observed / 1e9), 0, 1, QosReport.windowNanosFor(observed), worstWindow));
   }
 
   private static List<QosCurve> curves(long observed) {
@@ -28,19 +38,49 @@ class QosAdvisorTest {
   }
 
   @Test
-  void mistakeRateTarget_picksTheFastestThatMeetsIt() {
-    // 10 days observed: 3 mistakes = 0.3/day, 1 mistake = 0.1/day, 10 = 1/day.
+  void mistakeRateTarget_picksTheFastestWhoseUpperBoundKeepsTheHeadroom_notTheEdge() {
+    // 100 days, budget 0.5/day. 50 mistakes = 0.5/day exactly: the naive rule takes it (0.1 s);
+    // its 95% upper bound is 0.65/day, over the budget. 10 mistakes: at most 0.17/day, 2x of
+    // headroom within 0.5: the fastest that holds (0.3 s).
+    QosAdvisor.Recommendation naive =
+        QosAdvisor.recommendNaive(curves(100 * DAY), QosTarget.maxMistakesPerDay(0.5));
+    assertThat(naive.point().setting()).isEqualTo(1);
     QosAdvisor.Recommendation advice =
-        QosAdvisor.recommend(curves(10 * DAY), QosTarget.maxMistakesPerDay(0.5));
+        QosAdvisor.recommend(curves(100 * DAY), QosTarget.maxMistakesPerDay(0.5));
     assertThat(advice.met()).isTrue();
-    assertThat(advice.detector()).isEqualTo("fast-but-wrong");
+    assertThat(advice.detector()).isEqualTo("steady");
+    assertThat(advice.point().setting()).isEqualTo(10);
+    assertThat(advice.explanation()).contains("It made 10 mistakes in 2400.00 h (0.1/day; at"
+        + " most 0.17/day with 95% confidence, 2x headroom kept; worst hour: 1).");
+  }
+
+  @Test
+  void mistakeRateTarget_aBadHourDisqualifies_evenWithinTheMeanRate() {
+    long observed = 8 * DAY;
+    List<QosCurve> curves = List.of(new QosCurve("bursty", "t", List.of(
+        point(1, 0.1, 5, observed, 5), // all five in one hour: at 5/day, chance allows 3
+        point(2, 0.2, 5, observed, 1))));
+    QosAdvisor.Recommendation advice = QosAdvisor.recommend(curves, QosTarget.maxMistakesPerDay(5));
     assertThat(advice.point().setting()).isEqualTo(2);
-    assertThat(advice.explanation()).contains("It made 3 mistakes in 240.00 h");
+  }
+
+  @Test
+  void poissonUpperBound_exactForSmallCounts_closeForLarge() {
+    assertThat(PoissonBound.upper95(0)).isCloseTo(2.9957, org.assertj.core.data.Offset.offset(1e-3));
+    assertThat(PoissonBound.upper95(1)).isCloseTo(4.7439, org.assertj.core.data.Offset.offset(1e-3));
+    assertThat(PoissonBound.upper95(6)).isCloseTo(11.8424, org.assertj.core.data.Offset.offset(1e-3));
+    assertThat(PoissonBound.upper95(20)).isCloseTo(29.0620, org.assertj.core.data.Offset.offset(1e-3));
+    assertThat(PoissonBound.upper95(100)).isCloseTo(118.08, org.assertj.core.data.Offset.offset(0.1));
+    // 192 hours at 5/day: the worst hour holds up to 3 by chance, 95 times in 100.
+    assertThat(PoissonBound.worstWindowAllowed(5.0 / 24, 192)).isEqualTo(3);
+    assertThat(PoissonBound.worstWindowAllowed(0, 10)).isZero();
+    assertThat(PoissonBound.upper95(21)).isGreaterThan(PoissonBound.upper95(20));
   }
 
   @Test
   void mistakeRateTargetBelowWhatTheTraceCanShow_requiresZeroMistakes_andSaysSo() {
-    // 2 hours observed: 1/day is not observable; only zero-mistake settings qualify.
+    // 2 hours observed: 1/day is not observable (zero mistakes show < 36/day, 72 with the
+    // headroom); only zero-mistake settings qualify.
     QosAdvisor.Recommendation advice =
         QosAdvisor.recommend(curves(2 * 3600 * S), QosTarget.maxMistakesPerDay(1));
     assertThat(advice.met()).isTrue();

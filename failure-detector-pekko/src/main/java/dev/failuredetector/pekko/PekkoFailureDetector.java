@@ -65,7 +65,9 @@ public final class PekkoFailureDetector implements org.apache.pekko.remote.Failu
 
   /**
    * The spec a Pekko failure-detector section describes: {@code detector} if present, else phi
-   * accrual with Pekko's keys; {@code heartbeat-interval} in either case.
+   * accrual with Pekko's keys and Pekko's rule for suspicion-ending intervals ({@code
+   * learn-suspicions=false}: the same verdicts as Pekko's own detector); {@code
+   * heartbeat-interval} in either case.
    *
    * @throws ConfigurationException naming the key and value of a bad setting
    */
@@ -91,7 +93,8 @@ public final class PekkoFailureDetector implements org.apache.pekko.remote.Failu
     Duration pause = duration(config, "acceptable-heartbeat-pause");
     try {
       return DetectorSpec.phi().withInterval(interval).withThreshold(threshold)
-          .withWindow(maxSampleSize).withMinStd(minStd).withPause(pause);
+          .withWindow(maxSampleSize).withMinStd(minStd).withPause(pause)
+          .withLearnSuspicions(false);
     } catch (IllegalArgumentException e) {
       // The spec names its own keys: say which Pekko key that is.
       throw new ConfigurationException("failure-detector: " + e.getMessage()

@@ -52,12 +52,14 @@ class PekkoFailureDetectorTest {
           .withThreshold(config.getDouble("threshold"))
           .withWindow(config.getInt("max-sample-size"))
           .withMinStd(config.getDuration("min-std-deviation"))
-          .withPause(config.getDuration("acceptable-heartbeat-pause"));
+          .withPause(config.getDuration("acceptable-heartbeat-pause"))
+          .withLearnSuspicions(false); // Pekko's keys mean Pekko's detector, exactly
       assertThat(((PekkoFailureDetector) loaded).spec()).as(path).isEqualTo(expected);
     }
     // Pekko's reference values, for the record: the cluster section is threshold 8, 1 s, 3 s.
     assertThat(PekkoFailureDetector.specOf(section("pekko.cluster.failure-detector", ""))
-        .toString()).isEqualTo("phi:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s");
+        .toString()).isEqualTo("phi:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s,"
+        + "learn-suspicions=false");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.failuredetector.netty.fault;
+package dev.failuredetector.cli.fault;
 
 import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;

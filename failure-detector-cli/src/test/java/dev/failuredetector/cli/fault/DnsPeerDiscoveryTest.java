@@ -1,4 +1,4 @@
-package dev.failuredetector.netty.fault;
+package dev.failuredetector.cli.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

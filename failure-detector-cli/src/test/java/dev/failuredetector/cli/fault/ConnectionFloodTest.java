@@ -1,4 +1,4 @@
-package dev.failuredetector.netty.fault;
+package dev.failuredetector.cli.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * 2,000 connections held against a node's heartbeat TCP port from 50 loopback source addresses,
  * half silent and half trickling a byte at a time, each reopened as soon as the node closes it,
- * while an honest peer (a {@code NodeMain} child JVM) is killed and restarted: the node must take
+ * while an honest peer (a {@code node} child JVM) is killed and restarted: the node must take
  * the restarted peer back at once. Before the connection guard, 1,024 such sockets kept a
  * restarted peer FAILED for 75 s.
  */
@@ -45,8 +45,7 @@ class ConnectionFloodTest {
   }
 
   private NodeProcess startPeer(int port) throws Exception {
-    return NodeProcess.start(List.of(), System.getProperty("java.class.path"),
-        Map.of("FD_KEY", KEY), "c", "--bind", "127.0.0.1:" + port, "--transport", "tcp",
+    return NodeProcess.start(List.of(), Map.of("FD_KEY", KEY), "c", "--bind", "127.0.0.1:" + port, "--transport", "tcp",
         "--interval", Long.toString(INTERVAL.toMillis()), "--detector", "deadline:pause=500ms",
         "--peer", "a=127.0.0.1:" + observer.localAddress().getPort());
   }

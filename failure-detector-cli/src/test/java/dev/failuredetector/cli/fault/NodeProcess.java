@@ -1,10 +1,11 @@
-package dev.failuredetector.netty.fault;
+package dev.failuredetector.cli.fault;
 
 import static org.awaitility.Awaitility.await;
 
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;
-import dev.failuredetector.netty.demo.NodeMain;
+import dev.failuredetector.cli.CliRun;
+import dev.failuredetector.cli.FailureDetectorCli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,8 +19,9 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A {@link NodeMain} in its own JVM, driven through stdin and observed through stdout, for the
- * fault tests. {@link #kill()} is SIGKILL; {@link #stop()} and {@link #resume()} are SIGSTOP and
+ * A {@code node} in its own JVM, started as a user starts it ({@code java -jar failure-detector.jar
+ * node ...}, the jar the build just made), driven through stdin and observed through stdout, for
+ * the fault tests. {@link #kill()} is SIGKILL; {@link #stop()} and {@link #resume()} are SIGSTOP and
  * SIGCONT. An optional command prefix runs it elsewhere (for example {@code ip netns exec ns}).
  */
 final class NodeProcess implements AutoCloseable {
@@ -46,28 +48,37 @@ final class NodeProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts a node with these NodeMain arguments (after --id) and waits until it listens. */
+  /** Starts a node with these {@code node} arguments (after --id) and waits until it listens. */
   static NodeProcess start(List<String> prefix, String id, String... args) throws IOException {
-    return startWithClasspath(prefix, System.getProperty("java.class.path"), id, args);
+    return start(prefix, java.util.Map.of(), id, args);
   }
 
-  /** Like {@link #start(List, String, String...)} with this classpath instead of the test's. */
+  /**
+   * Like {@link #start(List, String, String...)} with this class path instead of the jar (the
+   * tool's main class on it), for a test that leaves a library out.
+   */
   static NodeProcess startWithClasspath(List<String> prefix, String classpath, String id,
       String... args) throws IOException {
-    return start(prefix, classpath, java.util.Map.of(), id, args);
+    return start(prefix, List.of("-cp", classpath, FailureDetectorCli.class.getName()),
+        java.util.Map.of(), id, args);
   }
 
   /**
    * Starts a node with these environment variables added (for example {@code FD_KEY}). Without a
    * key ({@code --key-file} or {@code FD_KEY}) it runs {@code --insecure}.
    */
-  static NodeProcess start(List<String> prefix, String classpath, java.util.Map<String, String> env,
-      String id, String... args) throws IOException {
+  static NodeProcess start(List<String> prefix, java.util.Map<String, String> env, String id,
+      String... args) throws IOException {
+    return start(prefix, List.of("-jar", CliRun.jar()), env, id, args);
+  }
+
+  private static NodeProcess start(List<String> prefix, List<String> launch,
+      java.util.Map<String, String> env, String id, String... args) throws IOException {
     List<String> command = new ArrayList<>(prefix);
-    command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-cp", classpath,
-        "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-        NodeMain.class.getName(), "--id", id));
+    command.addAll(List.of(CliRun.java(),
+        "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+    command.addAll(launch);
+    command.addAll(List.of("node", "--id", id));
     command.addAll(List.of(args));
     if (!command.contains("--key-file") && !env.containsKey("FD_KEY")) {
       command.add("--insecure");

@@ -1,4 +1,4 @@
-package dev.failuredetector.netty.fault;
+package dev.failuredetector.cli.fault;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PhiDistribution;

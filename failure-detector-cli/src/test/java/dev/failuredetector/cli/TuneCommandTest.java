@@ -1,11 +1,12 @@
-package dev.failuredetector.qos;
+package dev.failuredetector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
+import dev.failuredetector.qos.DelayModel;
+import dev.failuredetector.qos.SyntheticTrace;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,13 +14,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** {@code tune} in this JVM, through the tool's own command line (exit codes, messages). */
 class TuneCommandTest {
 
   @TempDir
   Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private StringWriter out = new StringWriter();
+  private StringWriter err = new StringWriter();
   private Path trace;
 
   @BeforeEach
@@ -32,16 +34,21 @@ class TuneCommandTest {
   }
 
   private int run(String... args) {
-    return TuneCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    out = new StringWriter();
+    err = new StringWriter();
+    String[] command = new String[args.length + 1];
+    command[0] = "tune";
+    System.arraycopy(args, 0, command, 1, args.length);
+    return FailureDetectorCli.commandLine().setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true)).execute(command);
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return out.toString();
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return err.toString();
   }
 
   @Test
@@ -68,10 +75,16 @@ class TuneCommandTest {
   @Test
   void pekkoHocon_pekkosKeysForItsPhi_aDetectorKeyForTheOthers() {
     assertThat(TuneCommand.pekkoHocon(dev.failuredetector.DetectorSpec.parse(
-        "phi:interval=100ms,threshold=3,pause=0s,min-std=10ms"))).isEqualTo(
+        "phi:interval=100ms,threshold=3,pause=0s,min-std=10ms,learn-suspicions=false")))
+        .isEqualTo(
         "  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n"
             + "  heartbeat-interval = 100 ms\n  threshold = 3\n  max-sample-size = 1000\n"
             + "  min-std-deviation = 10 ms\n  acceptable-heartbeat-pause = 0 s\n");
+    assertThat(TuneCommand.pekkoHocon(dev.failuredetector.DetectorSpec.parse(
+        "phi:interval=100ms,threshold=3"))).isEqualTo(
+        "  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n"
+            + "  heartbeat-interval = 100 ms\n  detector = \"phi:threshold=3,window=1000,"
+            + "min-std=100ms,pause=3s,learn-suspicions=true\"\n");
     assertThat(TuneCommand.pekkoHocon(dev.failuredetector.DetectorSpec.parse(
         "chen:interval=100ms,margin=250us"))).isEqualTo(
         "  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n"
@@ -105,7 +118,8 @@ class TuneCommandTest {
   @Test
   void badInput_exitsWithTwoAndAClearMessage() throws IOException {
     assertThat(run(dir.resolve("nope.csv").toString())).isEqualTo(2);
-    assertThat(err()).contains("tune: no such file: " + dir.resolve("nope.csv"));
+    assertThat(err()).isEqualTo("failure-detector tune: no such file: " + dir.resolve("nope.csv")
+        + "\nTry 'failure-detector tune --help' for more information.\n");
 
     Path bad = dir.resolve("bad.csv");
     Files.writeString(bad, "seq,arrival_ns\n1,100\n2,x\n");
@@ -113,24 +127,35 @@ class TuneCommandTest {
     assertThat(err()).contains(bad + ":3: arrival_ns is not a whole number: 'x'");
 
     assertThat(run(trace.toString(), "--frobnicate")).isEqualTo(2);
-    assertThat(err()).contains("tune: unknown option --frobnicate", "usage: tune");
+    assertThat(err()).startsWith("failure-detector tune: Unknown option: '--frobnicate'");
     assertThat(run(trace.toString(), "--max-detection-time", "soon")).isEqualTo(2);
-    assertThat(err()).contains("--max-detection-time expects a duration such as 250ms or 1.5s");
+    assertThat(err()).contains("'--max-detection-time'", "expected a duration such as 250ms or"
+        + " 1.5s (a number alone is milliseconds), got 'soon'");
+    assertThat(run(trace.toString(), "--max-detection-time", "1s", "--max-mistakes-per-day", "1"))
+        .isEqualTo(2);
+    assertThat(err()).contains("mutually exclusive");
+    assertThat(run(trace.toString(), "--warmup", "-3")).isEqualTo(2);
+    assertThat(err()).contains("--warmup must be >= 0, got -3");
+    assertThat(run(trace.toString(), "--delay", "20ms,5ms")).isEqualTo(2);
+    assertThat(err()).contains("--delay expects BASE,JITTER,LOSS such as 20ms,5ms,0.001, got"
+        + " '20ms,5ms'");
     assertThat(run()).isEqualTo(2);
-    assertThat(err()).contains("missing the trace file");
+    assertThat(err()).contains("Missing required parameter: 'TRACE'");
   }
 
   @Test
   void help_printsUsage() {
     assertThat(run("--help")).isZero();
-    assertThat(out()).startsWith("usage: tune TRACE.csv[.gz]");
+    assertThat(out()).startsWith("Usage: failure-detector tune [-hV]")
+        .contains("--max-mistakes-per-day=N", "--max-detection-time=DURATION", "TRACE");
   }
 
   @Test
   void durations_parse() {
-    assertThat(TuneCommand.parseDuration("x", "250ms")).isEqualTo(Duration.ofMillis(250));
-    assertThat(TuneCommand.parseDuration("x", "1.5s")).isEqualTo(Duration.ofMillis(1500));
-    assertThat(TuneCommand.parseDuration("x", "2m")).isEqualTo(Duration.ofMinutes(2));
-    assertThat(TuneCommand.parseDuration("x", "10us")).isEqualTo(Duration.ofNanos(10_000));
+    assertThat(DurationConverter.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(DurationConverter.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(DurationConverter.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(DurationConverter.parse("10us")).isEqualTo(Duration.ofNanos(10_000));
+    assertThat(DurationConverter.parse("100")).isEqualTo(Duration.ofMillis(100));
   }
 }

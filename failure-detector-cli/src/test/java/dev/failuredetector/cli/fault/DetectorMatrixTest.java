@@ -1,4 +1,4 @@
-package dev.failuredetector.netty.fault;
+package dev.failuredetector.cli.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,14 +33,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Every detector kind over {@link HeartbeatNode}, as a user would run it: three nodes on
  * loopback sending every 100 ms, two in this JVM (a, b) and one in a child JVM (c, {@code
- * NodeMain --detector SPEC}), each sending to the two others. For each kind, all at once:
+ * failure-detector.jar node --detector SPEC}), each sending to the two others. For each kind, all at once:
  * <ul>
  *   <li>after a warm-up, 20 s of steady state with no mistake and no suspicion;
  *   <li>each observer's timeout for each peer within 20% of what the detector's own formula gives
  *       for the arrivals it saw, numbered 0, 1, 2, ... ({@link DetectorFormula}): the check that
  *       the transport numbers heartbeats per recipient, as sequence-based detectors need;
  *   <li>c's own view of a, read from its {@code /health/a}, agrees with the formula for the
- *       arrivals c recorded ({@code NodeMain --record}, exported through its stdin);
+ *       arrivals c recorded ({@code node --record}, exported through its stdin);
  *   <li>c killed with SIGKILL: both observers suspect it (or, over TCP, see its port refuse) no
  *       later than their own deadline for it plus three ticks.
  * </ul>
@@ -116,8 +116,7 @@ class DetectorMatrixTest {
     for (String spec : SPECS) {
       Trio trio = new Trio(spec, transport);
       trios.add(trio);
-      trio.c = NodeProcess.start(List.of(), System.getProperty("java.class.path"),
-          java.util.Map.of("FD_KEY", KEY), "c", "--bind", "127.0.0.1:0",
+      trio.c = NodeProcess.start(List.of(), java.util.Map.of("FD_KEY", KEY), "c", "--bind", "127.0.0.1:0",
           "--transport", transport.name().toLowerCase(Locale.ROOT),
           "--interval", Long.toString(INTERVAL.toMillis()), "--detector", spec,
           "--confirm", "300000", "--http", "127.0.0.1:0", "--record", "1000",
@@ -200,7 +199,7 @@ class DetectorMatrixTest {
 
   /**
    * c's own timeout for a, read from its health endpoint, over the formula for the arrivals c
-   * recorded from a (exported through NodeMain's stdin right after).
+   * recorded from a (exported through the node's stdin right after).
    */
   private static double childRatio(Trio trio, Path directory)
       throws IOException, InterruptedException {

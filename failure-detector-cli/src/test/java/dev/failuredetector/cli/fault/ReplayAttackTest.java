@@ -1,4 +1,4 @@
-package dev.failuredetector.netty.fault;
+package dev.failuredetector.cli.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The attacks of the wire-format issue, replayed against real nodes on loopback (an observer in
- * this JVM, the victim c a {@code NodeMain} child JVM, everyone with the cluster key): each one
+ * this JVM, the victim c a {@code node} child JVM, everyone with the cluster key): each one
  * must leave the honest view as it was. The attacker holds a recording of the traffic ({@link
  * UdpTap}: c believes the tap is one of its peers, or the tap sits on c's path to the observer).
  */
@@ -78,8 +78,7 @@ class ReplayAttackTest {
       args.add("--peer");
       args.add(peer);
     }
-    NodeProcess c = NodeProcess.start(List.of(), System.getProperty("java.class.path"),
-        insecure ? Map.of() : Map.of("FD_KEY", KEY), "c", args.toArray(String[]::new));
+    NodeProcess c = NodeProcess.start(List.of(), insecure ? Map.of() : Map.of("FD_KEY", KEY), "c", args.toArray(String[]::new));
     resources.add(c);
     return c;
   }

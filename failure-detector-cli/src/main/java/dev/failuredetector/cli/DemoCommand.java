@@ -1,4 +1,4 @@
-package dev.failuredetector.netty.demo;
+package dev.failuredetector.cli;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerSnapshot;
@@ -23,19 +23,29 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
- * Five heartbeat nodes on loopback: four in this process (the observers n1-n4) and one, n5, in a
- * child JVM ({@link NodeMain}). It prints a live table of how each observer sees n5, kills n5
+ * {@code demo}: five heartbeat nodes on loopback: four in this process (the observers n1-n4) and
+ * one, n5, in a child JVM (this tool's {@code node} command). It prints a live table of how each observer sees n5, kills n5
  * with SIGKILL, restarts it, and prints the measured detection and recovery times next to what
  * each observer's detector predicted at the moment of the kill. It runs once over UDP and once
- * over TCP (or only the one named as argument: {@code udp} or {@code tcp}).
+ * over TCP (or only the one named as argument: {@code udp} or {@code tcp}). About 20 s.
  *
  * <p>Settings: heartbeat every 100 ms, phi accrual with threshold 8, acceptable pause 200 ms,
  * minimum deviation 20 ms, SUSPECTED confirmed FAILED after 500 ms, HMAC-SHA256 on.
  */
-public final class ClusterDemo {
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    versionProvider = FailureDetectorCli.Version.class,
+    description = {"Five nodes on loopback (four here, one in a child JVM): kills the fifth with"
+        + " SIGKILL, restarts it, and prints each observer's view and the measured detection and"
+        + " recovery times next to what its detector predicted. About 20 s.",
+        "Settings: heartbeat every 100 ms, phi threshold 8, pause 200 ms, minimum deviation"
+        + " 20 ms, FAILED 500 ms after SUSPECTED, HMAC-SHA256 on."})
+final class DemoCommand implements Callable<Integer> {
 
   private static final long MS = 1_000_000L;
   private static final Duration INTERVAL = Duration.ofMillis(100);
@@ -47,28 +57,33 @@ public final class ClusterDemo {
   private static final int OBSERVERS = 4;
   private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  private final Transport transport;
+  @Parameters(arity = "0..1", paramLabel = "udp|tcp", converter = NodeCommand.TransportConverter.class,
+      description = "Only this transport (default: UDP, then TCP).")
+  private Transport only;
+
+  private Transport transport;
   private final List<HeartbeatNode> observers = new ArrayList<>();
   /** Per observer, when it saw n5 become SUSPECTED / FAILED / AVAILABLE again (nanoTime). */
   private final Map<String, Long> suspectedAt = new ConcurrentHashMap<>();
   private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
   private final Map<String, TransitionReason> failedBy = new ConcurrentHashMap<>();
   private final Map<String, Long> backAt = new ConcurrentHashMap<>();
-  private final long startNanos = System.nanoTime();
+  private long startNanos;
   private Process victim;
 
-  private ClusterDemo(Transport transport) {
-    this.transport = transport;
-  }
-
-  public static void main(String[] args) throws Exception {
-    // Netty finds slf4j-api on the classpath; without a provider SLF4J prints a warning: quiet it.
-    System.setProperty("slf4j.internal.verbosity", "ERROR");
-    List<Transport> transports = args.length == 0 ? List.of(Transport.UDP, Transport.TCP)
-        : List.of(Transport.valueOf(args[0].toUpperCase(Locale.ROOT)));
-    for (Transport transport : transports) {
-      new ClusterDemo(transport).run();
+  @Override
+  public Integer call() throws Exception {
+    for (Transport next : only == null ? List.of(Transport.UDP, Transport.TCP) : List.of(only)) {
+      transport = next;
+      observers.clear();
+      suspectedAt.clear();
+      failedAt.clear();
+      failedBy.clear();
+      backAt.clear();
+      startNanos = System.nanoTime();
+      run();
     }
+    return FailureDetectorCli.OK;
   }
 
   private void run() throws Exception {
@@ -153,8 +168,9 @@ public final class ClusterDemo {
     List<String> command = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"),
         "-cp", System.getProperty("java.class.path"), "-Xmx64m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", // starts sooner: the restart time includes it
         "-Dslf4j.internal.verbosity=ERROR",
-        NodeMain.class.getName(), "--id", VICTIM, "--bind", "127.0.0.1:" + port,
+        FailureDetectorCli.class.getName(), "node", "--id", VICTIM, "--bind", "127.0.0.1:" + port,
         "--transport", transport.name().toLowerCase(Locale.ROOT),
         "--interval", String.valueOf(INTERVAL.toMillis()), "--pause",
         String.valueOf(PAUSE.toMillis()), "--min-std", String.valueOf(MIN_STD.toMillis()),

@@ -1,7 +1,6 @@
-package dev.failuredetector.netty.fault;
+package dev.failuredetector.cli.fault;
 
-import dev.failuredetector.netty.demo.NodeMain;
-
+import dev.failuredetector.cli.CliRun;
 import java.nio.file.Files;
 
 import java.util.Map;
@@ -27,8 +26,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** NodeMain as an operator uses it: health endpoints, tuning from recorded arrivals, export. */
-class NodeMainTest {
+/**
+ * {@code java -jar failure-detector.jar node} as an operator uses it: health endpoints, tuning from
+ * recorded arrivals, export, keys.
+ */
+class NodeCommandTest {
 
   @TempDir
   Path dir;
@@ -90,44 +92,41 @@ class NodeMainTest {
   @Test
   void keys_fromAFileOrTheEnvironment_neverTheCommandLine_noneRefusedUnlessInsecure()
       throws Exception {
-    assertThat(runToExit(Map.of(), "--id", "x")).startsWith("NodeMain: no key: give --key-file PATH");
+    assertThat(runToExit(Map.of(), "--id", "x")).startsWith("failure-detector node: no key: give --key-file PATH");
     assertThat(runToExit(Map.of(), "--id", "x", "--key", "ab".repeat(32)))
-        .startsWith("NodeMain: --key is gone: a key on the command line can be read by any local"
+        .startsWith("failure-detector node: --key is gone: a key on the command line can be read by any local"
             + " user from /proc/PID/cmdline");
     assertThat(runToExit(Map.of(), "--id", "x", "--key-file", dir.resolve("none").toString()))
-        .isEqualTo("NodeMain: key file " + dir.resolve("none") + " does not exist");
+        .isEqualTo("failure-detector node: key file " + dir.resolve("none") + " does not exist");
     assertThat(runToExit(Map.of("FD_KEY", "1:abcd"), "--id", "x"))
-        .isEqualTo("NodeMain: FD_KEY: key 1 must be at least 32 bytes, got 2 (64 hex digits)");
+        .isEqualTo("failure-detector node: FD_KEY: key 1 must be at least 32 bytes, got 2 (64 hex digits)");
     Path key = Files.writeString(dir.resolve("cluster.key"), "1:" + "ab".repeat(32) + "\n");
     Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions
         .fromString("rw-r--r--"));
     a = NodeProcess.start(List.of(), "a", "--key-file", key.toString());
     await().atMost(NodeProcess.GENEROUS).until(() -> a.output().stream().anyMatch(
-        l -> l.equals("NodeMain: warning: key file " + key + " is readable by other users: chmod"
+        l -> l.equals("failure-detector node: warning: key file " + key + " is readable by other users: chmod"
             + " 600 " + key)));
-    b = NodeProcess.start(List.of(), System.getProperty("java.class.path"),
-        Map.of("FD_KEY", "1:" + "ab".repeat(32)), "b", "--peer", "a=127.0.0.1:" + a.port());
+    b = NodeProcess.start(List.of(), Map.of("FD_KEY", "1:" + "ab".repeat(32)), "b", "--peer", "a=127.0.0.1:" + a.port());
     a.command("peer b 127.0.0.1:" + b.port());
     a.awaitTransition("b", PeerState.AVAILABLE); // the same key, by file and by environment
   }
 
-  /** Runs NodeMain to its exit and returns what it printed (its one error line). */
+  /** Runs {@code node ARGS} to its exit (status 2) and returns its first stderr line. */
   private static String runToExit(Map<String, String> env, String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-cp",
-        System.getProperty("java.class.path"), "-Xshare:auto", NodeMain.class.getName()));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().remove("FD_KEY");
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(),
-        java.nio.charset.StandardCharsets.UTF_8).strip();
-    assertThat(process.waitFor()).as(output).isEqualTo(2);
-    return output;
+    String[] command = new String[args.length + 1];
+    command[0] = "node";
+    System.arraycopy(args, 0, command, 1, args.length);
+    CliRun run = CliRun.of(env, command);
+    assertThat(run.status()).as(run.err()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    String[] lines = run.err().strip().split("\n");
+    assertThat(lines).hasSize(2);
+    assertThat(lines[1]).isEqualTo("Try 'failure-detector node --help' for more information.");
+    return lines[0];
   }
 
-  /** The port of the HEALTH line NodeMain prints after READY (waiting for it). */
+  /** The port of the HEALTH line node prints after READY (waiting for it). */
   private static int httpPort(NodeProcess node) {
     String line = await().atMost(NodeProcess.GENEROUS).until(() -> node.output().stream()
         .filter(l -> l.startsWith("HEALTH ")).findFirst(), Optional::isPresent).orElseThrow();

@@ -1,0 +1,378 @@
+package dev.failuredetector.cli;
+
+import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.PeerTransition;
+import dev.failuredetector.netty.DnsPeerDiscovery;
+import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.KeyRing;
+import dev.failuredetector.netty.KeySource;
+import dev.failuredetector.netty.Transport;
+import dev.failuredetector.netty.health.HealthServer;
+import dev.failuredetector.netty.health.HealthView;
+import dev.failuredetector.qos.QosAdvisor;
+import dev.failuredetector.qos.QosTarget;
+import dev.failuredetector.qos.ThresholdTuner;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code node}: one heartbeat node as a process, driven by a line protocol on stdin and stdout
+ * (what {@code demo}, the fault tests and an operator's script use).
+ *
+ * <p>Prints, one per line on stdout: {@code READY <id> <port> <incarnation>} once listening; with
+ * {@code --http} or {@code --agent}, {@code HEALTH http=<port> agent=<port>} (-1 for none); then
+ * {@code TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion>} for every state
+ * change (nanoTime is {@link System#nanoTime()}, CLOCK_MONOTONIC on Linux, comparable between the
+ * processes of one machine). Reads commands on stdin, see {@link #COMMANDS}. End of stdin, like
+ * {@code quit}, closes the node (sending GOODBYE); so does SIGTERM.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true,
+    versionProvider = FailureDetectorCli.Version.class,
+    description = {"Runs one heartbeat node: sends heartbeats to its peers, detects their failure,"
+        + " prints state changes on stdout and takes commands on stdin.",
+        "Needs a key (--key-file or FD_KEY) unless --insecure."},
+    footer = {"", "stdout: READY <id> <port> <incarnation>; HEALTH http=<port> agent=<port>;"
+        + " TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion>.",
+        "stdin commands:", NodeCommand.COMMANDS,
+        "Environment: FD_KEY=keyId:hex;keyId:hex (the first signs), when no --key-file.",
+        "Durations: 250ms, 1.5s, 2m (units ns us ms s m h); a number alone is milliseconds."})
+final class NodeCommand implements Callable<Integer> {
+
+  static final String COMMANDS = """
+        peer <id> <host:port>    add (or move) a peer
+        remove <id>              stop monitoring a peer
+        status                   STATUS localPauses=.. mistakes=.. accepted=.. sent=.. detector=..
+        export <peer> <file>     write the recorded trace: EXPORTED <peer> <heartbeats> <file>
+        tune <peer> <max/day>    TUNE <met> <threshold> <explanation> (needs --record)
+        threshold <phi>          apply a phi threshold to every peer: THRESHOLD <phi>
+        quit                     close (GOODBYE to the peers): CLOSED""";
+
+  @Option(names = "--id", required = true, paramLabel = "ID",
+      description = "This node's id, as its peers know it.")
+  String id;
+
+  @Option(names = "--bind", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:0",
+      description = "Where to listen (default: ${DEFAULT-VALUE}, any free port).")
+  String bind;
+
+  @Option(names = "--transport", paramLabel = "udp|tcp", defaultValue = "udp",
+      converter = TransportConverter.class, description = "default: ${DEFAULT-VALUE}")
+  Transport transport;
+
+  @Option(names = "--peer", paramLabel = "ID=HOST:PORT",
+      description = "A peer to monitor (repeatable).")
+  List<String> peers = new ArrayList<>();
+
+  @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "The heartbeat interval, sent and expected (default: 1s).")
+  Duration interval;
+
+  @Option(names = "--detector", paramLabel = "SPEC", description = {"The detector, in DetectorSpec"
+      + " text without interval, e.g. chen:margin=200ms or phi:threshold=10 (default: phi).",
+      "The shorthands below change one key of it."})
+  String detector;
+
+  @Option(names = "--threshold", paramLabel = "PHI", description = "phi: suspicion threshold (8).")
+  String threshold;
+
+  @Option(names = "--pause", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "phi, deadline: acceptable heartbeat pause (phi: 3s).")
+  Duration pause;
+
+  @Option(names = "--min-std", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "phi: minimum standard deviation (100ms).")
+  Duration minStd;
+
+  @Option(names = "--confirm", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long SUSPECTED lasts before FAILED (default: 10s).")
+  Duration confirm;
+
+  @Option(names = "--incarnation", paramLabel = "N",
+      description = "This life's incarnation, higher than the last (default: random).")
+  Long incarnation;
+
+  @Option(names = "--key-file", paramLabel = "PATH",
+      description = "HMAC keys, one keyId:hex line each (the first signs); chmod 600.")
+  Path keyFile;
+
+  @Option(names = "--insecure", description = "No keys: anyone who can reach this node can make a"
+      + " dead peer look alive. For a trusted network or a test only.")
+  boolean insecure;
+
+  @Option(names = "--key", hidden = true) // refused with a reason: see call()
+  String keyOnCommandLine;
+
+  @Option(names = "--record", paramLabel = "N", defaultValue = "0",
+      description = "Heartbeats kept per peer for tune and export (default: ${DEFAULT-VALUE}).")
+  int record;
+
+  @Option(names = "--http", paramLabel = "HOST:PORT", description = "Serve /health, /health/{peer},"
+      + " /peers, /ready, /live, /metrics and the status page / here (default: none).")
+  String http;
+
+  @Option(names = "--agent", paramLabel = "HOST:PORT",
+      description = "Serve HAProxy's agent check here (default: none).")
+  String agent;
+
+  @Option(names = "--peers-dns", paramLabel = "NAME:PORT", description = "The peers are NAME's A"
+      + " records, each with id ip:port, looked up every 5 s; give this node the id <its ip>:<port>.")
+  String peersDns;
+
+  @Option(names = "--dns-server", paramLabel = "HOST:PORT",
+      description = "The DNS server for --peers-dns (default: the system's resolvers).")
+  String dnsServer;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    HeartbeatNode node = build().build(); // bad settings: IllegalArgumentException, exit status 2
+    PrintStream out = System.out;
+    node.registry().addListener(transition -> print(out, transition));
+    HealthServer health = null;
+    DnsPeerDiscovery discovery = null;
+    try {
+      node.start();
+      health = startHealth(node);
+      discovery = startDiscovery(node);
+    } catch (RuntimeException e) {
+      close(discovery, health, node);
+      throw e;
+    }
+    HealthServer healthServer = health;
+    DnsPeerDiscovery dns = discovery;
+    Runnable closeAll = () -> close(dns, healthServer, node);
+    Runtime.getRuntime().addShutdownHook(new Thread(closeAll, "node-shutdown"));
+    print(out, "READY " + node.localId() + " " + node.localAddress().getPort() + " "
+        + node.incarnation());
+    if (health != null) {
+      print(out, "HEALTH http=" + port(health.httpAddress()) + " agent="
+          + port(health.agentAddress()));
+    }
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      if (command(node, line.trim().split("\\s+"), line, out)) {
+        closeAll.run();
+        print(out, "CLOSED");
+        return FailureDetectorCli.OK;
+      }
+    }
+    closeAll.run();
+    return FailureDetectorCli.OK;
+  }
+
+  /** Runs one stdin command; returns true for {@code quit}. Errors answer ERROR, never exit. */
+  private static boolean command(HeartbeatNode node, String[] words, String line, PrintStream out) {
+    try {
+      switch (words[0]) {
+        case "peer" -> node.addPeer(words[1], address("peer", words[2]));
+        case "remove" -> node.removePeer(words[1]);
+        case "status" -> print(out, "STATUS localPauses=" + node.registry().stats().localPauses()
+            + " mistakes=" + node.registry().stats().mistakes() + " accepted="
+            + node.stats().accepted() + " sent=" + node.stats().sent()
+            + " detector=" + node.registry().spec());
+        case "export" -> print(out, "EXPORTED " + words[1] + " "
+            + node.exportTrace(words[1], Path.of(words[2])) + " " + words[2]);
+        case "tune" -> {
+          QosAdvisor.Recommendation advice = ThresholdTuner.recommend(node.registry(),
+              node.recordedTrace(words[1]),
+              QosTarget.maxMistakesPerDay(Double.parseDouble(words[2])));
+          print(out, "TUNE " + advice.met() + " " + advice.point().setting() + " "
+              + advice.explanation());
+        }
+        case "threshold" -> {
+          node.registry().setThreshold(Double.parseDouble(words[1]));
+          print(out, "THRESHOLD " + words[1]);
+        }
+        case "quit" -> {
+          return true;
+        }
+        default -> print(out, "ERROR unknown command: " + line);
+      }
+    } catch (ArrayIndexOutOfBoundsException e) {
+      print(out, "ERROR missing an argument: " + line);
+    } catch (RuntimeException | IOException e) {
+      print(out, "ERROR " + e.getMessage());
+    }
+    return false;
+  }
+
+  /** The node these options describe; throws IllegalArgumentException naming a bad setting. */
+  HeartbeatNode.Builder build() {
+    if (keyOnCommandLine != null) {
+      throw new IllegalArgumentException("--key is gone: a key on the command line can be read by"
+          + " any local user from /proc/PID/cmdline; use --key-file PATH (lines keyId:hex) or the"
+          + " environment variable FD_KEY (keyId:hex;keyId:hex)");
+    }
+    HeartbeatNode.Builder node = HeartbeatNode.builder().localId(id).bind(address("--bind", bind))
+        .transport(transport).recordArrivals(record);
+    if (interval != null) {
+      node.interval(interval);
+    }
+    if (confirm != null) {
+      node.confirmationTime(confirm);
+    }
+    if (incarnation != null) {
+      node.incarnation(incarnation);
+    }
+    for (String peer : peers) {
+      int equals = peer.indexOf('=');
+      if (equals < 1) {
+        throw new IllegalArgumentException("--peer must be id=host:port, got " + peer);
+      }
+      node.peer(peer.substring(0, equals), address("--peer", peer.substring(equals + 1)));
+    }
+    keys(node);
+    return node.detector(detectorSpec());
+  }
+
+  private void keys(HeartbeatNode.Builder node) {
+    KeyRing keys = null;
+    if (keyFile != null) {
+      keys = KeySource.fromFile(keyFile, warning -> System.err.println(
+          spec.qualifiedName() + ": warning: " + warning));
+    } else {
+      keys = KeySource.fromEnvironment(System.getenv());
+    }
+    if (keys != null && insecure) {
+      throw new IllegalArgumentException("--insecure with a key: choose one");
+    }
+    if (insecure) {
+      node.insecure();
+    } else if (keys == null) {
+      throw new IllegalArgumentException("no key: give --key-file PATH (lines keyId:hex, the first"
+          + " signs) or set FD_KEY (keyId:hex;...), or --insecure for a trusted network or a test"
+          + " (then anyone who can reach this node can make a dead peer look alive or a live one"
+          + " look gone)");
+    } else {
+      node.keyRing(keys);
+    }
+  }
+
+  private DetectorSpec detectorSpec() {
+    DetectorSpec detectorSpec = DetectorSpec.phi();
+    if (detector != null) {
+      if (detector.matches(".*[:,]\\s*interval\\s*=.*")) {
+        throw new IllegalArgumentException("--detector " + detector + ": set the heartbeat"
+            + " interval with --interval (the node gives it to the detector), not in the spec");
+      }
+      detectorSpec = DetectorSpec.parse(detector);
+    }
+    Map<String, String> overrides = new LinkedHashMap<>();
+    if (threshold != null) {
+      overrides.put("threshold", threshold);
+    }
+    if (pause != null) {
+      overrides.put("pause", pause.toNanos() + "ns");
+    }
+    if (minStd != null) {
+      overrides.put("min-std", minStd.toNanos() + "ns");
+    }
+    for (Map.Entry<String, String> override : overrides.entrySet()) {
+      // says if the kind has no such key: "chen has no setting pause"
+      detectorSpec = detectorSpec.with(override.getKey(), override.getValue());
+    }
+    return detectorSpec;
+  }
+
+  /** {@code --peers-dns name:port}: the peers are the name's A records, each {@code ip:port}. */
+  private DnsPeerDiscovery startDiscovery(HeartbeatNode node) {
+    if (peersDns == null) {
+      return null;
+    }
+    int colon = peersDns.lastIndexOf(':');
+    int port = colon < 1 ? -1 : parsePort(peersDns.substring(colon + 1));
+    if (port < 0) {
+      throw new IllegalArgumentException("--peers-dns must be name:port, got " + peersDns);
+    }
+    return DnsPeerDiscovery.start(node, peersDns.substring(0, colon), port, dnsServer,
+        Duration.ofSeconds(5));
+  }
+
+  private HealthServer startHealth(HeartbeatNode node) {
+    if (http == null && agent == null) {
+      return null;
+    }
+    HealthServer.Builder health = HealthServer.builder(HealthView.of(node.registry()));
+    if (http != null) {
+      health.http(address("--http", http));
+    }
+    if (agent != null) {
+      health.agent(address("--agent", agent));
+    }
+    return health.build().start();
+  }
+
+  private static void close(DnsPeerDiscovery discovery, HealthServer health, HeartbeatNode node) {
+    if (discovery != null) {
+      discovery.close();
+    }
+    if (health != null) {
+      health.close();
+    }
+    node.close();
+  }
+
+  private static int port(InetSocketAddress address) {
+    return address == null ? -1 : address.getPort();
+  }
+
+  private static void print(PrintStream out, PeerTransition<String> t) {
+    print(out, "TRANSITION " + t.atNanos() + " " + t.key() + " " + t.from() + " " + t.to() + " "
+        + t.reason() + " " + t.falseSuspicion());
+  }
+
+  private static void print(PrintStream out, String line) {
+    synchronized (out) {
+      out.println(line);
+      out.flush();
+    }
+  }
+
+  /** {@code host:port}, the port 0-65535; the error names the option and the value. */
+  static InetSocketAddress address(String option, String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    int port = colon < 1 ? -1 : parsePort(hostPort.substring(colon + 1));
+    if (port < 0) {
+      throw new IllegalArgumentException(option + " must be host:port (port 0-65535), got "
+          + hostPort);
+    }
+    return new InetSocketAddress(hostPort.substring(0, colon), port);
+  }
+
+  private static int parsePort(String text) {
+    if (!text.matches("\\d{1,5}")) {
+      return -1;
+    }
+    int port = Integer.parseInt(text);
+    return port <= 65_535 ? port : -1;
+  }
+
+  /** {@code udp} or {@code tcp}, any case. */
+  static final class TransportConverter implements CommandLine.ITypeConverter<Transport> {
+    @Override
+    public Transport convert(String value) {
+      for (Transport transport : Transport.values()) {
+        if (transport.name().equalsIgnoreCase(value)) {
+          return transport;
+        }
+      }
+      throw new CommandLine.TypeConversionException("expected udp or tcp, got '" + value + "'");
+    }
+  }
+}
