@@ -60,8 +60,12 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
+  /** The most shadow candidates a registry evaluates. */
+  public static final int MAX_SHADOW_CANDIDATES = 8;
+
   private final int maxPeers;
   private final int recordArrivals;
+  private final java.util.List<DetectorSpec> shadowCandidates;
   private final NanoClock clock;
   private final ExecutorService ownedListenerExecutor;
   private volatile DetectorSpec spec;
@@ -84,6 +88,11 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     this.spec = builder.spec;
     this.maxPeers = builder.maxPeers;
     this.recordArrivals = builder.recordArrivals;
+    java.util.List<DetectorSpec> shadows = new java.util.ArrayList<>();
+    for (DetectorSpec candidate : builder.shadowCandidates) {
+      shadows.add(candidate.withInterval(builder.spec.interval())); // the one heartbeat interval
+    }
+    this.shadowCandidates = java.util.List.copyOf(shadows);
     this.clock = builder.clock;
     String name = builder.name != null ? builder.name
         : "failure-detector-" + INSTANCES.incrementAndGet();
@@ -326,6 +335,39 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   }
 
   /** The spec new detectors are built from (the builder's, as changed by {@link #reconfigure}). */
+  /** The shadow candidates, each with the registry's interval (empty when none were set). */
+  public java.util.List<DetectorSpec> shadowCandidates() {
+    return shadowCandidates;
+  }
+
+  /**
+   * Each shadow candidate's results summed over the registered peers: mistakes added up, mean
+   * detection time weighted by heartbeats (allocates; empty without candidates).
+   */
+  public java.util.List<ShadowResult> shadowTotals() {
+    int n = shadowCandidates.size();
+    long[] heartbeats = new long[n];
+    long[] mistakes = new long[n];
+    double[] detection = new double[n];
+    for (MonitoredPeer<K> peer : peers.values()) {
+      java.util.List<ShadowResult> results = peer.shadowResults();
+      for (int i = 0; i < results.size() && i < n; i++) {
+        ShadowResult r = results.get(i);
+        heartbeats[i] += r.heartbeats();
+        mistakes[i] += r.mistakes();
+        if (r.heartbeats() > 0) {
+          detection[i] += r.meanDetectionNanos() * r.heartbeats();
+        }
+      }
+    }
+    java.util.List<ShadowResult> totals = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      totals.add(new ShadowResult(shadowCandidates.get(i), heartbeats[i], mistakes[i],
+          heartbeats[i] == 0 ? Double.NaN : detection[i] / heartbeats[i]));
+    }
+    return totals;
+  }
+
   public DetectorSpec spec() {
     return spec;
   }
@@ -453,6 +495,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     private DetectorSpec spec = DetectorSpec.phi();
     private int maxPeers = 10_000;
     private int recordArrivals;
+    private java.util.List<DetectorSpec> shadowCandidates = java.util.List.of();
     private long tickNanos = Duration.ofMillis(10).toNanos();
     private long confirmationNanos = Duration.ofSeconds(10).toNanos();
     private long localPauseThresholdNanos = Duration.ofMillis(500).toNanos();
@@ -490,6 +533,29 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
         throw new IllegalArgumentException("maxPeers must be >= 1, got " + maxPeers);
       }
       this.maxPeers = maxPeers;
+      return this;
+    }
+
+    /**
+     * Evaluate these detectors alongside the active one, on every peer's live arrivals (opt-in;
+     * default none): for each, the mistakes it would have made and its mean detection time
+     * ({@link MonitoredPeer#shadowResults()}, {@link #shadowTotals()}, the Micrometer meters
+     * {@code failure.detector.shadow.*}), with no trace stored. Each gets the registry's
+     * heartbeat interval. Costs one detector per candidate per peer and a few nanoseconds per
+     * heartbeat per candidate (BENCHMARKS.md); at most {@value #MAX_SHADOW_CANDIDATES}.
+     *
+     * @throws IllegalArgumentException if more than {@value #MAX_SHADOW_CANDIDATES}
+     */
+    public Builder shadowCandidates(java.util.List<DetectorSpec> candidates) {
+      Objects.requireNonNull(candidates, "shadowCandidates must not be null");
+      if (candidates.size() > MAX_SHADOW_CANDIDATES) {
+        throw new IllegalArgumentException("shadowCandidates must be at most "
+            + MAX_SHADOW_CANDIDATES + ", got " + candidates.size());
+      }
+      for (DetectorSpec candidate : candidates) {
+        Objects.requireNonNull(candidate, "shadowCandidates must not contain null");
+      }
+      this.shadowCandidates = java.util.List.copyOf(candidates);
       return this;
     }
 

@@ -61,6 +61,8 @@ public final class MonitoredPeer<K> {
   final K key;
   private final FailureDetectorRegistry<K> registry;
   private final ArrivalRecorder recorder;
+  /** Candidates evaluated on the same arrivals; null when the registry has none. */
+  private final ShadowEvaluation shadow;
   volatile FailureDetector detector;
 
   // State, changed under the monitor; `state` is written last.
@@ -98,6 +100,8 @@ public final class MonitoredPeer<K> {
     this.registry = registry;
     this.detector = detector;
     this.recorder = recordArrivals > 0 ? new ArrivalRecorder(recordArrivals) : null;
+    this.shadow = registry.shadowCandidates().isEmpty() ? null
+        : new ShadowEvaluation(registry.shadowCandidates(), registry.clock());
     this.stateSinceNanos = nowNanos;
   }
 
@@ -241,6 +245,15 @@ public final class MonitoredPeer<K> {
     return trace;
   }
 
+  /**
+   * What each of the registry's {@linkplain FailureDetectorRegistry.Builder#shadowCandidates
+   * shadow candidates} would have done on this peer's arrivals so far (empty without candidates;
+   * allocates: for metrics, health pages and auto-tuning).
+   */
+  public java.util.List<ShadowResult> shadowResults() {
+    return shadow == null ? java.util.List.of() : shadow.results();
+  }
+
   /** Heartbeats recorded for this peer. */
   long heartbeats() {
     return (long) HEARTBEATS.getOpaque(this);
@@ -283,6 +296,9 @@ public final class MonitoredPeer<K> {
       } else {
         current.heartbeat(nowNanos);
       }
+      if (shadow != null) {
+        shadow.heartbeat(number, nowNanos);
+      }
       arrived(number, nowNanos);
     } catch (RuntimeException | Error e) {
       WRITING.setRelease(this, 0); // a detector never throws; keep the peer usable if one does
@@ -307,6 +323,10 @@ public final class MonitoredPeer<K> {
   private void restart(long newIncarnation, long number, long nowNanos) {
     FailureDetector fresh = registry.newDetector();
     fresh.heartbeat(number, nowNanos);
+    if (shadow != null) {
+      shadow.restart();
+      shadow.heartbeat(number, nowNanos);
+    }
     synchronized (this) {
       if (removed) {
         return;

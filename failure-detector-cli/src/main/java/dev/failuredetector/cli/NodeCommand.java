@@ -86,6 +86,12 @@ final class NodeCommand implements Callable<Integer> {
       "The shorthands below change one key of it."})
   String detector;
 
+  @Option(names = "--shadow", paramLabel = "SPEC", description = {"A detector to evaluate"
+      + " alongside the active one on the live arrivals (repeatable, at most 8): its would-be"
+      + " mistakes and mean detection time, in /peers and the metrics. Spec text without"
+      + " interval."})
+  List<String> shadows = new ArrayList<>();
+
   @Option(names = "--threshold", paramLabel = "PHI", description = "phi: suspicion threshold (8).")
   String threshold;
 
@@ -238,6 +244,13 @@ final class NodeCommand implements Callable<Integer> {
       node.peer(peer.substring(0, equals), address("--peer", peer.substring(equals + 1)));
     }
     keys(node);
+    if (!shadows.isEmpty()) {
+      List<DetectorSpec> candidates = new ArrayList<>();
+      for (String shadow : shadows) {
+        candidates.add(specWithoutInterval("--shadow", shadow));
+      }
+      node.shadowCandidates(candidates);
+    }
     return node.detector(detectorSpec());
   }
 
@@ -267,11 +280,7 @@ final class NodeCommand implements Callable<Integer> {
   private DetectorSpec detectorSpec() {
     DetectorSpec detectorSpec = DetectorSpec.phi();
     if (detector != null) {
-      if (detector.matches(".*[:,]\\s*interval\\s*=.*")) {
-        throw new IllegalArgumentException("--detector " + detector + ": set the heartbeat"
-            + " interval with --interval (the node gives it to the detector), not in the spec");
-      }
-      detectorSpec = DetectorSpec.parse(detector);
+      detectorSpec = specWithoutInterval("--detector", detector);
     }
     Map<String, String> overrides = new LinkedHashMap<>();
     if (threshold != null) {
@@ -288,6 +297,15 @@ final class NodeCommand implements Callable<Integer> {
       detectorSpec = detectorSpec.with(override.getKey(), override.getValue());
     }
     return detectorSpec;
+  }
+
+  /** A spec from the command line, which must leave the interval to {@code --interval}. */
+  private static DetectorSpec specWithoutInterval(String option, String text) {
+    if (text.matches(".*[:,]\\s*interval\\s*=.*")) {
+      throw new IllegalArgumentException(option + " " + text + ": set the heartbeat interval with"
+          + " --interval (the node gives it to the detector), not in the spec");
+    }
+    return DetectorSpec.parse(text);
   }
 
   /** {@code --peers-dns name:port}: the peers are the name's A records, each {@code ip:port}. */

@@ -78,6 +78,28 @@ final class TuneCommand implements Callable<Integer> {
       description = "Seed of the delay model (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--headroom", paramLabel = "X", defaultValue = "2",
+      description = {"Keep a mistake budget's 95% upper bound X times below it (default:"
+          + " ${DEFAULT-VALUE}; 1, the bound alone, detects faster and held the budget out of"
+          + " sample less often: see BENCHMARKS.md)."})
+  double headroom;
+
+  @Option(names = "--verbose", description = "Print every setting tried, not only each"
+      + " detector's best.")
+  boolean verbose;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write the curves and the"
+      + " recommendation as JSON.")
+  Path json;
+
+  @Option(names = "--csv", paramLabel = "FILE", description = "Write the curves as CSV, one row"
+      + " per setting tried.")
+  Path csv;
+
+  @Option(names = "--plot", paramLabel = "FILE.svg", description = "Draw p99 detection time"
+      + " against mistakes per day, one line per detector, the target and the pick marked (SVG).")
+  Path plot;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -93,6 +115,10 @@ final class TuneCommand implements Callable<Integer> {
 
   private int run(PrintWriter out) {
     QosTarget qosTarget = target == null ? QosTarget.maxMistakesPerDay(1) : target.toTarget();
+    if (!(headroom >= 1) || Double.isInfinite(headroom)) {
+      throw new IllegalArgumentException("--headroom must be a finite number >= 1, got "
+          + headroom);
+    }
     if (warmup != null && warmup < 0) {
       throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
     }
@@ -120,23 +146,131 @@ final class TuneCommand implements Callable<Integer> {
       throw new IllegalArgumentException("the trace has " + heartbeats.size() + " heartbeats, too"
           + " few for a warm-up of " + skip);
     }
-    out.printf(Locale.ROOT, "Trace %s: %d heartbeats over %.1f s, interval %s, warm-up %d.%n%n",
-        trace, heartbeats.size(), heartbeats.durationNanos() / 1e9, format(gap), skip);
+    gap = DetectorCandidates.roundedInterval(gap);
+    out.printf(Locale.ROOT, "Trace %s: %d heartbeats over %.1f s (%.2f h), interval %s,"
+        + " warm-up %d.%n", trace, heartbeats.size(), heartbeats.durationNanos() / 1e9,
+        heartbeats.durationNanos() / 3.6e12, format(gap), skip);
+    out.println("Target: " + describe(qosTarget) + ".");
+    out.println();
     List<QosCurve> curves = DetectorCandidates.sweepAll(heartbeats, gap, skip);
-    for (QosCurve curve : curves) {
-      print(curve, out);
+    QosAdvisor.Recommendation advice = QosAdvisor.recommend(curves, qosTarget, headroom);
+    if (verbose) {
+      for (QosCurve curve : curves) {
+        print(curve, out);
+      }
+    } else {
+      printBestOfEach(curves, qosTarget, out);
     }
-    QosAdvisor.Recommendation advice = QosAdvisor.recommend(curves, qosTarget);
+    boolean atEdge = atEdge(curves, advice);
     out.println((advice.met() ? "Recommendation: " : "Target not met: ") + advice.explanation());
     if (advice.met() && advice.point().spec() != null) {
+      DetectorSpec chosen = advice.point().spec();
+      out.println();
       // Every setting, so the recommendation is rebuilt exactly (the swept one alone is not enough).
-      out.println("Detector spec: " + advice.point().spec());
-      out.println("Apply with: --detector " + advice.point().spec()
-          + "  or  DetectorSpec.parse(\"" + advice.point().spec() + "\")");
-      out.println("In Pekko (pekko.cluster.failure-detector, with failure-detector-pekko):");
-      out.print(pekkoHocon(advice.point().spec()));
+      out.println("Detector spec: " + chosen);
+      out.println("Apply it:");
+      out.println("  Java:   DetectorSpec.parse(\"" + chosen + "\")   (FailureDetectorRegistry"
+          + " or HeartbeatNode builder .detector(...), or registry.reconfigure(...) at run time)");
+      out.println("  node:   --interval " + chosen.settings().get("interval") + " --detector '"
+          + withoutInterval(chosen) + "'");
+      out.println("  Pekko:  in pekko.cluster.failure-detector (with failure-detector-pekko):");
+      out.print(pekkoHocon(chosen).replaceAll("(?m)^", "  "));
+    }
+    if (atEdge) {
+      out.println();
+      out.println("Note: the pick is at the edge of the sweep (" + advice.setting() + " = "
+          + QosAdvisorText.setting(advice.point().setting()) + ", the "
+          + (isFirst(curves, advice) ? "smallest" : "largest") + " tried): a setting beyond it"
+          + " was not measured and might be better. See --verbose, or tune that detector by hand.");
+    }
+    out.println();
+    out.println(LEGEND);
+    TuneReport report = new TuneReport(trace, heartbeats.size(), gap.toNanos(), skip, qosTarget,
+        headroom, curves, advice, atEdge);
+    try {
+      if (json != null) {
+        report.writeJson(json);
+        out.println("Wrote " + json);
+      }
+      if (csv != null) {
+        report.writeCsv(csv);
+        out.println("Wrote " + csv);
+      }
+      if (plot != null) {
+        QosPlot.write(plot, curves, qosTarget, advice);
+        out.println("Wrote " + plot);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write: " + e.getMessage(), e);
     }
     return advice.met() ? FailureDetectorCli.OK : FailureDetectorCli.TARGET_NOT_MET;
+  }
+
+  static final String LEGEND = """
+      Legend: T_D, detection time: from a crashed peer's last heartbeat to its suspicion (mean,
+        and p99 = 99th percentile, over every heartbeat as a crash point). mistakes: suspicions of
+        the live peer in the trace; /day: that rate; at most/day: its 95% upper bound (what the
+        trace cannot rule out); worst: mistakes in the worst window (an hour, or a quarter of a
+        shorter trace). --verbose adds T_M (mean mistake duration, s) and P_A (probability that
+        a query at a random time is right).""";
+
+  private static String describe(QosTarget target) {
+    if (target instanceof QosTarget.MaxMistakesPerDay budget) {
+      return "at most " + QosAdvisorText.rate(budget.perDay()) + " mistakes/day (its 95% upper"
+          + " bound, and the worst window), then the fastest detection";
+    }
+    return "detection within " + ((QosTarget.MaxDetectionTime) target).limit().toMillis()
+        + " ms (p99), then the fewest mistakes";
+  }
+
+  /** Each detector's own best for the target: the short form of the curves. */
+  private void printBestOfEach(List<QosCurve> curves, QosTarget target, PrintWriter out) {
+    out.println("Each detector's best setting for the target (--verbose: every setting tried):");
+    out.printf(Locale.ROOT, "  %-16s %-22s %10s %10s %9s %9s %12s %6s%n", "detector", "setting",
+        "T_D mean", "T_D p99", "mistakes", "/day", "at most/day", "worst");
+    for (QosCurve curve : curves) {
+      QosAdvisor.Recommendation best = QosAdvisor.recommend(List.of(curve), target, headroom);
+      QosReport r = best.point().report();
+      out.printf(Locale.ROOT, "  %-16s %-22s %8.3f s %8.3f s %9d %9s %12s %6d%s%n",
+          curve.detector(), shortSetting(curve, best.point()), r.detectionTimeMeanNanos() / 1e9,
+          r.detectionTimeP99Nanos() / 1e9, r.mistakes(), QosAdvisorText.rate(r.mistakesPerDay()),
+          QosAdvisorText.rate(r.mistakesPerDayUpper95()), r.worstWindowMistakes(),
+          best.met() ? "" : "  (misses the target)");
+    }
+    out.println();
+  }
+
+  private static String shortSetting(QosCurve curve, QosPoint point) {
+    DetectorSpec spec = point.spec();
+    return spec == null ? curve.setting() + "=" + QosAdvisorText.setting(point.setting())
+        : spec.tuningKey() + "=" + spec.settings().get(spec.tuningKey());
+  }
+
+  private static boolean atEdge(List<QosCurve> curves, QosAdvisor.Recommendation advice) {
+    for (QosCurve curve : curves) {
+      List<QosPoint> points = curve.points();
+      if (points.contains(advice.point())) {
+        return points.get(0) == advice.point() || points.get(points.size() - 1) == advice.point();
+      }
+    }
+    return false;
+  }
+
+  private static boolean isFirst(List<QosCurve> curves, QosAdvisor.Recommendation advice) {
+    return curves.stream().anyMatch(c -> !c.points().isEmpty() && c.points().get(0) == advice.point());
+  }
+
+  /** The spec's text without {@code interval}, for {@code node --detector}. */
+  static String withoutInterval(DetectorSpec spec) {
+    StringBuilder text = new StringBuilder(spec.kind());
+    char separator = ':';
+    for (java.util.Map.Entry<String, String> setting : spec.settings().entrySet()) {
+      if (!setting.getKey().equals("interval")) {
+        text.append(separator).append(setting.getKey()).append('=').append(setting.getValue());
+        separator = ',';
+      }
+    }
+    return text.toString();
   }
 
   /**
@@ -160,15 +294,7 @@ final class TuneCommand implements Callable<Integer> {
           .append("  acceptable-heartbeat-pause = ").append(hoconDuration(settings.get("pause")))
           .append('\n');
     } else {
-      StringBuilder text = new StringBuilder(spec.kind());
-      char separator = ':';
-      for (java.util.Map.Entry<String, String> setting : settings.entrySet()) {
-        if (!setting.getKey().equals("interval")) {
-          text.append(separator).append(setting.getKey()).append('=').append(setting.getValue());
-          separator = ',';
-        }
-      }
-      hocon.append("  detector = \"").append(text).append("\"\n");
+      hocon.append("  detector = \"").append(withoutInterval(spec)).append("\"\n");
     }
     return hocon.toString();
   }
@@ -180,21 +306,17 @@ final class TuneCommand implements Callable<Integer> {
 
   static void print(QosCurve curve, PrintWriter out) {
     out.printf(Locale.ROOT, "%s, by %s%n", curve.detector(), curve.setting());
-    out.printf(Locale.ROOT, "  %14s %11s %11s %9s %12s %10s %10s%n", "setting", "T_D mean s",
-        "T_D p99 s", "mistakes", "mistakes/day", "T_M s", "P_A");
+    out.printf(Locale.ROOT, "  %14s %11s %11s %9s %9s %12s %6s %10s %10s%n", "setting",
+        "T_D mean s", "T_D p99 s", "mistakes", "/day", "at most/day", "worst", "T_M s", "P_A");
     for (QosPoint point : curve.points()) {
       QosReport r = point.report();
-      out.printf(Locale.ROOT, "  %14s %11.4f %11.4f %9d %12.4g %10.4f %10.7f%n",
-          setting(point.setting()), r.detectionTimeMeanNanos() / 1e9,
-          r.detectionTimeP99Nanos() / 1e9, r.mistakes(), r.mistakesPerDay(),
+      out.printf(Locale.ROOT, "  %14s %11.4f %11.4f %9d %9s %12s %6d %10.4f %10.7f%n",
+          QosAdvisorText.setting(point.setting()), r.detectionTimeMeanNanos() / 1e9,
+          r.detectionTimeP99Nanos() / 1e9, r.mistakes(), QosAdvisorText.rate(r.mistakesPerDay()),
+          QosAdvisorText.rate(r.mistakesPerDayUpper95()), r.worstWindowMistakes(),
           r.meanMistakeDurationNanos() / 1e9, r.queryAccuracy());
     }
     out.println();
-  }
-
-  private static String setting(double setting) {
-    return setting == Math.rint(setting) && Math.abs(setting) < 1e15
-        ? Long.toString((long) setting) : Double.toString(setting);
   }
 
   private static String format(Duration duration) {

@@ -52,8 +52,22 @@ class TuneCommandTest {
   }
 
   @Test
-  void printsEveryCurve_andARecommendation() {
-    int status = run(trace.toString(), "--max-detection-time", "400ms");
+  void shortByDefault_eachDetectorsBest_aLegend_howToApply() {
+    int status = run(trace.toString(), "--max-mistakes-per-day", "500");
+    assertThat(status).as(err()).isZero();
+    assertThat(out()).contains("Each detector's best setting for the target", "Legend: T_D",
+        "Apply it:", "  Java:   DetectorSpec.parse(")
+        .containsPattern("  node:   --interval \\d+(us|ms) --detector '")
+        .doesNotContain("phi, by threshold");
+    assertThat(out().lines().count()).as(out()).isLessThan(40);
+    for (String kind : dev.failuredetector.DetectorSpec.KINDS) {
+      assertThat(out()).containsPattern("(?m)^  " + kind + " +\\S+=");
+    }
+  }
+
+  @Test
+  void verbose_printsEveryCurve_andARecommendation() {
+    int status = run(trace.toString(), "--max-detection-time", "400ms", "--verbose");
     assertThat(status).as(err()).isZero();
     assertThat(out()).contains("2997 heartbeats", "warm-up 299") // 3 of 3000 lost (0.1%)
         .contains("phi, by threshold", "phi-normal, by threshold",
@@ -67,9 +81,75 @@ class TuneCommandTest {
     assertThat(spec.find()).as(out()).isTrue();
     assertThat(dev.failuredetector.DetectorSpec.parse(spec.group(1)).toString())
         .isEqualTo(spec.group(1));
-    assertThat(out()).contains("Apply with: --detector " + spec.group(1));
-    assertThat(out()).contains("In Pekko (pekko.cluster.failure-detector, with"
-        + " failure-detector-pekko):", "  heartbeat-interval = ");
+    assertThat(out()).contains("  Java:   DetectorSpec.parse(\"" + spec.group(1) + "\")");
+    dev.failuredetector.DetectorSpec chosen = dev.failuredetector.DetectorSpec.parse(spec.group(1));
+    assertThat(out()).contains("  node:   --interval " + chosen.settings().get("interval")
+        + " --detector '" + TuneCommand.withoutInterval(chosen) + "'");
+    assertThat(out()).contains("  Pekko:  in pekko.cluster.failure-detector (with"
+        + " failure-detector-pekko):", "    heartbeat-interval = ");
+  }
+
+  @Test
+  void jsonAndCsv_holdEveryCurve_andTheRecommendation() throws IOException {
+    Path json = dir.resolve("tune.json");
+    Path csv = dir.resolve("tune.csv");
+    assertThat(run(trace.toString(), "--json", json.toString(), "--csv", csv.toString()))
+        .as(err()).isZero();
+    String text = Files.readString(json);
+    assertThat(text).startsWith("{\n  \"trace\": {\"file\": ").contains(
+        "\"target\": {\"maxMistakesPerDay\": 1, \"headroom\": 2}",
+        "\"recommendation\": {\"met\": ", "\"curves\": [", "\"mistakesPerDayUpper95\": ");
+    java.util.regex.Matcher spec = java.util.regex.Pattern.compile(
+        "\"recommendation\": \\{[^}]*\"spec\": \"([^\"]+)\"").matcher(text);
+    assertThat(spec.find()).as(text).isTrue();
+    assertThat(out()).contains("Detector spec: " + spec.group(1));
+    // Balanced braces and brackets: a JSON reader would take it (no string holds one).
+    assertThat(text.chars().filter(c -> c == '{').count())
+        .isEqualTo(text.chars().filter(c -> c == '}').count());
+    java.util.List<String> rows = Files.readAllLines(csv);
+    assertThat(rows.get(0)).startsWith("detector,setting,value,spec,detection_mean_s,");
+    // one row per setting tried: 17 thresholds x 3 phi kinds + bertier's 12 + the margins
+    assertThat(rows).hasSizeGreaterThan(1 + 3 * 17 + 12);
+    assertThat(rows).anyMatch(row -> row.contains(spec.group(1)));
+  }
+
+  @Test
+  void plot_rendersToAnImageThatIsNotBlank() throws Exception {
+    Path svg = dir.resolve("tune.svg");
+    assertThat(run(trace.toString(), "--max-mistakes-per-day", "500", "--plot", svg.toString()))
+        .as(err()).isZero();
+    String text = Files.readString(svg);
+    assertThat(text).contains("<svg", "<polyline", "<circle", "target 500/day", "chosen: ");
+    java.io.File rsvg = new java.io.File("/usr/bin/rsvg-convert");
+    org.junit.jupiter.api.Assumptions.assumeTrue(rsvg.canExecute(),
+        "rsvg-convert (Debian librsvg2-bin) is not installed: the SVG is not rasterised");
+    Path png = dir.resolve("tune.png");
+    Process process = new ProcessBuilder(rsvg.getPath(), "-o", png.toString(), svg.toString())
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as(output).isZero();
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertThat(image.getWidth()).isEqualTo(860);
+    long inked = 0;
+    java.util.Set<Integer> colors = new java.util.HashSet<>();
+    for (int x = 0; x < image.getWidth(); x++) {
+      for (int y = 0; y < image.getHeight(); y++) {
+        int rgb = image.getRGB(x, y) & 0xffffff;
+        if (rgb != 0xffffff) {
+          inked++;
+          colors.add(rgb);
+        }
+      }
+    }
+    assertThat(inked).as("pixels drawn").isGreaterThan(5_000);
+    assertThat(colors.size()).as("colours: axes, text and seven lines").isGreaterThan(10);
+  }
+
+  @Test
+  void headroom_belowOne_isRefused() {
+    assertThat(run(trace.toString(), "--headroom", "0.5")).isEqualTo(2);
+    assertThat(err()).startsWith("failure-detector tune: --headroom must be a finite number >= 1,"
+        + " got 0.5");
   }
 
   @Test

@@ -37,6 +37,12 @@ import java.util.function.ToDoubleFunction;
  * registry's {@link FailureDetectorRegistry#stats() stats}: nothing is added to the heartbeat
  * path (a scrape sums one counter per peer).
  *
+ * <p>With {@linkplain FailureDetectorRegistry.Builder#shadowCandidates shadow candidates}, per
+ * candidate (tag {@code candidate}, its spec text: bounded by the 8 candidates at most):
+ * {@code shadow.mistakes} (counter, the mistakes it would have made, summed over the peers) and
+ * {@code shadow.detection.time} (gauge, its mean detection time). Each scrape reads every peer's
+ * counts once per meter.
+ *
  * <p>Per peer (opt-in, {@link #withPerPeerMeters}, one set of meters per peer so the tag
  * cardinality is yours to choose): {@code peer.phi} (accrual detectors), {@code peer.timeout},
  * {@code peer.interval.mean} and {@code peer.interval.stddev} (the mean and deviation of the
@@ -134,6 +140,21 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
             r -> r.stats().maxTickLagNanos() / NANOS_PER_SECOND)
         .description("The latest any timer tick ran").baseUnit("seconds").tags(tags)
         .register(meterRegistry);
+
+    java.util.List<dev.failuredetector.DetectorSpec> candidates = registry.shadowCandidates();
+    for (int i = 0; i < candidates.size(); i++) {
+      int index = i;
+      String candidate = candidates.get(i).toString();
+      FunctionCounter.builder(PREFIX + "shadow.mistakes", registry,
+              r -> r.shadowTotals().get(index).mistakes())
+          .description("Mistakes a shadow candidate would have made on the live arrivals,"
+              + " summed over the peers")
+          .tags(tags).tag("candidate", candidate).register(meterRegistry);
+      Gauge.builder(PREFIX + "shadow.detection.time", registry,
+              r -> r.shadowTotals().get(index).meanDetectionNanos() / NANOS_PER_SECOND)
+          .description("A shadow candidate's mean detection time on the live arrivals")
+          .baseUnit("seconds").tags(tags).tag("candidate", candidate).register(meterRegistry);
+    }
 
     if (peerTag != null) {
       boundTo.add(meterRegistry);

@@ -33,7 +33,10 @@ public final class DetectorCandidates {
    * order of {@link DetectorSpec#KINDS}.
    */
   public static List<DetectorSpec> tuningBases(Duration interval) {
-    Duration minStd = Duration.ofNanos(Math.max(1, interval.toNanos() / 10));
+    interval = roundedInterval(interval);
+    // A tenth of the interval, to three significant digits (10ms, not 9998600ns).
+    Duration minStd = Duration.ofNanos(Math.max(1, new BigDecimal(interval.toNanos() / 10.0)
+        .round(new java.math.MathContext(3)).longValue()));
     List<DetectorSpec> bases = new ArrayList<>();
     for (String kind : DetectorSpec.KINDS) {
       DetectorSpec base = DetectorSpec.defaults(kind).withInterval(interval);
@@ -43,6 +46,14 @@ public final class DetectorCandidates {
       bases.add(base);
     }
     return bases;
+  }
+
+  /**
+   * {@code interval} to the microsecond (a median of nanosecond arrivals is 99986072ns; 99986us
+   * reads better and changes nothing measurable), at least 1 us.
+   */
+  public static Duration roundedInterval(Duration interval) {
+    return Duration.ofNanos(Math.max(1_000, Math.round(interval.toNanos() / 1e3) * 1_000));
   }
 
   /** Sweeps every detector over {@code trace}, whose heartbeats are about {@code interval} apart. */
@@ -83,19 +94,27 @@ public final class DetectorCandidates {
     return texts;
   }
 
-  /** factor x interval, rounded to the microsecond, as duration text. */
+  /**
+   * factor x interval, to three significant digits of microseconds (20ms, not 19.9986ms: a
+   * setting a person can read and type), as duration text.
+   */
   private static List<String> scaledDurations(Duration interval) {
     List<String> texts = new ArrayList<>(MARGIN_INTERVALS.length);
     for (double factor : MARGIN_INTERVALS) {
-      long micros = Math.round(factor * interval.toNanos() / 1e3);
-      texts.add(micros + "us");
+      long micros = Math.max(0, new BigDecimal(factor * interval.toNanos() / 1e3)
+          .round(new java.math.MathContext(3)).longValue());
+      String text = micros % 1000 == 0 ? micros / 1000 + "ms" : micros + "us";
+      if (!texts.contains(text)) {
+        texts.add(text);
+      }
     }
     return texts;
   }
 
-  private static double millis(String micros) {
-    long value = Long.parseLong(micros.substring(0, micros.length() - 2));
-    return BigDecimal.valueOf(value).divide(BigDecimal.valueOf(1000), 3, RoundingMode.UNNECESSARY)
-        .doubleValue();
+  private static double millis(String text) {
+    long micros = text.endsWith("us") ? Long.parseLong(text.substring(0, text.length() - 2))
+        : 1000 * Long.parseLong(text.substring(0, text.length() - 2));
+    return BigDecimal.valueOf(micros).divide(BigDecimal.valueOf(1000), 3,
+        RoundingMode.UNNECESSARY).doubleValue();
   }
 }

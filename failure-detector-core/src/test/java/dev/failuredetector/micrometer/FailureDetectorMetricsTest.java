@@ -139,4 +139,29 @@ class FailureDetectorMetricsTest {
   private double counter(String name) {
     return meters.find(name).functionCounter().count();
   }
+
+  @Test
+  void shadowCandidates_getAMistakeCounterAndADetectionTimeGauge_each() {
+    registry = builder().shadowCandidates(java.util.List.of(
+        DetectorSpec.parse("deadline:pause=50ms"), DetectorSpec.parse("deadline:pause=1s")))
+        .build();
+    new FailureDetectorMetrics(registry, Tags.empty()).bindTo(meters);
+    var peer = registry.register("b");
+    long now = 0;
+    for (int seq = 1; seq <= 100; seq++) {
+      now += (seq % 10 == 0 ? 300 : 100) * 1_000_000L; // every tenth gap 300 ms
+      clock.set(now);
+      peer.heartbeat(seq, now);
+    }
+    String fast = "deadline:interval=100ms,pause=50ms";
+    String slow = "deadline:interval=100ms,pause=1s";
+    assertThat(meters.get("failure.detector.shadow.mistakes").tag("candidate", fast)
+        .functionCounter().count()).isEqualTo(10);
+    assertThat(meters.get("failure.detector.shadow.mistakes").tag("candidate", slow)
+        .functionCounter().count()).isZero();
+    assertThat(meters.get("failure.detector.shadow.detection.time").tag("candidate", fast)
+        .gauge().value()).isCloseTo(0.150, within(1e-9));
+    assertThat(meters.get("failure.detector.shadow.detection.time").tag("candidate", slow)
+        .gauge().value()).isCloseTo(1.100, within(1e-9));
+  }
 }

@@ -40,8 +40,8 @@ class QosAdvisorTest {
   @Test
   void mistakeRateTarget_picksTheFastestWhoseUpperBoundKeepsTheHeadroom_notTheEdge() {
     // 100 days, budget 0.5/day. 50 mistakes = 0.5/day exactly: the naive rule takes it (0.1 s);
-    // its 95% upper bound is 0.65/day, over the budget. 10 mistakes: at most 0.17/day, 2x of
-    // headroom within 0.5: the fastest that holds (0.3 s).
+    // its 95% upper bound is 0.65/day, over the budget. 10 mistakes: at most 0.17/day, within
+    // 0.5 even with a headroom of 2: the fastest that holds (0.3 s).
     QosAdvisor.Recommendation naive =
         QosAdvisor.recommendNaive(curves(100 * DAY), QosTarget.maxMistakesPerDay(0.5));
     assertThat(naive.point().setting()).isEqualTo(1);
@@ -51,7 +51,18 @@ class QosAdvisorTest {
     assertThat(advice.detector()).isEqualTo("steady");
     assertThat(advice.point().setting()).isEqualTo(10);
     assertThat(advice.explanation()).contains("It made 10 mistakes in 2400.00 h (0.1/day; at"
-        + " most 0.17/day with 95% confidence, 2x headroom kept; worst hour: 1).");
+        + " most 0.17/day with 95% confidence, headroom 2; worst hour: 1).");
+    assertThat(QosAdvisor.recommend(curves(100 * DAY), QosTarget.maxMistakesPerDay(0.5), 2)
+        .point().setting()).isEqualTo(10);
+    // Headroom 3: 0.17 x 3 > 0.5; three mistakes (at most 0.078/day) is the fastest left.
+    QosAdvisor.Recommendation roomy =
+        QosAdvisor.recommend(curves(100 * DAY), QosTarget.maxMistakesPerDay(0.5), 3);
+    assertThat(roomy.detector()).isEqualTo("fast-but-wrong");
+    assertThat(roomy.point().setting()).isEqualTo(2);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> QosAdvisor.recommend(
+        curves(DAY), QosTarget.maxMistakesPerDay(1), 0.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("headroom must be a finite number >= 1, got 0.5");
   }
 
   @Test
@@ -79,15 +90,15 @@ class QosAdvisorTest {
 
   @Test
   void mistakeRateTargetBelowWhatTheTraceCanShow_requiresZeroMistakes_andSaysSo() {
-    // 2 hours observed: 1/day is not observable (zero mistakes show < 36/day, 72 with the
-    // headroom); only zero-mistake settings qualify.
+    // 2 hours observed: 1/day is not observable (zero mistakes show < 36/day); only
+    // zero-mistake settings qualify.
     QosAdvisor.Recommendation advice =
         QosAdvisor.recommend(curves(2 * 3600 * S), QosTarget.maxMistakesPerDay(1));
     assertThat(advice.met()).isTrue();
     assertThat(advice.detector()).isEqualTo("fast-but-wrong");
     assertThat(advice.point().setting()).isEqualTo(3);
     assertThat(advice.explanation()).contains("too short to observe 1 mistakes/day")
-        .contains("below about 36/day");
+        .contains("below about 35.9/day");
   }
 
   @Test

@@ -656,6 +656,21 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
+     * Evaluate these detectors alongside the active one on every peer's arrivals (opt-in): the
+     * mistakes each would have made and its mean detection time, in {@code /peers}, the metrics
+     * and {@link FailureDetectorRegistry#shadowTotals()}. Each gets the node's interval. See
+     * {@link FailureDetectorRegistry.Builder#shadowCandidates}.
+     *
+     * @throws IllegalArgumentException if more than {@value
+     *     FailureDetectorRegistry#MAX_SHADOW_CANDIDATES}
+     */
+    public Builder shadowCandidates(java.util.List<DetectorSpec> candidates) {
+      registry.shadowCandidates(candidates);
+      registrySettings.add("shadowCandidates");
+      return this;
+    }
+
+    /**
      * Record into this registry instead of one the node makes: for a service that already has one
      * (or to share it between transports). Its spec's interval must be the node's; it is not
      * closed by {@link HeartbeatNode#close()}. Set the registry's settings on it, not here.

@@ -76,6 +76,32 @@ class NodeCommandTest {
   }
 
   @Test
+  void shadowCandidates_inPeersJson_andPrometheus_asAnOperatorReadsThem() throws Exception {
+    a = NodeProcess.start(List.of(), "a", "--interval", "50ms", "--http", "127.0.0.1:0",
+        "--shadow", "deadline:pause=1ms", "--shadow", "deadline:pause=2s");
+    b = NodeProcess.start(List.of(), "b", "--interval", "50ms", "--peer", "a=127.0.0.1:" + a.port());
+    a.command("peer b 127.0.0.1:" + b.port());
+    a.awaitTransition("b", PeerState.AVAILABLE);
+    int httpPort = httpPort(a);
+    HttpClient client = HttpClient.newHttpClient();
+    await().atMost(NodeProcess.GENEROUS).until(() -> get(client, httpPort, "/peers").body()
+        .matches("(?s).*\"candidate\":\"deadline:interval=50ms,pause=2s\",\"heartbeats\":"
+            + "([4-9]\\d|\\d{3,}).*"));
+    String peers = get(client, httpPort, "/peers").body();
+    assertThat(peers).contains("\"shadow\":[{\"candidate\":\"deadline:interval=50ms,pause=1ms\","
+        + "\"heartbeats\":");
+    // 2 s of pause: no live heartbeat gap on loopback is that long.
+    assertThat(peers).containsPattern("pause=2s\",\"heartbeats\":\\d+,\"mistakes\":0,"
+        + "\"meanDetectionMs\":20[0-9][0-9]\\.");
+    HttpResponse<String> metrics = get(client, httpPort, "/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).containsPattern(
+        "failure_detector_shadow_mistakes_total\\{candidate=\"deadline:interval=50ms,pause=2s\"[^}]*\\} 0")
+        .contains("failure_detector_shadow_detection_time_seconds{candidate=\"deadline:interval=50ms,"
+            + "pause=1ms\"");
+  }
+
+  @Test
   void withoutMicrometer_healthServed_metricsSays404() throws Exception {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(entry -> !entry.contains("micrometer") && !entry.contains("prometheus"))

@@ -79,6 +79,21 @@ final class HealthJson {
     appendMillis(json, h.timeoutNanos());
     json.append(",\"inStateMs\":");
     appendMillis(json, h.nanosInState());
+    if (!h.shadow().isEmpty()) {
+      // What each shadow candidate would have done on this peer's arrivals.
+      json.append(",\"shadow\":[");
+      for (dev.failuredetector.ShadowResult r : h.shadow()) {
+        json.append("{\"candidate\":");
+        appendString(json, r.candidate().toString());
+        json.append(",\"heartbeats\":").append(r.heartbeats())
+            .append(",\"mistakes\":").append(r.mistakes())
+            .append(",\"meanDetectionMs\":");
+        appendNumber(json, r.meanDetectionNanos() / 1e6);
+        json.append("},");
+      }
+      json.setLength(json.length() - 1);
+      json.append(']');
+    }
   }
 
   private static void appendEjection(StringBuilder json, EjectionStatus e) {

@@ -101,7 +101,8 @@ public final class HealthView {
     if (peer == null) {
       return Optional.empty();
     }
-    return registry.snapshot(peer).map(snapshot -> healthOf(snapshot, ejectionStatus()));
+    return registry.snapshot(peer).map(snapshot -> healthOf(snapshot, ejectionStatus(),
+        shadowOf(peer)));
   }
 
   /** The health of every registered peer, with a fresh count of suspected peers. */
@@ -111,7 +112,7 @@ public final class HealthView {
     cached = new CountedStatus(status, clock.nanoTime());
     List<PeerHealth> health = new ArrayList<>(snapshots.size());
     for (PeerSnapshot<String> snapshot : snapshots) {
-      health.add(healthOf(snapshot, status));
+      health.add(healthOf(snapshot, status, shadowOf(snapshot.key())));
     }
     health.sort((a, b) -> a.peer().compareTo(b.peer()));
     return new Peers(List.copyOf(health), status);
@@ -156,13 +157,20 @@ public final class HealthView {
         || (state == PeerState.FAILED && reason == TransitionReason.TIMEOUT);
   }
 
-  private static PeerHealth healthOf(PeerSnapshot<String> s, EjectionStatus status) {
+  /** The peer's shadow candidates' results (empty without candidates). */
+  private List<dev.failuredetector.ShadowResult> shadowOf(String peer) {
+    return registry.shadowCandidates().isEmpty() ? List.of()
+        : registry.peer(peer).map(p -> p.shadowResults()).orElse(List.of());
+  }
+
+  private static PeerHealth healthOf(PeerSnapshot<String> s, EjectionStatus status,
+      List<dev.failuredetector.ShadowResult> shadow) {
     boolean available = s.state() == PeerState.AVAILABLE;
     boolean heldUp = !available && status.holdingUp() && isSuspectedFromSilence(s.state(), s.reason());
     int weight = available ? weightPercent(s.nanosSinceLastHeartbeat(), s.timeoutNanos())
         : heldUp ? MIN_WEIGHT_PERCENT : 0;
     return new PeerHealth(s.key(), s.state(), s.reason(), available, heldUp, status.panic(),
-        weight, s.phi(), s.nanosSinceLastHeartbeat(), s.timeoutNanos(), s.nanosInState());
+        weight, s.phi(), s.nanosSinceLastHeartbeat(), s.timeoutNanos(), s.nanosInState(), shadow);
   }
 
   /** 100 up to half the timeout, then linearly down to the floor at the timeout. */

@@ -1,7 +1,9 @@
 package dev.failuredetector.netty.health;
 
 import dev.failuredetector.PeerState;
+import dev.failuredetector.ShadowResult;
 import dev.failuredetector.TransitionReason;
+import java.util.List;
 import java.util.OptionalDouble;
 
 /**
@@ -25,10 +27,18 @@ import java.util.OptionalDouble;
  * @param nanosSinceLastHeartbeat time since the last heartbeat, -1 if none was heard
  * @param timeoutNanos how long after a heartbeat the detector suspects
  * @param nanosInState time since the last transition
+ * @param shadow what each shadow candidate would have done on this peer's arrivals (empty when
+ *     the registry has none)
  */
 public record PeerHealth(String peer, PeerState state, TransitionReason reason, boolean available,
     boolean heldUp, boolean panic, int weightPercent, OptionalDouble phi,
-    long nanosSinceLastHeartbeat, long timeoutNanos, long nanosInState) {
+    long nanosSinceLastHeartbeat, long timeoutNanos, long nanosInState,
+    List<ShadowResult> shadow) {
+
+  /** Copies {@code shadow}. */
+  public PeerHealth {
+    shadow = List.copyOf(shadow);
+  }
 
   /** Whether a load balancer should route to it: available, or held up by the guard. */
   public boolean up() {
