@@ -77,6 +77,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   private final LocalPauseGuard pauseGuard;
   private final SuspicionTimer<K> timer;
   private final TickScheduler.Ticking ticking;
+  private final AutoTuner autoTuner;
   private volatile boolean closed;
 
   // Heartbeat outcomes other than recorded (those are counted per peer: no shared write).
@@ -91,6 +92,27 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     java.util.List<DetectorSpec> shadows = new java.util.ArrayList<>();
     for (DetectorSpec candidate : builder.shadowCandidates) {
       shadows.add(candidate.withInterval(builder.spec.interval())); // the one heartbeat interval
+    }
+    if (builder.autoTuneTarget != null) {
+      if (shadows.isEmpty()) {
+        throw new IllegalArgumentException("autoTune needs shadowCandidates to choose from");
+      }
+      for (DetectorSpec candidate : shadows) {
+        try {
+          LiveTuning.checkChangeable(builder.spec, candidate);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("autoTune: shadow candidate " + candidate
+              + " differs from the detector " + builder.spec + " in more than "
+              + builder.spec.tuningKey() + ": " + e.getMessage(), e);
+        }
+      }
+      if (!shadows.contains(builder.spec)) {
+        if (shadows.size() == MAX_SHADOW_CANDIDATES) {
+          throw new IllegalArgumentException("autoTune evaluates the active detector too: give"
+              + " at most " + (MAX_SHADOW_CANDIDATES - 1) + " other shadowCandidates");
+        }
+        shadows.add(0, builder.spec);
+      }
     }
     this.shadowCandidates = java.util.List.copyOf(shadows);
     this.clock = builder.clock;
@@ -114,6 +136,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
         builder.localPauseGraceNanos, now);
     this.timer = new SuspicionTimer<>(transitions, pauseGuard, clock, builder.tickNanos,
         builder.confirmationNanos);
+    this.autoTuner = builder.autoTuneTarget == null ? null : new AutoTuner(this,
+        builder.autoTuneTarget.perDay(), builder.autoTuneHeadroom, builder.autoTunePeriodNanos);
     TickScheduler scheduler = builder.tickScheduler != null ? builder.tickScheduler
         : TickScheduler.daemonThread(name + "-timer");
     this.ticking = scheduler.start(this::tick, builder.tickNanos);
@@ -450,7 +474,15 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   private void tick() {
     if (!closed) {
       timer.tick();
+      if (autoTuner != null) {
+        autoTuner.maybeEvaluate(clock.nanoTime());
+      }
     }
+  }
+
+  /** Changes the auto-tuning policy made so far (0 without {@code autoTune}). */
+  public long autoTuneChanges() {
+    return autoTuner == null ? 0 : autoTuner.changes();
   }
 
   /**
@@ -496,6 +528,9 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     private int maxPeers = 10_000;
     private int recordArrivals;
     private java.util.List<DetectorSpec> shadowCandidates = java.util.List.of();
+    private dev.failuredetector.qos.QosTarget.MaxMistakesPerDay autoTuneTarget;
+    private double autoTuneHeadroom;
+    private long autoTunePeriodNanos;
     private long tickNanos = Duration.ofMillis(10).toNanos();
     private long confirmationNanos = Duration.ofSeconds(10).toNanos();
     private long localPauseThresholdNanos = Duration.ofMillis(500).toNanos();
@@ -556,6 +591,45 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
         Objects.requireNonNull(candidate, "shadowCandidates must not contain null");
       }
       this.shadowCandidates = java.util.List.copyOf(candidates);
+      return this;
+    }
+
+    /**
+     * Auto-tuning (opt-in): every {@code period}, make the fastest of the {@linkplain
+     * #shadowCandidates shadow candidates} shown to meet {@code target} over the last 288 periods
+     * the active spec (its 95% upper bound kept {@code headroom} times below the budget, and no
+     * period worse than chance at the budget), with hysteresis: a faster one must detect at
+     * least 10% sooner and be the pick twice in a row; the active one gives way at once when it
+     * breaks the budget by more than chance. Until the counts can show a rate within the budget
+     * (about 3 x headroom / budget days: 1.4 h for 100 a day and headroom 2), nothing changes. Each change is logged at INFO and counted ({@link #autoTuneChanges()},
+     * the metric {@code failure.detector.autotune.changes}). The candidates may differ from the
+     * detector spec in its tuning setting only (a change keeps the peers' history); the detector
+     * spec is evaluated too, as a candidate.
+     *
+     * @param target a mistake budget, {@link dev.failuredetector.qos.QosTarget#maxMistakesPerDay}
+     * @param headroom at least 1; {@code tune}'s default is 2
+     * @param period at least 1 s; 10 minutes makes the six periods an hour
+     * @throws IllegalArgumentException if target is not a mistake budget, or headroom or period
+     *     is out of range
+     */
+    public Builder autoTune(dev.failuredetector.qos.QosTarget target, double headroom,
+        Duration period) {
+      Objects.requireNonNull(target, "target must not be null");
+      Objects.requireNonNull(period, "period must not be null");
+      if (!(target instanceof dev.failuredetector.qos.QosTarget.MaxMistakesPerDay budget)) {
+        throw new IllegalArgumentException("autoTune takes a mistake budget"
+            + " (QosTarget.maxMistakesPerDay), got " + target);
+      }
+      if (!(headroom >= 1) || Double.isInfinite(headroom)) {
+        throw new IllegalArgumentException("headroom must be a finite number >= 1, got "
+            + headroom);
+      }
+      if (period.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("autoTune period must be at least 1s, got " + period);
+      }
+      this.autoTuneTarget = budget;
+      this.autoTuneHeadroom = headroom;
+      this.autoTunePeriodNanos = period.toNanos();
       return this;
     }
 

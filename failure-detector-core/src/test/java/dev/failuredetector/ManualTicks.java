@@ -28,6 +28,15 @@ public final class ManualTicks implements TickScheduler {
     clock.set(end);
   }
 
+  /** Advances the clock to {@code nanos}, running the tick after each period on the way. */
+  public void advanceToNanos(long nanos) {
+    while (nanos - clock.nanoTime() >= periodNanos) {
+      clock.set(clock.nanoTime() + periodNanos);
+      tick.run();
+    }
+    clock.set(nanos);
+  }
+
   /** Moves the clock without ticking: the timer thread was frozen. */
   void freezeMillis(long millis) {
     clock.advanceMillis(millis);

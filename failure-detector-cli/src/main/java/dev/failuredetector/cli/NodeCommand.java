@@ -92,6 +92,12 @@ final class NodeCommand implements Callable<Integer> {
       + " interval."})
   List<String> shadows = new ArrayList<>();
 
+  @Option(names = "--auto-tune", paramLabel = "MAX_PER_DAY", description = {"Auto-tuning: every"
+      + " 10 minutes, make the fastest --shadow candidate shown to keep at most MAX_PER_DAY"
+      + " mistakes a day (headroom 2) the active detector, with hysteresis; each change logged."
+      + " The candidates may differ from --detector in its tuning setting only."})
+  Double autoTune;
+
   @Option(names = "--threshold", paramLabel = "PHI", description = "phi: suspicion threshold (8).")
   String threshold;
 
@@ -250,6 +256,10 @@ final class NodeCommand implements Callable<Integer> {
         candidates.add(specWithoutInterval("--shadow", shadow));
       }
       node.shadowCandidates(candidates);
+    }
+    if (autoTune != null) {
+      node.autoTune(dev.failuredetector.qos.QosTarget.maxMistakesPerDay(autoTune),
+          dev.failuredetector.qos.QosAdvisor.DEFAULT_HEADROOM, Duration.ofMinutes(10));
     }
     return node.detector(detectorSpec());
   }

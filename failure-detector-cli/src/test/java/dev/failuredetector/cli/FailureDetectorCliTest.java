@@ -73,6 +73,14 @@ class FailureDetectorCliTest {
         "--pause", "200");
     assertThat(spec.status()).isEqualTo(2);
     assertThat(spec.err()).startsWith("failure-detector node: ").contains("pause");
+    CliRun autoTune = CliRun.of("node", "--id", "a", "--insecure", "--auto-tune", "100");
+    assertThat(autoTune.status()).isEqualTo(2);
+    assertThat(autoTune.err()).startsWith("failure-detector node: autoTune needs"
+        + " shadowCandidates to choose from");
+    CliRun otherKind = CliRun.of("node", "--id", "a", "--insecure", "--detector", "chen",
+        "--shadow", "phi", "--auto-tune", "100");
+    assertThat(otherKind.status()).isEqualTo(2);
+    assertThat(otherKind.err()).contains("differs from the detector chen:");
     CliRun noId = CliRun.of("node", "--insecure");
     assertThat(noId.status()).isEqualTo(2);
     assertThat(noId.err()).startsWith("failure-detector node: Missing required option: '--id=ID'");

@@ -40,8 +40,8 @@ import java.util.function.ToDoubleFunction;
  * <p>With {@linkplain FailureDetectorRegistry.Builder#shadowCandidates shadow candidates}, per
  * candidate (tag {@code candidate}, its spec text: bounded by the 8 candidates at most):
  * {@code shadow.mistakes} (counter, the mistakes it would have made, summed over the peers) and
- * {@code shadow.detection.time} (gauge, its mean detection time). Each scrape reads every peer's
- * counts once per meter.
+ * {@code shadow.detection.time} (gauge, its mean detection time), and {@code autotune.changes}
+ * (counter). Each scrape reads every peer's counts once per meter.
  *
  * <p>Per peer (opt-in, {@link #withPerPeerMeters}, one set of meters per peer so the tag
  * cardinality is yours to choose): {@code peer.phi} (accrual detectors), {@code peer.timeout},
@@ -154,6 +154,13 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
               r -> r.shadowTotals().get(index).meanDetectionNanos() / NANOS_PER_SECOND)
           .description("A shadow candidate's mean detection time on the live arrivals")
           .baseUnit("seconds").tags(tags).tag("candidate", candidate).register(meterRegistry);
+    }
+
+    if (!candidates.isEmpty()) {
+      FunctionCounter.builder(PREFIX + "autotune.changes", registry,
+              FailureDetectorRegistry::autoTuneChanges)
+          .description("Changes of the active detector spec made by auto-tuning")
+          .tags(tags).register(meterRegistry);
     }
 
     if (peerTag != null) {

@@ -4,7 +4,7 @@ package dev.failuredetector.qos;
  * One-sided confidence bounds on the mean of a Poisson count: how many events per observation a
  * rate could have and still, with probability 5%, have shown as few as were counted.
  */
-final class PoissonBound {
+public final class PoissonBound {
 
   /** The standard normal's 95th percentile. */
   private static final double Z95 = 1.6448536269514722;
@@ -16,7 +16,7 @@ final class PoissonBound {
    * chi-square quantile, 2.996 for zero, 4.744 for one) for small counts, Wilson and Hilferty's
    * approximation (within 0.1% beyond 20) for larger.
    */
-  static double upper95(long count) {
+  public static double upper95(long count) {
     if (count < 0) {
       throw new IllegalArgumentException("count must be >= 0, got " + count);
     }
@@ -49,7 +49,7 @@ final class PoissonBound {
    * P(X &lt;= k)^windows &gt;= 0.95 for X Poisson. A worst window above it is more than chance at
    * that rate.
    */
-  static long worstWindowAllowed(double meanPerWindow, long windows) {
+  public static long worstWindowAllowed(double meanPerWindow, long windows) {
     if (!(meanPerWindow >= 0) || windows < 1) {
       throw new IllegalArgumentException("meanPerWindow " + meanPerWindow + ", windows " + windows);
     }

@@ -671,6 +671,19 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
+     * Auto-tuning among the shadow candidates (opt-in); see {@link
+     * FailureDetectorRegistry.Builder#autoTune}.
+     *
+     * @throws IllegalArgumentException as that method
+     */
+    public Builder autoTune(dev.failuredetector.qos.QosTarget target, double headroom,
+        Duration period) {
+      registry.autoTune(target, headroom, period);
+      registrySettings.add("autoTune");
+      return this;
+    }
+
+    /**
      * Record into this registry instead of one the node makes: for a service that already has one
      * (or to share it between transports). Its spec's interval must be the node's; it is not
      * closed by {@link HeartbeatNode#close()}. Set the registry's settings on it, not here.
