@@ -78,6 +78,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   private final SuspicionTimer<K> timer;
   private final TickScheduler.Ticking ticking;
   private final AutoTuner autoTuner;
+  private final IntervalHistogram intervals = new IntervalHistogram();
   private volatile boolean closed;
 
   // Heartbeat outcomes other than recorded (those are counted per peer: no shared write).
@@ -478,6 +479,14 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
         autoTuner.maybeEvaluate(clock.nanoTime());
       }
     }
+  }
+
+  /**
+   * The distribution of heartbeat intervals over every peer (the time between two accepted
+   * heartbeats of one peer; a restart's first heartbeat starts afresh).
+   */
+  public IntervalHistogram intervals() {
+    return intervals;
   }
 
   /** Changes the auto-tuning policy made so far (0 without {@code autoTune}). */

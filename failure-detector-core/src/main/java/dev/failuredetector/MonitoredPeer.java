@@ -291,6 +291,10 @@ public final class MonitoredPeer<K> {
         }
       }
       current = detector;
+      long previous = current.lastHeartbeatNanos();
+      if (previous != FailureDetector.NO_DEADLINE) {
+        registry.intervals().record(nowNanos - previous);
+      }
       if (withSequence) {
         current.heartbeat(number, nowNanos);
       } else {

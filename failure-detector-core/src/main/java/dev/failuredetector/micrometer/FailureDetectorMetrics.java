@@ -1,6 +1,7 @@
 package dev.failuredetector.micrometer;
 
 import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.IntervalHistogram;
 import dev.failuredetector.MonitoredPeer;
 import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
@@ -35,7 +36,10 @@ import java.util.function.ToDoubleFunction;
  * stale.incarnation}, {@code stale.sequence}, {@code implausible.sequence}), {@code local.pauses}, {@code tick.lag} and {@code
  * tick.lag.max} (gauges), {@code listener.coalesced}, {@code listener.failures}. These read the
  * registry's {@link FailureDetectorRegistry#stats() stats}: nothing is added to the heartbeat
- * path (a scrape sums one counter per peer).
+ * path (a scrape sums one counter per peer). And {@code heartbeat.interval.bucket} (counter, tag
+ * {@code le}, seconds: 0.001 to 60 and +Inf, cumulative): the distribution of heartbeat intervals
+ * over every peer, {@link FailureDetectorRegistry#intervals()}, for PromQL's {@code
+ * histogram_quantile(0.99, sum by (le) (rate(failure_detector_heartbeat_interval_bucket_total[5m])))}.
  *
  * <p>With {@linkplain FailureDetectorRegistry.Builder#shadowCandidates shadow candidates}, per
  * candidate (tag {@code candidate}, its spec text: bounded by the 8 candidates at most):
@@ -140,6 +144,18 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
             r -> r.stats().maxTickLagNanos() / NANOS_PER_SECOND)
         .description("The latest any timer tick ran").baseUnit("seconds").tags(tags)
         .register(meterRegistry);
+
+    for (int i = 0; i <= IntervalHistogram.boundedBuckets(); i++) {
+      int bucket = i;
+      String le = i == IntervalHistogram.boundedBuckets() ? "+Inf"
+          : java.math.BigDecimal.valueOf(IntervalHistogram.upperBoundSeconds(i))
+              .stripTrailingZeros().toPlainString();
+      FunctionCounter.builder(PREFIX + "heartbeat.interval.bucket", registry,
+              r -> r.intervals().countAtMost(bucket))
+          .description("Heartbeat intervals (seconds) at most le, over every peer: a cumulative"
+              + " histogram for histogram_quantile")
+          .tags(tags).tag("le", le).register(meterRegistry);
+    }
 
     java.util.List<dev.failuredetector.DetectorSpec> candidates = registry.shadowCandidates();
     for (int i = 0; i < candidates.size(); i++) {

@@ -164,4 +164,32 @@ class FailureDetectorMetricsTest {
     assertThat(meters.get("failure.detector.shadow.detection.time").tag("candidate", slow)
         .gauge().value()).isCloseTo(1.100, within(1e-9));
   }
+
+  @Test
+  void heartbeatIntervals_areACumulativeHistogram_overEveryPeer() {
+    registry = builder().build();
+    new FailureDetectorMetrics(registry, Tags.empty()).bindTo(meters);
+    var b = registry.register("b");
+    var c = registry.register("c");
+    long now = 0;
+    for (int seq = 1; seq <= 11; seq++) { // b: 10 intervals of 100 ms
+      now += 100_000_000L;
+      clock.set(now);
+      b.heartbeat(seq, now);
+    }
+    for (int seq = 1; seq <= 4; seq++) { // c: 3 intervals of 1.5 s
+      now += 1_500_000_000L;
+      clock.set(now);
+      c.heartbeat(seq, now);
+    }
+    java.util.function.Function<String, Double> bucket = le -> meters
+        .get("failure.detector.heartbeat.interval.bucket").tag("le", le).functionCounter().count();
+    assertThat(bucket.apply("0.05")).isZero();
+    assertThat(bucket.apply("0.1")).isEqualTo(10);
+    assertThat(bucket.apply("1")).isEqualTo(10);
+    assertThat(bucket.apply("2")).isEqualTo(13);
+    assertThat(bucket.apply("+Inf")).isEqualTo(13);
+    assertThat(meters.find("failure.detector.heartbeat.interval.bucket").functionCounters())
+        .hasSize(17);
+  }
 }
