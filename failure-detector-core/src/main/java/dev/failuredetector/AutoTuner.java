@@ -23,14 +23,8 @@ import org.slf4j.LoggerFactory;
 final class AutoTuner {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailureDetectorRegistry.class);
-  /**
-   * Periods looked back over: 288 (two days at 10 minutes), since a rate can only be shown to
-   * be within a budget B over at least 3 x headroom / B days (zero mistakes in T show a rate
-   * below 3/T): 1.4 h for 100 a day with headroom 2, 6 days for 1 a day. A bad period stays in
-   * the worst-period check as long: what keeps a candidate that broke the budget from coming
-   * straight back.
-   */
-  static final int WINDOWS = 288;
+  /** The most periods looked back over (two days at 10 minutes). */
+  static final int MAX_WINDOWS = 288;
   /** A faster candidate must detect this much sooner to take over. */
   static final double FASTER = 0.9;
   /** Evaluations in a row a faster candidate must be the pick for. */
@@ -40,6 +34,14 @@ final class AutoTuner {
   private final double budgetPerDay;
   private final double headroom;
   private final long periodNanos;
+  /**
+   * Periods looked back over: the shortest horizon that can show a rate within the budget,
+   * with half again as much (zero mistakes in T show a rate below 3/T, so T = 3 x headroom /
+   * budget: 1.4 h for 100 a day at headroom 2, then 2.2 h; 6 days for 1 a day), at least 6. A
+   * bad period stays in the worst-period check as long: what keeps a candidate that broke the
+   * budget from coming straight back, and lets one in again once the load that broke it is gone.
+   */
+  private final int windows;
   private final AtomicLong changes = new AtomicLong();
   /** Cumulative counts at each of the last evaluations, oldest first. */
   private final ArrayDeque<Snapshot> history = new ArrayDeque<>();
@@ -56,6 +58,9 @@ final class AutoTuner {
     this.budgetPerDay = budgetPerDay;
     this.headroom = headroom;
     this.periodNanos = periodNanos;
+    double neededPeriods = 1.5 * PoissonBound.upper95(0) * headroom / budgetPerDay
+        / (periodNanos / 86_400e9);
+    this.windows = (int) Math.max(6, Math.min(MAX_WINDOWS, Math.ceil(neededPeriods)));
   }
 
   long changes() {
@@ -75,7 +80,7 @@ final class AutoTuner {
     }
     lastNanos = nowNanos;
     history.add(snapshot(nowNanos));
-    while (history.size() > WINDOWS + 1) {
+    while (history.size() > windows + 1) {
       history.removeFirst();
     }
     evaluate();

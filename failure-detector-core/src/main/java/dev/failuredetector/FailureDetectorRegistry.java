@@ -605,7 +605,9 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
     /**
      * Auto-tuning (opt-in): every {@code period}, make the fastest of the {@linkplain
-     * #shadowCandidates shadow candidates} shown to meet {@code target} over the last 288 periods
+     * #shadowCandidates shadow candidates} shown to meet {@code target} over the recent periods (the shortest horizon that can
+     * show the budget, and half again: 2.2 h for 100/day at headroom 2 and 10-minute periods, at
+     * most 288 periods)
      * the active spec (its 95% upper bound kept {@code headroom} times below the budget, and no
      * period worse than chance at the budget), with hysteresis: a faster one must detect at
      * least 10% sooner and be the pick twice in a row; the active one gives way at once when it

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The registry-wide distribution of heartbeat intervals (the time between two accepted heartbeats
  * of one peer), in fixed buckets from 1 ms to 60 s: bounded, whatever the number of peers, and
- * exported as a cumulative histogram ({@code failure.detector.heartbeat.interval}, tag {@code
+ * exported as a cumulative histogram ({@code failure.detector.heartbeat.intervals}, tag {@code
  * le}) so an operator reads interval percentiles in PromQL. Recording is a bucket search over 17
  * bounds and one {@link LongAdder} increment: no lock, no allocation once the adder has its cells.
  * Thread-safe.

@@ -41,6 +41,8 @@ class AutoTuneReplayTest {
         outcomes.add(run(scenario));
       }
     }
+    // Six hours: a busy first half, then a quiet second half long enough to show it.
+    outcomes.add(run(TraceScenarios.loadFall(Duration.ofHours(6), 5)));
     StringBuilder report = new StringBuilder();
     for (Outcome o : outcomes) {
       report.append(String.format(Locale.ROOT, "%s: auto %d mistakes (allowed %.1f), %.3f s,"
@@ -58,6 +60,9 @@ class AutoTuneReplayTest {
     // The load that rose after the first half broke the fixed pick, not the auto-tuned one.
     assertThat(outcomes).as(report.toString())
         .anyMatch(o -> o.fixedMistakes() > o.allowed() && o.autoMistakes() <= o.allowed());
+    // The load that fell: auto-tuning detects sooner than the pick of the busy first half.
+    Outcome fall = outcomes.get(outcomes.size() - 1);
+    assertThat(fall.autoDetection()).as(report.toString()).isLessThan(0.95 * fall.fixedDetection());
   }
 
   private static Outcome run(TraceScenarios.Scenario scenario) {

@@ -36,10 +36,10 @@ import java.util.function.ToDoubleFunction;
  * stale.incarnation}, {@code stale.sequence}, {@code implausible.sequence}), {@code local.pauses}, {@code tick.lag} and {@code
  * tick.lag.max} (gauges), {@code listener.coalesced}, {@code listener.failures}. These read the
  * registry's {@link FailureDetectorRegistry#stats() stats}: nothing is added to the heartbeat
- * path (a scrape sums one counter per peer). And {@code heartbeat.interval.bucket} (counter, tag
+ * path (a scrape sums one counter per peer). And {@code heartbeat.intervals} (counter, tag
  * {@code le}, seconds: 0.001 to 60 and +Inf, cumulative): the distribution of heartbeat intervals
  * over every peer, {@link FailureDetectorRegistry#intervals()}, for PromQL's {@code
- * histogram_quantile(0.99, sum by (le) (rate(failure_detector_heartbeat_interval_bucket_total[5m])))}.
+ * histogram_quantile(0.99, sum by (le) (rate(failure_detector_heartbeat_intervals_total[5m])))}.
  *
  * <p>With {@linkplain FailureDetectorRegistry.Builder#shadowCandidates shadow candidates}, per
  * candidate (tag {@code candidate}, its spec text: bounded by the 8 candidates at most):
@@ -150,7 +150,9 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
       String le = i == IntervalHistogram.boundedBuckets() ? "+Inf"
           : java.math.BigDecimal.valueOf(IntervalHistogram.upperBoundSeconds(i))
               .stripTrailingZeros().toPlainString();
-      FunctionCounter.builder(PREFIX + "heartbeat.interval.bucket", registry,
+      // Not "...interval.bucket": Prometheus reserves _bucket for its own histograms, and
+      // Micrometer's registry drops it; histogram_quantile needs only the le label.
+      FunctionCounter.builder(PREFIX + "heartbeat.intervals", registry,
               r -> r.intervals().countAtMost(bucket))
           .description("Heartbeat intervals (seconds) at most le, over every peer: a cumulative"
               + " histogram for histogram_quantile")

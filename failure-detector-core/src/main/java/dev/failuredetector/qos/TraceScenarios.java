@@ -80,6 +80,18 @@ public final class TraceScenarios {
     return scenarios;
   }
 
+  /**
+   * A load that falls at mid-trace (rho 0.8, then 0.3; 5 ms + queue): a busy period that ends,
+   * for auto-tuning, which should detect sooner once it has. Not one of {@link #all}.
+   */
+  public static Scenario loadFall(Duration length, long seed) {
+    long n = length.toNanos() / INTERVAL;
+    long total = length.toNanos();
+    return new Scenario("load-fall", "5 ms + queue, rho 0.8, then 0.3 from mid-trace",
+        generate(n, seed, queue(t -> t < total / 2 ? 0.8 : 0.3), 5 * MS, MS / 2,
+            Loss.iid(0.0005), Stalls.NONE, Stalls.NONE, 0));
+  }
+
   /** The first half of {@code trace} by time: the heartbeats that arrived before its midpoint. */
   public static int halfIndex(HeartbeatTrace trace) {
     long mid = trace.arrivalNanos(0) + trace.durationNanos() / 2;

@@ -183,13 +183,13 @@ class FailureDetectorMetricsTest {
       c.heartbeat(seq, now);
     }
     java.util.function.Function<String, Double> bucket = le -> meters
-        .get("failure.detector.heartbeat.interval.bucket").tag("le", le).functionCounter().count();
+        .get("failure.detector.heartbeat.intervals").tag("le", le).functionCounter().count();
     assertThat(bucket.apply("0.05")).isZero();
     assertThat(bucket.apply("0.1")).isEqualTo(10);
     assertThat(bucket.apply("1")).isEqualTo(10);
     assertThat(bucket.apply("2")).isEqualTo(13);
     assertThat(bucket.apply("+Inf")).isEqualTo(13);
-    assertThat(meters.find("failure.detector.heartbeat.interval.bucket").functionCounters())
+    assertThat(meters.find("failure.detector.heartbeat.intervals").functionCounters())
         .hasSize(17);
   }
 }
