@@ -93,10 +93,20 @@ final class NodeCommand implements Callable<Integer> {
   List<String> shadows = new ArrayList<>();
 
   @Option(names = "--auto-tune", paramLabel = "MAX_PER_DAY", description = {"Auto-tuning: every"
-      + " 10 minutes, make the fastest --shadow candidate shown to keep at most MAX_PER_DAY"
-      + " mistakes a day (headroom 2) the active detector, with hysteresis; each change logged."
-      + " The candidates may differ from --detector in its tuning setting only."})
+      + " period, make the fastest --shadow candidate shown to keep at most MAX_PER_DAY"
+      + " mistakes a day the active detector, with hysteresis; each change logged. The"
+      + " candidates may differ from --detector in its tuning setting only."})
   Double autoTune;
+
+  @Option(names = "--auto-tune-period", paramLabel = "DURATION", defaultValue = "10m",
+      converter = DurationConverter.class,
+      description = "How often auto-tuning looks (default: ${DEFAULT-VALUE}; at least 1s).")
+  Duration autoTunePeriod;
+
+  @Option(names = "--auto-tune-headroom", paramLabel = "X", defaultValue = "2",
+      description = "Keep the budget's 95% upper bound X times below it (default:"
+          + " ${DEFAULT-VALUE}).")
+  double autoTuneHeadroom;
 
   @Option(names = "--threshold", paramLabel = "PHI", description = "phi: suspicion threshold (8).")
   String threshold;
@@ -259,7 +269,7 @@ final class NodeCommand implements Callable<Integer> {
     }
     if (autoTune != null) {
       node.autoTune(dev.failuredetector.qos.QosTarget.maxMistakesPerDay(autoTune),
-          dev.failuredetector.qos.QosAdvisor.DEFAULT_HEADROOM, Duration.ofMinutes(10));
+          autoTuneHeadroom, autoTunePeriod);
     }
     return node.detector(detectorSpec());
   }

@@ -101,6 +101,30 @@ class NodeCommandTest {
             + "pause=1ms\"");
   }
 
+  /**
+   * Auto-tuning through the jar over real sockets, with settings that make the evidence come in
+   * seconds: a budget of 200,000 mistakes a day is shown by 3 x 2 / 200,000 days (2.6 s) of zero
+   * mistakes (the horizon is then the minimum, 6 periods of 1 s, and one stray late heartbeat
+   * still passes); the 300 ms pause candidate then takes over from the 2 s one.
+   */
+  @Test
+  void autoTune_switchesToTheFasterCandidate_loggedAndCounted() throws Exception {
+    a = NodeProcess.start(List.of(), "a", "--interval", "50ms", "--http", "127.0.0.1:0",
+        "--detector", "deadline:pause=2s", "--shadow", "deadline:pause=300ms",
+        "--auto-tune", "200000", "--auto-tune-period", "1s");
+    b = NodeProcess.start(List.of(), "b", "--interval", "50ms", "--peer", "a=127.0.0.1:" + a.port());
+    a.command("peer b 127.0.0.1:" + b.port());
+    a.awaitTransition("b", PeerState.AVAILABLE);
+    await().atMost(NodeProcess.GENEROUS).until(
+        () -> a.status().contains("detector=deadline:interval=50ms,pause=300ms"));
+    assertThat(a.output()).anyMatch(line -> line.contains("auto-tune: deadline:interval=50ms,"
+        + "pause=2s -> deadline:interval=50ms,pause=300ms"));
+    String metrics = get(HttpClient.newHttpClient(), httpPort(a), "/metrics").body();
+    assertThat(metrics).containsPattern("(?m)^failure_detector_autotune_changes_total(\\{[^}]*\\})? 1\\.0$");
+    HttpResponse<String> health = get(HttpClient.newHttpClient(), httpPort(a), "/health/b");
+    assertThat(health.body()).contains("\"timeoutMs\":350");
+  }
+
   @Test
   void withoutMicrometer_healthServed_metricsSays404() throws Exception {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
