@@ -57,7 +57,10 @@ class ReadmeNodeSnippetTest {
     // (end of the snippet but for close(), checked below)
 
     assertThat(route).isTrue();
-    assertThat(log.lines).anyMatch(line -> line.contains("orders-2") && line.contains("AVAILABLE"));
+    // Listeners run on the registry's listener thread, after the state is visible: wait for it
+    // (asserting at once raced it on a loaded CI machine).
+    await().atMost(Duration.ofSeconds(30)).until(() -> log.lines.stream()
+        .anyMatch(line -> line.contains("orders-2") && line.contains("AVAILABLE")));
     await().atMost(Duration.ofSeconds(30)).until(() -> other.registry().isAvailable("orders-1"));
     node.close();
     await().atMost(Duration.ofSeconds(30))
