@@ -367,7 +367,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
   /**
    * Each shadow candidate's results summed over the registered peers: mistakes added up, mean
-   * detection time weighted by heartbeats (allocates; empty without candidates).
+   * detection time weighted by heartbeats (one walk over the peers, allocating only the result;
+   * empty without candidates).
    */
   public java.util.List<ShadowResult> shadowTotals() {
     int n = shadowCandidates.size();
@@ -375,14 +376,9 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     long[] mistakes = new long[n];
     double[] detection = new double[n];
     for (MonitoredPeer<K> peer : peers.values()) {
-      java.util.List<ShadowResult> results = peer.shadowResults();
-      for (int i = 0; i < results.size() && i < n; i++) {
-        ShadowResult r = results.get(i);
-        heartbeats[i] += r.heartbeats();
-        mistakes[i] += r.mistakes();
-        if (r.heartbeats() > 0) {
-          detection[i] += r.meanDetectionNanos() * r.heartbeats();
-        }
+      ShadowEvaluation shadow = peer.shadow();
+      if (shadow != null) {
+        shadow.addTo(heartbeats, mistakes, detection); // sums of timeouts, divided below
       }
     }
     java.util.List<ShadowResult> totals = new java.util.ArrayList<>(n);

@@ -254,6 +254,11 @@ public final class MonitoredPeer<K> {
     return shadow == null ? java.util.List.of() : shadow.results();
   }
 
+  /** The shadow evaluation, null without candidates. */
+  ShadowEvaluation shadow() {
+    return shadow;
+  }
+
   /** Heartbeats recorded for this peer. */
   long heartbeats() {
     return (long) HEARTBEATS.getOpaque(this);

@@ -80,6 +80,19 @@ final class ShadowEvaluation {
     LONGS.setOpaque(heartbeats, 0, (long) LONGS.getOpaque(heartbeats, 0) + 1);
   }
 
+  /**
+   * Adds this peer's counts to the sums, per candidate (no allocation: how the registry totals
+   * every peer).
+   */
+  void addTo(long[] heartbeatSums, long[] mistakeSums, double[] detectionSums) {
+    long count = (long) LONGS.getOpaque(heartbeats, 0);
+    for (int i = 0; i < specs.size(); i++) {
+      heartbeatSums[i] += count;
+      mistakeSums[i] += (long) LONGS.getOpaque(mistakes, i);
+      detectionSums[i] += (double) DOUBLES.getOpaque(this.detectionSums, i);
+    }
+  }
+
   /** The counts so far (allocates: for metrics, health pages and auto-tuning). */
   List<ShadowResult> results() {
     long count = (long) LONGS.getOpaque(heartbeats, 0);

@@ -45,7 +45,8 @@ import java.util.function.ToDoubleFunction;
  * candidate (tag {@code candidate}, its spec text: bounded by the 8 candidates at most):
  * {@code shadow.mistakes} (counter, the mistakes it would have made, summed over the peers) and
  * {@code shadow.detection.time} (gauge, its mean detection time), and {@code autotune.changes}
- * (counter). Each scrape reads every peer's counts once per meter.
+ * (counter). They are summed over the peers at most once a second, so a scrape walks the peers
+ * once, not once per meter.
  *
  * <p>Per peer (opt-in, {@link #withPerPeerMeters}, one set of meters per peer so the tag
  * cardinality is yours to choose): {@code peer.phi} (accrual detectors), {@code peer.timeout},
@@ -68,6 +69,23 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
   private final Map<Object, List<Meter>> peerMeters = new ConcurrentHashMap<>();
   private final PeerStateListener<Object> membershipListener = this::onTransition;
   private volatile boolean closed;
+  /** The shadow totals of the last read, reused for a second: one walk over the peers a scrape. */
+  private volatile ShadowTotals shadowTotals;
+
+  private record ShadowTotals(long atNanos, java.util.List<dev.failuredetector.ShadowResult> totals) {}
+
+  /** The registry's shadow totals, computed at most once a second (a scrape reads 2 per candidate). */
+  private java.util.List<dev.failuredetector.ShadowResult> shadowTotals() {
+    long now = System.nanoTime();
+    ShadowTotals cached = shadowTotals;
+    if (cached == null || now - cached.atNanos() >= SHADOW_TOTALS_REUSE_NANOS) {
+      cached = new ShadowTotals(now, registry.shadowTotals());
+      shadowTotals = cached;
+    }
+    return cached.totals();
+  }
+
+  private static final long SHADOW_TOTALS_REUSE_NANOS = 1_000_000_000L;
 
   @SuppressWarnings("unchecked")
   private FailureDetectorMetrics(FailureDetectorRegistry<?> registry, Iterable<Tag> tags,
@@ -163,13 +181,13 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
     for (int i = 0; i < candidates.size(); i++) {
       int index = i;
       String candidate = candidates.get(i).toString();
-      FunctionCounter.builder(PREFIX + "shadow.mistakes", registry,
-              r -> r.shadowTotals().get(index).mistakes())
+      FunctionCounter.builder(PREFIX + "shadow.mistakes", this,
+              m -> m.shadowTotals().get(index).mistakes())
           .description("Mistakes a shadow candidate would have made on the live arrivals,"
               + " summed over the peers")
           .tags(tags).tag("candidate", candidate).register(meterRegistry);
-      Gauge.builder(PREFIX + "shadow.detection.time", registry,
-              r -> r.shadowTotals().get(index).meanDetectionNanos() / NANOS_PER_SECOND)
+      Gauge.builder(PREFIX + "shadow.detection.time", this,
+              m -> m.shadowTotals().get(index).meanDetectionNanos() / NANOS_PER_SECOND)
           .description("A shadow candidate's mean detection time on the live arrivals")
           .baseUnit("seconds").tags(tags).tag("candidate", candidate).register(meterRegistry);
     }
