@@ -93,7 +93,7 @@ final class QosPlot {
     if (target instanceof QosTarget.MaxMistakesPerDay budget && budget.perDay() > 0) {
       double px = x.at(Math.log10(budget.perDay()));
       svg.append(line(px, TOP, px, HEIGHT - BOTTOM, "black", " stroke-dasharray=\"6 4\""));
-      svg.append(text(px + 4, TOP + 12, "start", "target " + QosAdvisorText.rate(budget.perDay())
+      svg.append(text(px + 4, TOP + 12, "start", "target " + QosAdvisor.rate(budget.perDay())
           + "/day"));
     } else if (target instanceof QosTarget.MaxDetectionTime limit) {
       double py = y.at(Math.log10(limit.limit().toNanos() / 1e9));
@@ -123,7 +123,7 @@ final class QosPlot {
     svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\""
         + " stroke=\"black\" stroke-width=\"2.5\"/>%n", cx, cy));
     svg.append(text(cx + 10, cy - 8, "start", (advice.met() ? "chosen: " : "closest: ")
-        + advice.detector() + " " + QosAdvisorText.setting(chosen.setting())));
+        + advice.detector() + " " + QosAdvisor.format(chosen.setting())));
     svg.append("</svg>\n");
     Files.writeString(file, svg, StandardCharsets.UTF_8);
   }

@@ -179,7 +179,7 @@ final class TuneCommand implements Callable<Integer> {
     if (atEdge) {
       out.println();
       out.println("Note: the pick is at the edge of the sweep (" + advice.setting() + " = "
-          + QosAdvisorText.setting(advice.point().setting()) + ", the "
+          + QosAdvisor.format(advice.point().setting()) + ", the "
           + (isFirst(curves, advice) ? "smallest" : "largest") + " tried): a setting beyond it"
           + " was not measured and might be better. See --verbose, or tune that detector by hand.");
     }
@@ -216,7 +216,7 @@ final class TuneCommand implements Callable<Integer> {
 
   private static String describe(QosTarget target) {
     if (target instanceof QosTarget.MaxMistakesPerDay budget) {
-      return "at most " + QosAdvisorText.rate(budget.perDay()) + " mistakes/day (its 95% upper"
+      return "at most " + QosAdvisor.rate(budget.perDay()) + " mistakes/day (its 95% upper"
           + " bound, and the worst window), then the fastest detection";
     }
     return "detection within " + ((QosTarget.MaxDetectionTime) target).limit().toMillis()
@@ -233,8 +233,8 @@ final class TuneCommand implements Callable<Integer> {
       QosReport r = best.point().report();
       out.printf(Locale.ROOT, "  %-16s %-22s %8.3f s %8.3f s %9d %9s %12s %6d%s%n",
           curve.detector(), shortSetting(curve, best.point()), r.detectionTimeMeanNanos() / 1e9,
-          r.detectionTimeP99Nanos() / 1e9, r.mistakes(), QosAdvisorText.rate(r.mistakesPerDay()),
-          QosAdvisorText.rate(r.mistakesPerDayUpper95()), r.worstWindowMistakes(),
+          r.detectionTimeP99Nanos() / 1e9, r.mistakes(), QosAdvisor.rate(r.mistakesPerDay()),
+          QosAdvisor.rate(r.mistakesPerDayUpper95()), r.worstWindowMistakes(),
           best.met() ? "" : "  (misses the target)");
     }
     out.println();
@@ -242,7 +242,7 @@ final class TuneCommand implements Callable<Integer> {
 
   private static String shortSetting(QosCurve curve, QosPoint point) {
     DetectorSpec spec = point.spec();
-    return spec == null ? curve.setting() + "=" + QosAdvisorText.setting(point.setting())
+    return spec == null ? curve.setting() + "=" + QosAdvisor.format(point.setting())
         : spec.tuningKey() + "=" + spec.settings().get(spec.tuningKey());
   }
 
@@ -311,9 +311,9 @@ final class TuneCommand implements Callable<Integer> {
     for (QosPoint point : curve.points()) {
       QosReport r = point.report();
       out.printf(Locale.ROOT, "  %14s %11.4f %11.4f %9d %9s %12s %6d %10.4f %10.7f%n",
-          QosAdvisorText.setting(point.setting()), r.detectionTimeMeanNanos() / 1e9,
-          r.detectionTimeP99Nanos() / 1e9, r.mistakes(), QosAdvisorText.rate(r.mistakesPerDay()),
-          QosAdvisorText.rate(r.mistakesPerDayUpper95()), r.worstWindowMistakes(),
+          QosAdvisor.format(point.setting()), r.detectionTimeMeanNanos() / 1e9,
+          r.detectionTimeP99Nanos() / 1e9, r.mistakes(), QosAdvisor.rate(r.mistakesPerDay()),
+          QosAdvisor.rate(r.mistakesPerDayUpper95()), r.worstWindowMistakes(),
           r.meanMistakeDurationNanos() / 1e9, r.queryAccuracy());
     }
     out.println();

@@ -210,16 +210,19 @@ public final class QosAdvisor {
             && a.detectionTimeP99Nanos() < b.detectionTimeP99Nanos());
   }
 
-  /** Up to three significant digits, no trailing zeros: 1, 0.5, 36, 1.23e+04 as 12300. */
-  static String rate(double value) {
+  /**
+   * A rate as the advice writes it: up to three significant digits, no trailing zeros (1, 0.5,
+   * 36, 12300).
+   */
+  public static String rate(double value) {
     if (value == 0 || Double.isNaN(value) || Double.isInfinite(value)) {
       return value == 0 ? "0" : Double.toString(value);
     }
     return new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toPlainString();
   }
 
-  static String format(double setting) {
-    return setting == Math.rint(setting) && Math.abs(setting) < 1e15
-        ? Long.toString((long) setting) : Double.toString(setting);
+  /** A swept setting's value as the advice writes it, without noise: 48, 0.5, 799.9. */
+  public static String format(double setting) {
+    return new BigDecimal(Double.toString(setting)).stripTrailingZeros().toPlainString();
   }
 }
