@@ -104,7 +104,7 @@ final class NodeCommand implements Callable<Integer> {
   Duration autoTunePeriod;
 
   @Option(names = "--auto-tune-headroom", paramLabel = "X", defaultValue = "2",
-      description = "Keep the budget's 95% upper bound X times below it (default:"
+      description = "Keep the budget's 95%% upper bound X times below it (default:"
           + " ${DEFAULT-VALUE}).")
   double autoTuneHeadroom;
 

@@ -79,7 +79,7 @@ final class TuneCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--headroom", paramLabel = "X", defaultValue = "2",
-      description = {"Keep a mistake budget's 95% upper bound X times below it (default:"
+      description = {"Keep a mistake budget's 95%% upper bound X times below it (default:"
           + " ${DEFAULT-VALUE}; 1, the bound alone, detects faster and held the budget out of"
           + " sample less often: see BENCHMARKS.md)."})
   double headroom;

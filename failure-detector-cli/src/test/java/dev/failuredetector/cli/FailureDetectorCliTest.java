@@ -52,12 +52,16 @@ class FailureDetectorCliTest {
             "--insecure", "--http=HOST:PORT", "stdin commands:", "tune <peer> <max/day>",
             "FD_KEY=keyId:hex")
         .doesNotContain("--key=");
+    assertThat(node.err()).as("picocli formats help text: a bare %% warns here").isEmpty();
     CliRun help = CliRun.of("help", "tune");
     assertThat(help.status()).isZero();
+    assertThat(help.err()).isEmpty();
+    assertThat(help.out()).contains("95% upper bound");
     assertThat(help.out()).startsWith("Usage: failure-detector tune [-hV]");
     CliRun demo = CliRun.of("demo", "--help");
     assertThat(demo.status()).isZero();
     assertThat(demo.out()).startsWith("Usage: failure-detector demo [-hV] [udp|tcp]");
+    assertThat(demo.err()).isEmpty();
   }
 
   @Test
