@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.LongAdder;
  * longer than the confirmation time, {@link PeerState#FAILED FAILED}. A heartbeat from a suspected
  * or failed peer makes it available again ({@link TransitionReason#RECOVERED RECOVERED}), and when
  * the suspicion came from a timeout it is counted as a mistake. {@link MonitoredPeer#markFailed}
- * feeds faster clues (a refused connection, a goodbye, an external signal). A heartbeat with a
- * higher incarnation starts a fresh detector ({@link TransitionReason#RESTARTED RESTARTED}). The
- * whole table is in {@code PeerStateMachine}.
+ * feeds faster clues (a refused connection, a goodbye, an external signal). A new incarnation,
+ * confirmed by its second message, starts a fresh detector ({@link TransitionReason#RESTARTED
+ * RESTARTED}). The whole table is in {@code PeerStateMachine}.
  *
  * <p><b>One object per peer.</b> {@link #register} returns the peer's {@link MonitoredPeer}; a
  * transport keeps it and records heartbeats through it, with no lookup by key. The key-based
@@ -337,7 +337,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     return new RegistryStats(recorded, dropped(HeartbeatOutcome.UNKNOWN_PEER),
         dropped(HeartbeatOutcome.COALESCED), dropped(HeartbeatOutcome.STALE_INCARNATION),
         dropped(HeartbeatOutcome.STALE_SEQUENCE),
-        dropped(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE), byState, byReason, transitions.mistakes(),
+        dropped(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE),
+        dropped(HeartbeatOutcome.UNCONFIRMED_INCARNATION), byState, byReason, transitions.mistakes(),
         pauseGuard.pauses(), pauseGuard.isHolding(),
         Math.max(0, clock.nanoTime() - timer.lastTickAtNanos()), timer.lastTickLagNanos(),
         timer.maxTickLagNanos(), publisher.coalesced(), publisher.failures());

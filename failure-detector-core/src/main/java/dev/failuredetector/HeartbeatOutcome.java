@@ -7,8 +7,18 @@ package dev.failuredetector;
 public enum HeartbeatOutcome {
   /** Recorded: the detector has it. */
   RECORDED,
-  /** Recorded as the first heartbeat of a new, higher incarnation: the peer restarted. */
+  /**
+   * Recorded as a heartbeat of a new incarnation, confirmed by this second message of it: the peer
+   * restarted.
+   */
   RESTARTED,
+  /**
+   * Held, not recorded: the first message of an incarnation other than the current one. It
+   * becomes a restart ({@link #RESTARTED}) at the next message of that incarnation if none of the
+   * current one is counted in between; one forged message of a made-up incarnation changes
+   * nothing.
+   */
+  UNCONFIRMED_INCARNATION,
   /**
    * Dropped: it carried one of the peer's earlier incarnations (it restarted since) and a sequence
    * number not above that incarnation's last one: a recording of an earlier life.

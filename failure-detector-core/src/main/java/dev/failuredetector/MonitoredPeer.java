@@ -17,8 +17,11 @@ import java.util.OptionalDouble;
  * ahead than the sender could have got since its last message (4 + 2 per heartbeat interval).
  * Incarnations are compared for equality only: a different one is a restart (a fresh detector,
  * {@link TransitionReason#RESTARTED}) and numbers from 1, but the last few are remembered, so a
- * recording of an earlier life is stale rather than a restart back to it. Sequence numbers compare
- * as signed {@code long}s.
+ * recording of an earlier life is stale rather than a restart back to it. A different incarnation
+ * is a restart only once confirmed: its first message is held ({@link
+ * HeartbeatOutcome#UNCONFIRMED_INCARNATION}) and its second makes the restart, unless a message of
+ * the current incarnation came in between, so one forged message of a made-up incarnation changes
+ * nothing. Sequence numbers compare as signed {@code long}s.
  *
  * <p><b>Threads.</b> The {@code heartbeat} and {@link #leave} methods are for one thread at a time
  * (one event loop); one that overlaps another for the same peer is dropped as {@link
@@ -126,8 +129,9 @@ public final class MonitoredPeer<K> {
   /**
    * Records heartbeat number {@code sequence} of incarnation {@code incarnation} (a number the
    * peer picks anew each time it starts, a random one is best), arrived at {@code nowNanos}. An
-   * incarnation other than the current one is a restart, unless it is one of the last few and the
-   * message is not newer than that incarnation's last one (stale).
+   * incarnation other than the current one is a restart at its second fresh message (the first is
+   * held: {@link HeartbeatOutcome#UNCONFIRMED_INCARNATION}), unless it is one of the last few and
+   * the message is not newer than that incarnation's last one (stale).
    */
   public HeartbeatOutcome heartbeat(long incarnation, long sequence, long nowNanos) {
     return record(true, incarnation, true, sequence, nowNanos);

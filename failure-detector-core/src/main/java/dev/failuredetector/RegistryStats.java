@@ -18,6 +18,9 @@ import java.util.Objects;
  *     the last one (replays, duplicates, reordering)
  * @param heartbeatsImplausibleSequence heartbeats and goodbyes dropped for a sequence number
  *     further ahead than the sender could have got (forged or corrupted)
+ * @param heartbeatsUnconfirmedIncarnation first messages of an incarnation other than the
+ *     current one, held until a second message confirms it (a restart seen one message late, or a
+ *     forged claim that the next real message undid)
  * @param peersByState registered peers in each state (no {@link PeerState#REMOVED} entry)
  * @param transitionsByReason transitions made, by reason (every reason present)
  * @param mistakes suspicions by timeout that a later heartbeat proved wrong
@@ -32,7 +35,8 @@ import java.util.Objects;
  */
 public record RegistryStats(long heartbeatsRecorded, long heartbeatsUnknownPeer,
     long heartbeatsCoalesced, long heartbeatsStaleIncarnation, long heartbeatsStaleSequence,
-    long heartbeatsImplausibleSequence, Map<PeerState, Long> peersByState, Map<TransitionReason, Long> transitionsByReason,
+    long heartbeatsImplausibleSequence, long heartbeatsUnconfirmedIncarnation,
+    Map<PeerState, Long> peersByState, Map<TransitionReason, Long> transitionsByReason,
     long mistakes, long localPauses, boolean holdingSuspicions, long nanosSinceLastTick,
     long lastTickLagNanos,
     long maxTickLagNanos, long listenerCoalesced, long listenerFailures) {

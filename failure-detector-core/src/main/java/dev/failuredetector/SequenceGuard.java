@@ -19,6 +19,15 @@ package dev.failuredetector;
  * incarnation. The last {@value #REMEMBERED} incarnations are remembered with their last numbers,
  * so that recordings of an earlier life are stale, not a restart back to it.
  *
+ * <p><b>A different incarnation is only a candidate until a second message confirms it.</b> Its
+ * first fresh message is held ({@link HeartbeatOutcome#UNCONFIRMED_INCARNATION}), changing
+ * nothing; it becomes the current incarnation (a restart) when a later, higher-numbered message of
+ * the same incarnation arrives with no message of the current one counted in between. A peer that
+ * really restarted sends no more messages of its old life, so it is confirmed one message later;
+ * one forged message of a made-up incarnation (even signed with the shared key) is forgotten at
+ * the peer's next real message and moves nothing: not the incarnation, not the detector, not what
+ * a transport echoes back or how it numbers its own messages.
+ *
  * <p>Writer-owned: only the thread holding the peer's heartbeat writer guard calls it.
  */
 final class SequenceGuard {
@@ -40,6 +49,10 @@ final class SequenceGuard {
   private final long[] pastNanos = new long[REMEMBERED];
   private int pastCount;
   private int pastNext;
+  /** A different incarnation heard once, waiting for a second message; NONE if there is none. */
+  private long candidate;
+  private long candidateSequence;
+  private boolean hasCandidate;
 
   /** @param sinceNanos when the peer was registered: the reference of its first message */
   SequenceGuard(long intervalNanos, long sinceNanos) {
@@ -50,7 +63,9 @@ final class SequenceGuard {
 
   /**
    * Whether message {@code sequence} of {@code incarnation} (ignored when {@code
-   * withIncarnation} is false) may be accepted at {@code nowNanos}.
+   * withIncarnation} is false) may be accepted at {@code nowNanos}. The first fresh message of an
+   * incarnation other than the current one is remembered as the candidate and refused with {@link
+   * HeartbeatOutcome#UNCONFIRMED_INCARNATION}; a later one of the same candidate passes.
    *
    * @return null if it is fresh and plausible, otherwise why it must be dropped
    */
@@ -69,12 +84,20 @@ final class SequenceGuard {
       if (sequence <= pastSequences[past]) {
         return HeartbeatOutcome.STALE_INCARNATION;
       }
-      return plausible(sequence, pastSequences[past], nowNanos - pastNanos[past], intervalNanos)
-          ? null : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
+      if (!plausible(sequence, pastSequences[past], nowNanos - pastNanos[past], intervalNanos)) {
+        return HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
+      }
+    } else if (!plausible(sequence, 0, nowNanos - lastNanos, intervalNanos)) {
+      // A new incarnation numbers from 1 and began after the current one was last heard.
+      return HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
     }
-    // A new incarnation numbers from 1 and began after the current one was last heard.
-    return plausible(sequence, 0, nowNanos - lastNanos, intervalNanos) ? null
-        : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
+    if (hasCandidate && candidate == newIncarnation && sequence > candidateSequence) {
+      return null; // its second message, the current life silent since its first: a restart
+    }
+    hasCandidate = true;
+    candidate = newIncarnation;
+    candidateSequence = sequence;
+    return HeartbeatOutcome.UNCONFIRMED_INCARNATION;
   }
 
   /** Whether accepting a message of {@code newIncarnation} changes the incarnation (a restart). */
@@ -99,12 +122,17 @@ final class SequenceGuard {
       }
       incarnation = newIncarnation;
       meanGapNanos = intervalNanos;
+      hasCandidate = false;
     } else if (withIncarnation && incarnation == NONE) {
       incarnation = newIncarnation;
-    } else if (lastSequence != NONE) {
-      // Gaps longer than the interval (losses, pauses) say nothing about a faster sender.
-      long gap = Math.min(intervalNanos, Math.max(0, nowNanos - lastNanos));
-      meanGapNanos += (gap - meanGapNanos) / 8;
+    } else {
+      // A counted message of the current life: whatever claimed to be a new one was not.
+      hasCandidate = false;
+      if (lastSequence != NONE) {
+        // Gaps longer than the interval (losses, pauses) say nothing about a faster sender.
+        long gap = Math.min(intervalNanos, Math.max(0, nowNanos - lastNanos));
+        meanGapNanos += (gap - meanGapNanos) / 8;
+      }
     }
     lastSequence = sequence;
     lastNanos = nowNanos;

@@ -193,8 +193,14 @@ class FailureDetectorRegistryTest {
     }
     long learnedTimeout = registry.snapshot("a").orElseThrow().timeoutNanos();
     // Incarnations are compared for equality only: a lower one is a restart too (a clock that
-    // stepped back), numbering from 1 again.
-    registry.heartbeat("a", 3, 1, clock.nanoTime());
+    // stepped back), numbering from 1 again; its first message is held, its second confirms it.
+    PeerTransition<String> beforeRestart = events.last("a");
+    assertThat(registry.heartbeat("a", 3, 1, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
+    assertThat(events.last("a")).isEqualTo(beforeRestart);
+    ticks.advanceMillis(100);
+    assertThat(registry.heartbeat("a", 3, 2, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.RESTARTED);
     PeerTransition<String> restarted = events.last("a");
     assertThat(restarted.reason()).isEqualTo(RESTARTED);
     assertThat(restarted.from()).isEqualTo(PeerState.AVAILABLE);
@@ -211,8 +217,45 @@ class FailureDetectorRegistryTest {
         .isEqualTo(HeartbeatOutcome.STALE_INCARNATION);
     assertThat(registry.stats().heartbeatsStaleIncarnation()).isEqualTo(2);
     assertThat(events.last("a")).isEqualTo(restarted);
-    assertThat(registry.heartbeat("a", 3, 1, clock.nanoTime()))
+    assertThat(registry.heartbeat("a", 3, 2, clock.nanoTime()))
         .isEqualTo(HeartbeatOutcome.STALE_SEQUENCE);
+  }
+
+  @Test
+  void oneMessageOfAMadeUpIncarnation_changesNothing_theNextRealOneForgetsIt() {
+    start(builder().detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(100))
+        .withPause(Duration.ofMillis(500))));
+    MonitoredPeer<String> a = registry.register("a");
+    long seq = 0;
+    for (; seq < 20; seq++) {
+      assertThat(a.heartbeat(7, seq + 1, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
+      ticks.advanceMillis(100);
+    }
+    int transitions = events.transitions().size();
+    // A forger holding the key sends one message of a made-up life, then another of the same life
+    // after the real peer has spoken again: neither is a restart.
+    assertThat(a.heartbeat(666, 1, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
+    assertThat(a.snapshot().incarnation()).isEqualTo(7);
+    assertThat(a.heartbeat(7, ++seq, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
+    ticks.advanceMillis(100);
+    assertThat(a.heartbeat(666, 2, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
+    assertThat(a.heartbeat(7, ++seq, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RECORDED);
+    // A goodbye of a made-up life is held the same way.
+    assertThat(a.leave(667, 1, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
+    assertThat(a.state()).isEqualTo(PeerState.AVAILABLE);
+    assertThat(a.snapshot().incarnation()).isEqualTo(7);
+    assertThat(events.transitions()).hasSize(transitions);
+    assertThat(registry.stats().heartbeatsUnconfirmedIncarnation()).isEqualTo(3);
+    // A real restart: the old life falls silent, the new one is confirmed by its second message.
+    ticks.advanceMillis(100);
+    assertThat(a.heartbeat(8, 1, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
+    ticks.advanceMillis(100);
+    assertThat(a.heartbeat(8, 2, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RESTARTED);
+    assertThat(a.snapshot().incarnation()).isEqualTo(8);
   }
 
   @Test
@@ -238,7 +281,9 @@ class FailureDetectorRegistryTest {
     // A new incarnation numbers from 1 and started after the last heartbeat of the old one.
     assertThat(a.heartbeat(6, 1_000, clock.nanoTime()))
         .isEqualTo(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
-    assertThat(a.heartbeat(6, 1, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RESTARTED);
+    assertThat(a.heartbeat(6, 1, clock.nanoTime()))
+        .isEqualTo(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
+    assertThat(a.heartbeat(6, 2, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RESTARTED);
     assertThat(registry.stats().heartbeatsImplausibleSequence()).isEqualTo(5);
     assertThat(a.state()).isEqualTo(PeerState.AVAILABLE);
   }

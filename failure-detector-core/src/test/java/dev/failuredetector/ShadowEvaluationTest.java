@@ -116,7 +116,11 @@ class ShadowEvaluationTest {
       }
       now += 5_000 * MS; // down for 5 s, back as a new incarnation
       clock.set(now);
-      assertThat(peer.heartbeat(2, 1, now)).isEqualTo(HeartbeatOutcome.RESTARTED);
+      assertThat(peer.heartbeat(2, 1, now))
+          .isEqualTo(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
+      now += 100 * MS;
+      clock.set(now);
+      assertThat(peer.heartbeat(2, 2, now)).isEqualTo(HeartbeatOutcome.RESTARTED);
       ShadowResult pause50 = peer.shadowResults().get(0);
       assertThat(pause50.heartbeats()).isEqualTo(11);
       assertThat(pause50.mistakes()).as("a restart is not a mistake of the candidate").isZero();

@@ -33,8 +33,9 @@ import java.util.function.ToDoubleFunction;
  * <p>Registry-wide (always): {@code peers} (gauge, tag {@code state}), {@code transitions}
  * (counter, tag {@code reason}), {@code mistakes} (false suspicions), {@code heartbeats} (counter,
  * tag {@code outcome}: {@code received}, {@code unknown.peer}, {@code coalesced}, {@code
- * stale.incarnation}, {@code stale.sequence}, {@code implausible.sequence}), {@code local.pauses}, {@code tick.lag} and {@code
- * tick.lag.max} (gauges), {@code listener.coalesced}, {@code listener.failures}. These read the
+ * stale.incarnation}, {@code stale.sequence}, {@code implausible.sequence}, {@code
+ * unconfirmed.incarnation}), {@code local.pauses}, {@code tick.lag} and {@code tick.lag.max}
+ * (gauges), {@code listener.coalesced}, {@code listener.failures}. These read the
  * registry's {@link FailureDetectorRegistry#stats() stats}: nothing is added to the heartbeat
  * path (a scrape sums one counter per peer). And {@code heartbeat.intervals} (counter, tag
  * {@code le}, seconds: 0.001 to 60 and +Inf, cumulative): the distribution of heartbeat intervals
@@ -146,6 +147,8 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
     heartbeats(meterRegistry, "stale.sequence", RegistryStats::heartbeatsStaleSequence);
     heartbeats(meterRegistry, "implausible.sequence",
         RegistryStats::heartbeatsImplausibleSequence);
+    heartbeats(meterRegistry, "unconfirmed.incarnation",
+        RegistryStats::heartbeatsUnconfirmedIncarnation);
     counter(meterRegistry, "local.pauses",
         "Times the registry's timer ran late enough to count as a local pause (GC, CPU, SIGSTOP)",
         RegistryStats::localPauses);

@@ -36,5 +36,10 @@ public enum DropReason {
    * heartbeat of (its current life is another): ignored, so a made-up incarnation cannot take a
    * live peer down.
    */
-  UNCONFIRMED_GOODBYE
+  UNCONFIRMED_GOODBYE,
+  /**
+   * A PING or ACK: reserved by the format for probes, which this node neither sends nor answers;
+   * dropped before it can teach or change anything.
+   */
+  UNEXPECTED_TYPE
 }

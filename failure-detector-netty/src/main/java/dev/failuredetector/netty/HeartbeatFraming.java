@@ -16,13 +16,17 @@ import io.netty.handler.codec.LengthFieldPrepender;
  */
 public final class HeartbeatFraming {
 
-  private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(2);
+  private static final int LENGTH_BYTES = 2;
+  private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(LENGTH_BYTES);
 
   private HeartbeatFraming() {}
 
   /** A new frame decoder (one per channel: it keeps partial frames). */
   public static ChannelHandler decoder() {
-    return new LengthFieldBasedFrameDecoder(WireCodec.MAX_MESSAGE_BYTES, 0, 2, 0, 2, true);
+    // Netty's maximum counts the length field itself (it limits what it buffers), so the largest
+    // message (a 64-byte id with a tag) needs its 2 bytes added, or such a peer cannot use TCP.
+    return new LengthFieldBasedFrameDecoder(WireCodec.MAX_MESSAGE_BYTES + LENGTH_BYTES, 0,
+        LENGTH_BYTES, 0, LENGTH_BYTES, true);
   }
 
   /** The length prepender for outbound messages ({@code @Sharable}: one for every channel). */

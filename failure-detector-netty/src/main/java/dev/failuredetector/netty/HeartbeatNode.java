@@ -328,6 +328,11 @@ public final class HeartbeatNode implements AutoCloseable {
     return incarnation;
   }
 
+  /** What this node keeps about peer {@code id}, or null (tests of the receive path read it). */
+  RemotePeer remotePeer(String id) {
+    return peers.get(id);
+  }
+
   /** The transport this node uses. */
   public Transport transport() {
     return transport;

@@ -23,7 +23,10 @@ final class HeartbeatReceiver {
     ACCEPTED,
     /** Not a valid, authentic message (see {@link WireCodec}). */
     MALFORMED,
-    /** Valid and authentic, from a registered peer, but stale or not echoing this node. */
+    /**
+     * Valid and authentic, but stale, not echoing this node, held as an unconfirmed incarnation,
+     * or of a type this node does not take.
+     */
     IGNORED,
     /** Valid, but from a node that is not a registered peer. */
     STRANGER
@@ -58,6 +61,12 @@ final class HeartbeatReceiver {
       counters.drop(malformed);
       return Outcome.MALFORMED;
     }
+    if (frame.type() == MessageType.PING || frame.type() == MessageType.ACK) {
+      // Reserved for probes, which must prove freshness their own way (an ACK answers an
+      // outstanding PING); until then they change nothing, whoever signed them.
+      counters.drop(DropReason.UNEXPECTED_TYPE);
+      return Outcome.IGNORED;
+    }
     RemotePeer sender = peers.find(frame);
     if (sender == null) {
       if (frame.senderId() == null) { // only strangers pay for decoding the id
@@ -90,7 +99,7 @@ final class HeartbeatReceiver {
     HeartbeatOutcome outcome = switch (frame.type()) {
       case HEARTBEAT -> sender.handle.heartbeat(frame.incarnation(), frame.sequence(), now);
       case GOODBYE -> sender.handle.leave(frame.incarnation(), frame.sequence(), now);
-      default -> HeartbeatOutcome.RECORDED; // PING, ACK: reserved by the format, unused yet
+      default -> throw new AssertionError(frame.type()); // PING, ACK: dropped above
     };
     if (!outcome.recorded()) {
       return Outcome.IGNORED; // the registry counted it

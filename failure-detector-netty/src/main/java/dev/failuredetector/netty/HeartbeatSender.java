@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
  * Sends a node's messages: a HEARTBEAT to every remote peer each round, on the {@link
  * SendSchedule}, and a GOODBYE to each when the node closes. Every message to a peer echoes that
  * peer's incarnation as last heard and carries the peer's own next sequence number ({@link
- * RemotePeer#nextSequence}), +1 per message to it, so a receiver sees consecutive numbers however
- * many peers the node has (sequence-based detectors read a gap as a loss). Event loop only.
+ * RemotePeer#nextSequence}): +1 per slot of the schedule, so a receiver sees consecutive numbers
+ * however many peers the node has, and a slot the node missed (a pause) as a gap, which
+ * sequence-based detectors read as a loss. Event loop only.
  */
 final class HeartbeatSender {
 
@@ -47,7 +48,7 @@ final class HeartbeatSender {
     if (stopped) {
       return;
     }
-    sendToAll(MessageType.HEARTBEAT, null);
+    sendToAll(MessageType.HEARTBEAT, schedule.currentSlot(clock.nanoTime()), null);
     eventLoop.schedule(this::round, schedule.nextDelayNanos(clock.nanoTime()),
         TimeUnit.NANOSECONDS);
   }
@@ -58,7 +59,7 @@ final class HeartbeatSender {
    */
   void stopWithGoodbye(List<ChannelFuture> writes) {
     stopped = true;
-    sendToAll(MessageType.GOODBYE, writes);
+    sendToAll(MessageType.GOODBYE, schedule.currentSlot(clock.nanoTime()), writes);
   }
 
   /** Rounds skipped because the event loop ran more than an interval late. */
@@ -66,7 +67,7 @@ final class HeartbeatSender {
     return schedule.skippedSlots();
   }
 
-  private void sendToAll(MessageType type, List<ChannelFuture> writes) {
+  private void sendToAll(MessageType type, long slot, List<ChannelFuture> writes) {
     for (RemotePeer peer : peers.all()) {
       PeerLink link = peer.link;
       if (link == null) {
@@ -74,7 +75,7 @@ final class HeartbeatSender {
       }
       long echo = peer.heardIncarnation();
       WireMessage message = new WireMessage(type, localId, incarnation, echo,
-          peer.nextSequence(echo), clock.nanoTime());
+          peer.nextSequence(echo, slot), clock.nanoTime());
       ByteBuf buffer = allocator.buffer(WireCodec.MAX_MESSAGE_BYTES);
       try {
         codec.encode(message, buffer);

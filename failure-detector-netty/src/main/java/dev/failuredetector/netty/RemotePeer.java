@@ -13,9 +13,12 @@ import java.nio.charset.StandardCharsets;
  *
  * <p><b>Learning the peer's incarnation</b> (what this node echoes to it, WIRE-FORMAT.md). Until a
  * message from the peer has been counted with an incarnation, any authentic message teaches it
- * (a fresh start: the peer cannot echo this node yet); once counted, only a message that echoes
- * this node's own incarnation (proof that it was sent after hearing this life of this node) may
- * change it. So a replayed old message cannot turn the echo away from the live peer for good, and
+ * (a fresh start: the peer cannot echo this node yet); once counted, only a counted message may
+ * change it: one that echoes this node's own incarnation (proof that it was sent after hearing
+ * this life of this node) and that the registry recorded, which for a new incarnation of the peer
+ * means its second message, confirming it ({@link
+ * dev.failuredetector.HeartbeatOutcome#UNCONFIRMED_INCARNATION}): one forged message of a made-up
+ * incarnation changes neither the echo nor the numbering. So a replayed old message cannot turn the echo away from the live peer for good, and
  * two nodes that both restarted still find each other: each learns from the other's first message.
  */
 final class RemotePeer {
@@ -31,9 +34,8 @@ final class RemotePeer {
   private volatile long heardIncarnation;
   /** Whether a message with {@link #heardIncarnation} was counted (it echoed this node). */
   private volatile boolean confirmed;
-  /** Event loop only: the incarnation the send sequence counts for, and its last number. */
-  private long sequenceFor;
-  private long sentSequence;
+  /** Event loop only: the numbering of the messages to this peer. */
+  private final OutgoingSequences sequences = new OutgoingSequences();
 
   RemotePeer(String id, InetSocketAddress address, MonitoredPeer<String> handle) {
     this.id = id;
@@ -50,15 +52,13 @@ final class RemotePeer {
 
   /**
    * Event loop only: the sequence number of the next message to this peer, which echoes {@code
-   * echo}: +1 each, from 1 again for each new incarnation of the peer (the numbers restart with the
-   * recipient's life, so a receiver can bound how far they may advance).
+   * echo} and is sent in slot {@code slot} of the schedule: +1 per slot, from 1 for each new
+   * incarnation of the peer (the numbers restart with the recipient's life, so a receiver can
+   * bound how far they may advance), resumed where they stood for a recent one
+   * ({@link OutgoingSequences}).
    */
-  long nextSequence(long echo) {
-    if (echo != sequenceFor) {
-      sequenceFor = echo;
-      sentSequence = 0;
-    }
-    return ++sentSequence;
+  long nextSequence(long echo, long slot) {
+    return sequences.next(echo, slot);
   }
 
   /**

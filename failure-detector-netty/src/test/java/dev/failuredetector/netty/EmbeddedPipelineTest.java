@@ -161,6 +161,64 @@ class EmbeddedPipelineTest {
     assertThat(registry.state("node-1")).isEqualTo(PeerState.UNKNOWN);
   }
 
+  private byte[] heartbeat(MessageType type, long incarnation, long sequence) {
+    return WireBytes.encode(new WireCodec(null, false),
+        new WireMessage(type, "node-1", incarnation, 9, sequence, 0));
+  }
+
+  @Test
+  void oneForgedMessageOfAMadeUpIncarnation_changesNeitherTheEchoNorTheNumbering() {
+    EmbeddedChannel udp = new EmbeddedChannel(node.newInboundHandler());
+    RemotePeer peer = node.remotePeer("node-1");
+    for (long seq = 1; seq <= 5; seq++) {
+      udp.writeInbound(datagram(heartbeat(MessageType.HEARTBEAT, 7, seq)));
+      now.addAndGet(Duration.ofMillis(100).toNanos());
+    }
+    assertThat(peer.heardIncarnation()).isEqualTo(7);
+    long before = peer.nextSequence(7, 10);
+
+    // What a key holder can send: a heartbeat, a PING and an ACK of a life node-1 never had.
+    udp.writeInbound(datagram(heartbeat(MessageType.HEARTBEAT, 666, 1)));
+    udp.writeInbound(datagram(heartbeat(MessageType.PING, 667, 1)));
+    udp.writeInbound(datagram(heartbeat(MessageType.ACK, 7, 6)));
+    assertThat(registry.stats().heartbeatsUnconfirmedIncarnation()).isEqualTo(1);
+    assertThat(node.stats().drops(DropReason.UNEXPECTED_TYPE)).isEqualTo(2);
+    assertThat(peer.heardIncarnation()).as("still echoing the real life").isEqualTo(7);
+    assertThat(peer.nextSequence(7, 11)).as("numbering goes on").isEqualTo(before + 1);
+    assertThat(registry.snapshot("node-1").orElseThrow().incarnation()).isEqualTo(7);
+
+    // node-1's next real heartbeat forgets the claim; a second forged one is a first again.
+    udp.writeInbound(datagram(heartbeat(MessageType.HEARTBEAT, 7, 6)));
+    now.addAndGet(Duration.ofMillis(100).toNanos());
+    udp.writeInbound(datagram(heartbeat(MessageType.HEARTBEAT, 666, 2)));
+    assertThat(registry.stats().heartbeatsUnconfirmedIncarnation()).isEqualTo(2);
+    assertThat(peer.heardIncarnation()).isEqualTo(7);
+    assertThat(node.stats().accepted()).isEqualTo(6);
+
+    // A real restart: the old life falls silent, the new one's second message confirms it.
+    now.addAndGet(Duration.ofMillis(100).toNanos());
+    udp.writeInbound(datagram(heartbeat(MessageType.HEARTBEAT, 8, 1)));
+    now.addAndGet(Duration.ofMillis(100).toNanos());
+    udp.writeInbound(datagram(heartbeat(MessageType.HEARTBEAT, 8, 2)));
+    assertThat(peer.heardIncarnation()).isEqualTo(8);
+    assertThat(registry.snapshot("node-1").orElseThrow().incarnation()).isEqualTo(8);
+    assertThat(udp.finish()).isFalse();
+  }
+
+  @Test
+  void tcp_framesUpToTheLargestMessage_pass_oneByteMore_isOversized() {
+    EmbeddedChannel tcp = new EmbeddedChannel(HeartbeatFraming.decoder());
+    tcp.writeInbound(framed(new byte[WireCodec.MAX_MESSAGE_BYTES])); // a 64-byte id with a tag
+    ByteBuf largest = tcp.readInbound();
+    try {
+      assertThat(largest.readableBytes()).isEqualTo(WireCodec.MAX_MESSAGE_BYTES);
+    } finally {
+      largest.release();
+    }
+    assertThatThrownBy(() -> tcp.writeInbound(framed(new byte[WireCodec.MAX_MESSAGE_BYTES + 1])))
+        .isInstanceOf(io.netty.handler.codec.TooLongFrameException.class);
+  }
+
   @Test
   void givenRegistry_mustShareTheNodesInterval_andTakesNoRegistrySettingsOnTheNode() {
     assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE).insecure()
