@@ -8,12 +8,7 @@ import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -23,42 +18,33 @@ import java.util.concurrent.atomic.LongAdder;
  * and on connections per source address, a deadline for the first complete message counted from
  * the accept (not from the first byte), and an idle timeout counted from the last complete
  * message (not the last byte), so trickling bytes buys nothing. At a bound a connection is closed
- * to make room, the newcomer always admitted: the oldest one that never completed a message, or,
- * if every one did, the one idle the longest. An honest client (a peer sending a heartbeat each
- * interval, a load balancer's check) completes messages; an attacker without the key completes
- * none, so however fast it connects it only ever evicts its own connections.
+ * to make room, the newcomer always admitted; which one gives way depends on what a complete
+ * message proves on this listener (heartbeats, where only a key holder can make progress, or
+ * {@linkplain Builder#unauthenticated() health checks}, where anyone can), in the order
+ * {@code ConnectionTable} documents: in short, connections that never made progress from sources
+ * that never did go first, the source holding the most of them first, so neither a recording
+ * replayed on many connections nor a flood of requests that complete can push out an honest peer,
+ * a restarted one reconnecting, or a load balancer's check.
  *
  * <p>Add {@link #handler()} first in every accepted channel's pipeline and call {@link
- * #progress(Channel)} for each complete, well-formed message. A guard serves the channels of one
- * event loop (a listener's children all share its loop): its state is that loop's alone. Counters
- * are readable from any thread.
+ * #progress(Channel)} for each complete message that proves the connection useful: on a heartbeat
+ * listener a fresh, authentic frame the node accepted (not merely a well-formed one: a replay is
+ * well-formed), on a health listener a whole request. A guard serves the channels of one event loop
+ * (a listener's children all share its loop): its state is that loop's alone. Counters are
+ * readable from any thread.
  */
 public final class ConnectionGuard {
 
   private static final AttributeKey<ConnectionGuard> GUARD =
       AttributeKey.valueOf(ConnectionGuard.class, "guard");
 
-  /** One admitted connection. */
-  private static final class Entry {
-    final InetAddress source;
-    final long acceptedNanos;
-    long lastProgressNanos;
-    boolean progressed;
-
-    Entry(InetAddress source, long nowNanos) {
-      this.source = source;
-      this.acceptedNanos = nowNanos;
-    }
-  }
-
   private final String name;
   private final int maxConnections;
   private final int maxPerSource;
   private final long firstMessageNanos;
   private final long idleNanos;
-  /** Event loop only; in order of last progress (the head is the longest idle). */
-  private final LinkedHashMap<Channel, Entry> open = new LinkedHashMap<>(64, 0.75f, true);
-  private final Map<InetAddress, Integer> perSource = new HashMap<>();
+  /** Event loop only. */
+  private final ConnectionTable<Channel> table;
   private final Handler handler = new Handler();
   private volatile int openCount;
   private boolean sweeping;
@@ -74,11 +60,16 @@ public final class ConnectionGuard {
     this.maxPerSource = builder.maxPerSource;
     this.firstMessageNanos = builder.firstMessageNanos;
     this.idleNanos = builder.idleNanos;
+    // A newcomer that has not sent a whole message within a quarter of its deadline (1 s at
+    // most) is slow: an honest client sends its request or heartbeat at once.
+    this.table = new ConnectionTable<>(builder.proof,
+        Math.min(TimeUnit.SECONDS.toNanos(1), builder.firstMessageNanos / 4));
   }
 
   /**
-   * A builder; {@code name} names the listener in error messages and {@link #toString()}.
-   * Defaults: 1,024 connections, 8 per source, first message within 5 s, idle 60 s.
+   * A builder for a heartbeat listener, where a complete message is an authentic, fresh frame;
+   * {@code name} names the listener in error messages and {@link #toString()}. Defaults: 1,024
+   * connections, 8 per source, first message within 5 s, idle 60 s.
    */
   public static Builder builder(String name) {
     return new Builder(Objects.requireNonNull(name, "name"));
@@ -90,17 +81,14 @@ public final class ConnectionGuard {
   }
 
   /**
-   * A complete, well-formed message arrived on {@code channel}: it is not idle. Does nothing for
-   * a channel no guard admitted. Call on the channel's event loop.
+   * A complete message that proves the connection useful arrived on {@code channel} (see the
+   * class comment): it is not idle, and its source has made progress. Does nothing for a channel
+   * no guard admitted. Call on the channel's event loop.
    */
   public static void progress(Channel channel) {
     ConnectionGuard guard = channel.hasAttr(GUARD) ? channel.attr(GUARD).get() : null;
     if (guard != null) {
-      Entry entry = guard.open.get(channel); // access order: moves it to the tail
-      if (entry != null) {
-        entry.progressed = true;
-        entry.lastProgressNanos = System.nanoTime();
-      }
+      guard.table.progress(channel, System.nanoTime());
     }
   }
 
@@ -109,7 +97,7 @@ public final class ConnectionGuard {
    * socket leaves its accepted ones open). Call on the event loop.
    */
   public void closeAll() {
-    for (Channel channel : new ArrayList<>(open.keySet())) {
+    for (Channel channel : table.all()) {
       forget(channel);
       channel.close();
     }
@@ -145,26 +133,24 @@ public final class ConnectionGuard {
     long now = System.nanoTime();
     InetAddress source = channel.remoteAddress() instanceof InetSocketAddress address
         ? address.getAddress() : null;
-    int fromSource = perSource.getOrDefault(source, 0);
-    if (fromSource >= maxPerSource) {
-      Channel victim = longestIdle(source);
+    if (table.fromSource(source) >= maxPerSource) {
+      Channel victim = table.victim(source, now);
       if (victim != null) {
         evictedPerSource.increment();
         forget(victim);
         victim.close();
       }
     }
-    if (open.size() >= maxConnections) {
-      Channel victim = longestIdle(null);
+    if (table.size() >= maxConnections) {
+      Channel victim = table.victim(null, now);
       if (victim != null) {
         evictedAtCapacity.increment();
         forget(victim);
         victim.close();
       }
     }
-    open.put(channel, new Entry(source, now));
-    perSource.merge(source, 1, Integer::sum);
-    openCount = open.size();
+    table.add(channel, source, now);
+    openCount = table.size();
     channel.attr(GUARD).set(this);
     channel.closeFuture().addListener(done -> forget(channel));
     if (!sweeping) {
@@ -175,51 +161,18 @@ public final class ConnectionGuard {
     }
   }
 
-  /**
-   * The connection to close for a newcomer, of {@code source} (any when null): the oldest that
-   * never completed a message if there is one (an attacker without the key can complete none, so
-   * it can never evict a peer that sends), else the one idle the longest; null if none.
-   */
-  private Channel longestIdle(InetAddress source) {
-    Channel idlest = null;
-    for (Map.Entry<Channel, Entry> candidate : open.entrySet()) {
-      Entry entry = candidate.getValue();
-      if (source != null && !source.equals(entry.source)) {
-        continue;
-      }
-      if (!entry.progressed) {
-        return candidate.getKey();
-      }
-      if (idlest == null) {
-        idlest = candidate.getKey();
-      }
-    }
-    return idlest;
-  }
-
   private void forget(Channel channel) {
-    Entry entry = open.remove(channel);
-    if (entry != null) {
-      perSource.computeIfPresent(entry.source, (s, n) -> n == 1 ? null : n - 1);
-      openCount = open.size();
+    if (table.remove(channel)) {
+      openCount = table.size();
     }
   }
 
   /** Closes the connections past their deadline. */
   private void sweep() {
-    long now = System.nanoTime();
-    List<Channel> expired = new ArrayList<>();
-    for (Iterator<Map.Entry<Channel, Entry>> it = open.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Channel, Entry> candidate = it.next();
-      Entry entry = candidate.getValue();
-      if (entry.progressed ? now - entry.lastProgressNanos >= idleNanos
-          : now - entry.acceptedNanos >= firstMessageNanos) {
-        (entry.progressed ? closedIdle : closedNoFirstMessage).increment();
-        expired.add(candidate.getKey());
-      }
-    }
+    List<Channel> expired = table.expired(System.nanoTime(), firstMessageNanos, idleNanos,
+        never -> (never ? closedNoFirstMessage : closedIdle).increment());
+    openCount = table.size();
     for (Channel channel : expired) {
-      forget(channel);
       channel.close();
     }
   }
@@ -242,6 +195,7 @@ public final class ConnectionGuard {
   /** Settings of a {@link ConnectionGuard}; each setter checks its value at once. */
   public static final class Builder {
     private final String name;
+    private ConnectionTable.Proof proof = ConnectionTable.Proof.AUTHENTICATED;
     private int maxConnections = 1024;
     private int maxPerSource = 8;
     private long firstMessageNanos = Duration.ofSeconds(5).toNanos();
@@ -249,6 +203,17 @@ public final class ConnectionGuard {
 
     private Builder(String name) {
       this.name = name;
+    }
+
+    /**
+     * A complete message on this listener proves nothing about who sent it (a health check:
+     * anyone can complete a request): at a bound, a connection that was answered and waits idle
+     * gives way before a newcomer that has had no time to send its request yet. The default is a
+     * heartbeat listener, where only a key holder can make progress and so progress is trusted.
+     */
+    public Builder unauthenticated() {
+      this.proof = ConnectionTable.Proof.UNAUTHENTICATED;
+      return this;
     }
 
     /**

@@ -43,8 +43,10 @@ public final class HeartbeatInboundHandler extends ChannelInboundHandlerAdapter 
         if (outcome == HeartbeatReceiver.Outcome.MALFORMED) {
           counters.inboundClosed.increment();
           ctx.close();
-        } else if (outcome != HeartbeatReceiver.Outcome.STRANGER) {
-          ConnectionGuard.progress(ctx.channel()); // an authentic frame of a peer: not idle
+        } else if (outcome == HeartbeatReceiver.Outcome.ACCEPTED) {
+          // Only a fresh, authentic frame is progress: a recording replayed on a connection is
+          // well-formed and authentic too, and must not make it look more alive than a peer's.
+          ConnectionGuard.progress(ctx.channel());
         }
       } else {
         counters.handlerErrors.increment(); // not ours: a pipeline set up wrongly

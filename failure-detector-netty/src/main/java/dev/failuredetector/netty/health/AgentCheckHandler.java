@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.health;
 
+import dev.failuredetector.netty.ConnectionGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -46,6 +47,7 @@ final class AgentCheckHandler extends SimpleChannelInboundHandler<ByteBuf> {
       badRequest(ctx);
       return;
     }
+    ConnectionGuard.progress(ctx.channel()); // a whole request: its source was answered
     counters.agentAnswers.increment();
     ctx.writeAndFlush(Unpooled.copiedBuffer(answer(view.peer(peer)), StandardCharsets.US_ASCII))
         .addListener(ChannelFutureListener.CLOSE);

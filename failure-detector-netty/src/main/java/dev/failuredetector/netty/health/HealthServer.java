@@ -82,12 +82,12 @@ public final class HealthServer implements AutoCloseable {
     this.prometheusText = builder.prometheusText != null ? builder.prometheusText
         : PrometheusPresence.isAvailable() ? PrometheusText.of(view.registry()) : null;
     // Each listener its own bounds, so idle agent sockets cannot starve the HTTP checks or back.
-    this.httpConnections = ConnectionGuard.builder("health HTTP")
+    this.httpConnections = ConnectionGuard.builder("health HTTP").unauthenticated()
         .maxConnections(builder.maxConnections).maxPerSource(builder.maxConnectionsPerSource)
         // Twice the request timeout: a request begun in time gets its 408 from RequestDeadline.
         .firstMessageDeadline(Duration.ofNanos(2 * requestTimeoutNanos))
         .idleTimeout(Duration.ofNanos(idleTimeoutNanos)).build();
-    this.agentConnections = ConnectionGuard.builder("health agent")
+    this.agentConnections = ConnectionGuard.builder("health agent").unauthenticated()
         .maxConnections(builder.maxConnections).maxPerSource(builder.maxConnectionsPerSource)
         .firstMessageDeadline(Duration.ofNanos(agentTimeoutNanos))
         .idleTimeout(Duration.ofNanos(agentTimeoutNanos)).build();
