@@ -3,6 +3,7 @@ package dev.failuredetector.cli;
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerTransition;
 import dev.failuredetector.netty.DnsPeerDiscovery;
+import dev.failuredetector.netty.DropReason;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.KeySource;
@@ -56,6 +57,7 @@ final class NodeCommand implements Callable<Integer> {
         peer <id> <host:port>    add (or move) a peer
         remove <id>              stop monitoring a peer
         status                   STATUS localPauses=.. mistakes=.. accepted=.. sent=.. detector=..
+                                 and dropped.REASON=.. for each drop reason seen
         export <peer> <file>     write the recorded trace: EXPORTED <peer> <heartbeats> <file>
         tune <peer> <max/day>    TUNE <met> <threshold> <explanation> (needs --record)
         threshold <phi>          apply a phi threshold to every peer: THRESHOLD <phi>
@@ -207,7 +209,7 @@ final class NodeCommand implements Callable<Integer> {
         case "status" -> print(out, "STATUS localPauses=" + node.registry().stats().localPauses()
             + " mistakes=" + node.registry().stats().mistakes() + " accepted="
             + node.stats().accepted() + " sent=" + node.stats().sent()
-            + " detector=" + node.registry().spec());
+            + " detector=" + node.registry().spec() + drops(node));
         case "export" -> print(out, "EXPORTED " + words[1] + " "
             + node.exportTrace(words[1], Path.of(words[2])) + " " + words[2]);
         case "tune" -> {
@@ -232,6 +234,26 @@ final class NodeCommand implements Callable<Integer> {
       print(out, "ERROR " + e.getMessage());
     }
     return false;
+  }
+
+  /**
+   * The STATUS line's drop counts: {@code dropped.REASON=n} for each transport drop reason seen
+   * and {@code held.unconfirmed.incarnation=n} (so a wrong key, BAD_TAG, is told from a dead
+   * peer).
+   */
+  private static String drops(HeartbeatNode node) {
+    StringBuilder out = new StringBuilder();
+    for (DropReason reason : DropReason.values()) {
+      long count = node.stats().drops(reason);
+      if (count > 0) {
+        out.append(" dropped.").append(reason).append('=').append(count);
+      }
+    }
+    long held = node.registry().stats().heartbeatsUnconfirmedIncarnation();
+    if (held > 0) {
+      out.append(" held.unconfirmed.incarnation=").append(held);
+    }
+    return out.toString();
   }
 
   /** The node these options describe; throws IllegalArgumentException naming a bad setting. */

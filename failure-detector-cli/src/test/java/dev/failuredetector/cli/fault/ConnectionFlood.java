@@ -10,16 +10,31 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An attacker holding as many connections open to one port as it can, from many loopback source
- * addresses (127.0.0.2 and up: on Linux all of 127.0.0.0/8 is this machine): each connection
- * either sends nothing or trickles one byte at a time, and every one the server closes is opened
- * again at once. Runs on its own thread until closed.
+ * addresses (127.0.0.2 and up: on Linux all of 127.0.0.0/8 is this machine), every one the server
+ * closes opened again at once. What each connection sends is the {@link Mode}. Runs on its own
+ * thread until closed.
  */
 final class ConnectionFlood implements AutoCloseable {
+
+  /** What the flood's connections send. */
+  enum Mode {
+    /** Half send nothing, half trickle one byte at a time: never a whole message. */
+    SILENT_OR_TRICKLE,
+    /**
+     * The payload (a recorded frame, length included) as soon as connected, then again every
+     * round, on every connection.
+     */
+    REPLAY,
+    /** The payload (a whole request) once when opened, then held open (keep-alive). */
+    REQUEST_ONCE
+  }
 
   private final InetSocketAddress target;
   private final int connections;
   private final int sources;
   private final boolean trickleHalf;
+  private final Mode mode;
+  private final byte[] payload;
   private final List<SocketChannel> open = new ArrayList<>();
   private final Thread thread;
   private final AtomicLong opened = new AtomicLong();
@@ -27,11 +42,19 @@ final class ConnectionFlood implements AutoCloseable {
   private volatile boolean stopped;
   private int next;
 
-  ConnectionFlood(InetSocketAddress target, int connections, int sources, boolean trickleHalf) {
+  /** Half silent, half trickling ({@link Mode#SILENT_OR_TRICKLE}). */
+  ConnectionFlood(InetSocketAddress target, int connections, int sources) {
+    this(target, connections, sources, Mode.SILENT_OR_TRICKLE, new byte[0]);
+  }
+
+  ConnectionFlood(InetSocketAddress target, int connections, int sources, Mode mode,
+      byte[] payload) {
     this.target = target;
     this.connections = connections;
     this.sources = sources;
-    this.trickleHalf = trickleHalf;
+    this.mode = mode;
+    this.payload = payload.clone();
+    this.trickleHalf = mode == Mode.SILENT_OR_TRICKLE;
     this.thread = new Thread(this::run, "connection-flood");
     thread.setDaemon(true);
     thread.start();
@@ -65,6 +88,9 @@ final class ConnectionFlood implements AutoCloseable {
         try {
           sink.clear();
           closed = channel.read(sink) < 0;
+          if (!closed && mode == Mode.REPLAY && payload.length > 0) {
+            channel.write(ByteBuffer.wrap(payload)); // all or part: a full buffer drops the rest
+          }
           if (!closed && trickleHalf && i % 2 == 1 && round % 4 == 0) {
             oneByte.clear();
             oneByte.put((byte) 'G').flip();
@@ -98,6 +124,9 @@ final class ConnectionFlood implements AutoCloseable {
       SocketChannel channel = SocketChannel.open();
       channel.bind(new InetSocketAddress("127.0.0." + (2 + next++ % sources), 0));
       channel.connect(target);
+      if (mode != Mode.SILENT_OR_TRICKLE) {
+        channel.write(ByteBuffer.wrap(payload)); // at once: a frame or request on every connection
+      }
       channel.configureBlocking(false);
       opened.incrementAndGet();
       return channel;

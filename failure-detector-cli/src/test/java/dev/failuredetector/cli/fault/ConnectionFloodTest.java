@@ -66,7 +66,7 @@ class ConnectionFloodTest {
     await().atMost(NodeProcess.GENEROUS).until(() -> observer.registry().isAvailable("c"));
 
     long readyToBack;
-    try (ConnectionFlood flood = new ConnectionFlood(observer.localAddress(), 2_000, 50, true)) {
+    try (ConnectionFlood flood = new ConnectionFlood(observer.localAddress(), 2_000, 50)) {
       await().atMost(NodeProcess.GENEROUS).until(() -> flood.opened() >= 2_000);
       peer.kill();
       await().atMost(NodeProcess.GENEROUS)

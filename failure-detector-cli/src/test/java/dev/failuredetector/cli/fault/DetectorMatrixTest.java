@@ -122,7 +122,7 @@ class DetectorMatrixTest {
           "--confirm", "300000", "--http", "127.0.0.1:0", "--record", "1000",
           "--peer", "a=127.0.0.1:" + trio.a.localAddress().getPort(),
           "--peer", "b=127.0.0.1:" + trio.b.localAddress().getPort());
-      trio.cHttpPort = httpPort(trio.c);
+      trio.cHttpPort = trio.c.httpPort();
       InetSocketAddress c = new InetSocketAddress("127.0.0.1", trio.c.port());
       trio.a.addPeer("c", c);
       trio.b.addPeer("c", c);
@@ -242,13 +242,4 @@ class DetectorMatrixTest {
         .findFirst().orElse(null);
   }
 
-  private static int httpPort(NodeProcess process) {
-    await().atMost(NodeProcess.GENEROUS).until(
-        () -> process.output().stream().anyMatch(l -> l.startsWith("HEALTH ")));
-    String line = process.output().stream().filter(l -> l.startsWith("HEALTH ")).findFirst()
-        .orElseThrow();
-    Matcher port = Pattern.compile("http=(\\d+)").matcher(line);
-    assertThat(port.find()).as(line).isTrue();
-    return Integer.parseInt(port.group(1));
-  }
 }

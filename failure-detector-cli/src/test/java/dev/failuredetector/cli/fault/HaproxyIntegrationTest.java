@@ -137,8 +137,8 @@ class HaproxyIntegrationTest {
 
     List<String> notUp = new ArrayList<>();
     int polls = 0;
-    try (ConnectionFlood http = new ConnectionFlood(health.httpAddress(), 500, 100, true);
-        ConnectionFlood agent = new ConnectionFlood(health.agentAddress(), 500, 100, true)) {
+    try (ConnectionFlood http = new ConnectionFlood(health.httpAddress(), 500, 100);
+        ConnectionFlood agent = new ConnectionFlood(health.agentAddress(), 500, 100)) {
       await().atMost(NodeProcess.GENEROUS).until(() -> http.opened() >= 500
           && agent.opened() >= 500);
       long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
@@ -163,6 +163,71 @@ class HaproxyIntegrationTest {
     assertThat(health.connectionsRejected() + health.connectionsTimedOut())
         .as("the flood was really held off").isPositive();
     assertThat(observer.registry().isAvailable("n5")).isTrue();
+  }
+
+  /**
+   * The jar's health port under a flood of requests that complete: 400 keep-alive connections
+   * from 199 source addresses, each sending a valid {@code GET /health} once and holding the
+   * connection, every one the server closes reopened at once (more than its 256-connection cap,
+   * so each newcomer evicts someone). Before, a newcomer evicted the youngest connection that had
+   * not completed a request yet, which was HAProxy's check: HAProxy marked the live server DOWN
+   * after 0.8 s. Now an answered, idle connection gives way first, and the check stays UP.
+   */
+  @Test
+  void haproxy_staysUp_whileRequestsThatCompleteFloodTheJarsHealthPort() throws Exception {
+    Optional<Path> binary = haproxyBinary();
+    assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
+    NodeProcess a = NodeProcess.start(List.of(), "a", "--bind", "127.0.0.1:0", "--interval",
+        "100", "--detector", "deadline:pause=1s", "--http", "127.0.0.1:0");
+    processes.add(a);
+    NodeProcess b = NodeProcess.start(List.of(), "b", "--bind", "127.0.0.1:0", "--interval",
+        "100", "--detector", "deadline:pause=1s", "--peer", "a=127.0.0.1:" + a.port());
+    processes.add(b);
+    a.command("peer b 127.0.0.1:" + b.port());
+    a.awaitTransition("b", PeerState.AVAILABLE);
+    int http = a.httpPort();
+    Path socket = dir.resolve("haproxy.sock");
+    startHaproxyWith(binary.get(), socket, String.join("\n", preamble(socket),
+        "  timeout check 1s",
+        "backend via_httpchk",
+        "  option httpchk",
+        "  http-check send meth GET uri /health/b",
+        "  http-check expect status 200",
+        "  server b 127.0.0.1:" + b.port() + " check addr 127.0.0.1 port " + http
+            + " inter 100ms fall 2 rise 2",
+        ""));
+    await().atMost(NodeProcess.GENEROUS)
+        .until(() -> "UP".equals(statuses(socket, "b").get("via_httpchk")));
+
+    long failedBefore = failedChecks(socket, "b");
+    List<String> notUp = new ArrayList<>();
+    int polls = 0;
+    byte[] request = "GET /health HTTP/1.1\r\nHost: a\r\n\r\n"
+        .getBytes(StandardCharsets.US_ASCII);
+    try (ConnectionFlood flood = new ConnectionFlood(new InetSocketAddress("127.0.0.1", http),
+        400, 199, ConnectionFlood.Mode.REQUEST_ONCE, request)) {
+      await().atMost(NodeProcess.GENEROUS).until(() -> flood.opened() >= 400);
+      long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+      while (System.nanoTime() - end < 0) {
+        statuses(socket, "b").forEach((backend, status) -> {
+          if (!status.equals("UP")) {
+            notUp.add(backend + " " + status);
+          }
+        });
+        polls++;
+        Thread.sleep(20); // the polling period of the observation itself
+      }
+      long failed = failedChecks(socket, "b") - failedBefore;
+      System.out.printf("HAProxy %s, jar health port flooded with completing requests: %d"
+              + " keep-alive connections opened from 199 sources (%d closed by the server and"
+              + " reopened), 8 s, %d polls of the stats socket: %d not UP, %d checks failed%n",
+          haproxyVersion(binary.get()), flood.opened(), flood.closedByServer(), polls,
+          notUp.size(), failed);
+      assertThat(failed).as("HAProxy checks that failed during the flood").isZero();
+      assertThat(flood.closedByServer()).as("the cap was reached: the flood churned")
+          .isPositive();
+    }
+    assertThat(notUp).as("backend statuses other than UP during the flood").isEmpty();
   }
 
   /**
@@ -338,6 +403,11 @@ class HaproxyIntegrationTest {
    * said down, and "no check" for a server with only an agent check that has not said down.
    */
   private static Map<String, String> statuses(Path socket) throws IOException {
+    return statuses(socket, "n5");
+  }
+
+  /** Backend name -> UP or DOWN for its server {@code serverName}. */
+  private static Map<String, String> statuses(Path socket, String serverName) throws IOException {
     String csv = command(socket, "show stat");
     String[] lines = csv.split("\n");
     List<String> header = List.of(lines[0].replaceFirst("^# ", "").split(","));
@@ -347,13 +417,30 @@ class HaproxyIntegrationTest {
     Map<String, String> result = new HashMap<>();
     for (int i = 1; i < lines.length; i++) {
       String[] fields = lines[i].split(",", -1);
-      if (fields.length > status && fields[server].equals("n5")) {
+      if (fields.length > status && fields[server].equals(serverName)) {
         String state = fields[status];
         result.put(fields[backend], state.startsWith("DOWN") ? "DOWN"
             : state.startsWith("UP") || state.equals("no check") ? "UP" : state);
       }
     }
     return result;
+  }
+
+  /** HAProxy's count of failed checks of server {@code serverName} ({@code chkfail}). */
+  private static long failedChecks(Path socket, String serverName) throws IOException {
+    String[] lines = command(socket, "show stat").split("\n");
+    List<String> header = List.of(lines[0].replaceFirst("^# ", "").split(","));
+    int server = header.indexOf("svname");
+    int failed = header.indexOf("chkfail");
+    long total = 0;
+    for (int i = 1; i < lines.length; i++) {
+      String[] fields = lines[i].split(",", -1);
+      if (fields.length > failed && fields[server].equals(serverName)
+          && !fields[failed].isEmpty()) {
+        total += Long.parseLong(fields[failed]);
+      }
+    }
+    return total;
   }
 
   private static String command(Path socket, String command) throws IOException {

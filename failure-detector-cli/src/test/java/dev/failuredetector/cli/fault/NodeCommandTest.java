@@ -56,7 +56,7 @@ class NodeCommandTest {
     a.awaitTransition("b", PeerState.AVAILABLE);
     await().atMost(NodeProcess.GENEROUS).until(() -> a.statusField("accepted") >= 60);
 
-    int httpPort = httpPort(a);
+    int httpPort = a.httpPort();
     HttpResponse<String> health = get(HttpClient.newHttpClient(), httpPort, "/health/b");
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"peer\":\"b\",\"state\":\"AVAILABLE\"");
@@ -82,7 +82,7 @@ class NodeCommandTest {
     b = NodeProcess.start(List.of(), "b", "--interval", "50ms", "--peer", "a=127.0.0.1:" + a.port());
     a.command("peer b 127.0.0.1:" + b.port());
     a.awaitTransition("b", PeerState.AVAILABLE);
-    int httpPort = httpPort(a);
+    int httpPort = a.httpPort();
     HttpClient client = HttpClient.newHttpClient();
     await().atMost(NodeProcess.GENEROUS).until(() -> get(client, httpPort, "/peers").body()
         .matches("(?s).*\"candidate\":\"deadline:interval=50ms,pause=2s\",\"heartbeats\":"
@@ -119,9 +119,9 @@ class NodeCommandTest {
         () -> a.status().contains("detector=deadline:interval=50ms,pause=300ms"));
     assertThat(a.output()).anyMatch(line -> line.contains("auto-tune: deadline:interval=50ms,"
         + "pause=2s -> deadline:interval=50ms,pause=300ms"));
-    String metrics = get(HttpClient.newHttpClient(), httpPort(a), "/metrics").body();
+    String metrics = get(HttpClient.newHttpClient(), a.httpPort(), "/metrics").body();
     assertThat(metrics).containsPattern("(?m)^failure_detector_autotune_changes_total(\\{[^}]*\\})? 1\\.0$");
-    HttpResponse<String> health = get(HttpClient.newHttpClient(), httpPort(a), "/health/b");
+    HttpResponse<String> health = get(HttpClient.newHttpClient(), a.httpPort(), "/health/b");
     assertThat(health.body()).contains("\"timeoutMs\":350");
   }
 
@@ -131,7 +131,7 @@ class NodeCommandTest {
         .filter(entry -> !entry.contains("micrometer") && !entry.contains("prometheus"))
         .collect(Collectors.joining(File.pathSeparator));
     a = NodeProcess.startWithClasspath(List.of(), classpath, "a", "--http", "127.0.0.1:0");
-    int httpPort = httpPort(a);
+    int httpPort = a.httpPort();
     HttpClient client = HttpClient.newHttpClient();
     assertThat(get(client, httpPort, "/health").statusCode()).isEqualTo(200);
     HttpResponse<String> metrics = get(client, httpPort, "/metrics");
@@ -177,12 +177,6 @@ class NodeCommandTest {
   }
 
   /** The port of the HEALTH line node prints after READY (waiting for it). */
-  private static int httpPort(NodeProcess node) {
-    String line = await().atMost(NodeProcess.GENEROUS).until(() -> node.output().stream()
-        .filter(l -> l.startsWith("HEALTH ")).findFirst(), Optional::isPresent).orElseThrow();
-    return Integer.parseInt(line.replaceFirst("HEALTH http=(\\d+) agent=-?\\d+", "$1"));
-  }
-
   private static HttpResponse<String> get(HttpClient client, int port, String path)
       throws IOException, InterruptedException {
     return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

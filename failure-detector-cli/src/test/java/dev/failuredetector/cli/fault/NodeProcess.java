@@ -121,6 +121,13 @@ final class NodeProcess implements AutoCloseable {
     return port;
   }
 
+  /** The port of its {@code --http} health server, from its HEALTH line. */
+  int httpPort() {
+    await().atMost(GENEROUS).until(() -> lines.stream().anyMatch(l -> l.startsWith("HEALTH ")));
+    String line = lines.stream().filter(l -> l.startsWith("HEALTH ")).findFirst().orElseThrow();
+    return Integer.parseInt(line.replaceFirst(".*http=(\\d+).*", "$1"));
+  }
+
   long pid() {
     return process.pid();
   }
@@ -171,6 +178,16 @@ final class NodeProcess implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no " + name + "= in " + status);
+  }
+
+  /** A count of a fresh STATUS line that is printed only when not zero ({@code dropped.X}). */
+  long statusCount(String name) throws IOException {
+    for (String field : status().split(" ")) {
+      if (field.startsWith(name + "=")) {
+        return Long.parseLong(field.substring(name.length() + 1));
+      }
+    }
+    return 0;
   }
 
   /** SIGKILL. */
