@@ -85,4 +85,20 @@ class ReadmeQuickStartTest {
     assertThat(meterRegistry.find("failure.detector.peers").tag("state", "available").gauge()
         .value()).isEqualTo(1.0);
   }
+
+  /** README "Live: shadow candidates and auto-tuning", as written there (it used to throw). */
+  @Test
+  void shadowCandidatesSnippet_builds() {
+    try (FailureDetectorRegistry<String> peers = FailureDetectorRegistry.<String>builder()
+        .detector(DetectorSpec.parse("chen:interval=100ms,margin=500ms"))
+        .shadowCandidates(List.of(DetectorSpec.parse("chen:margin=150ms"),
+            DetectorSpec.parse("chen:margin=300ms"), DetectorSpec.parse("chen:margin=1s")))
+        .autoTune(dev.failuredetector.qos.QosTarget.maxMistakesPerDay(100), 2,
+            Duration.ofMinutes(10))
+        .build()) {
+      peers.register("b");
+      assertThat(peers.shadowTotals()).hasSize(3);
+      assertThat(peers.peer("b").orElseThrow().shadowResults()).hasSize(3);
+    }
+  }
 }

@@ -368,7 +368,10 @@ final class NodeCommand implements Callable<Integer> {
     if (http == null && agent == null) {
       return null;
     }
-    HealthServer.Builder health = HealthServer.builder(HealthView.of(node.registry()));
+    // /metrics: the node's meters tagged node=<id> (transport, registry, per peer), what the
+    // dashboard and alert rules in docs/ read.
+    HealthServer.Builder health =
+        HealthServer.builder(HealthView.of(node.registry())).metricsOf(node);
     if (http != null) {
       health.http(address("--http", http));
     }

@@ -184,13 +184,17 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
     for (int i = 0; i < candidates.size(); i++) {
       int index = i;
       String candidate = candidates.get(i).toString();
-      FunctionCounter.builder(PREFIX + "shadow.mistakes", this,
-              m -> m.shadowTotals().get(index).mistakes())
+      // Micrometer holds the state object weakly and the function strongly: the state is the
+      // registry (the caller keeps it), and the function captures this binder, which nobody else
+      // keeps (monitor() and the health server drop it). With `this` as the state, one garbage
+      // collection turned these meters to NaN and froze the counter.
+      FunctionCounter.builder(PREFIX + "shadow.mistakes", registry,
+              r -> shadowTotals().get(index).mistakes())
           .description("Mistakes a shadow candidate would have made on the live arrivals,"
               + " summed over the peers")
           .tags(tags).tag("candidate", candidate).register(meterRegistry);
-      Gauge.builder(PREFIX + "shadow.detection.time", this,
-              m -> m.shadowTotals().get(index).meanDetectionNanos() / NANOS_PER_SECOND)
+      Gauge.builder(PREFIX + "shadow.detection.time", registry,
+              r -> shadowTotals().get(index).meanDetectionNanos() / NANOS_PER_SECOND)
           .description("A shadow candidate's mean detection time on the live arrivals")
           .baseUnit("seconds").tags(tags).tag("candidate", candidate).register(meterRegistry);
     }

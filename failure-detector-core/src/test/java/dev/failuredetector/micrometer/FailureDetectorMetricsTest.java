@@ -166,6 +166,43 @@ class FailureDetectorMetricsTest {
   }
 
   @Test
+  void everyMeter_survivesAGarbageCollection_whenNobodyKeepsTheBinder() {
+    registry = builder().shadowCandidates(java.util.List.of(
+        DetectorSpec.parse("deadline:pause=50ms"))).build();
+    FailureDetectorMetrics.monitor(meters, registry, "r"); // the binder is dropped at once
+    var peer = registry.register("b");
+    long now = 0;
+    for (int seq = 1; seq <= 20; seq++) {
+      now += (seq % 10 == 0 ? 300 : 100) * 1_000_000L;
+      clock.set(now);
+      peer.heartbeat(seq, now);
+    }
+    java.util.Map<String, Double> before = readAll();
+    assertThat(before).isNotEmpty();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    java.util.Map<String, Double> after = readAll();
+    assertThat(after).isEqualTo(before);
+    assertThat(after.values()).as("no meter reads NaN after a GC").noneMatch(Double::isNaN);
+    assertThat(after).containsKey("failure.detector.shadow.mistakes"
+        + "[candidate:deadline:interval=100ms,pause=50ms, registry:r]");
+  }
+
+  /** Every registry-wide meter's value by name and tags (per-peer NaN gauges are off here). */
+  private java.util.Map<String, Double> readAll() {
+    java.util.Map<String, Double> values = new java.util.TreeMap<>();
+    for (io.micrometer.core.instrument.Meter meter : meters.getMeters()) {
+      double value = meter.match(g -> g.value(), c -> c.count(), t -> 0.0, d -> 0.0,
+          l -> 0.0, g -> g.value(), c -> c.count(), t -> 0.0, m -> 0.0);
+      java.util.List<String> tags = meter.getId().getTags().stream()
+          .map(t -> t.getKey() + ":" + t.getValue()).sorted().toList();
+      values.put(meter.getId().getName() + tags, value);
+    }
+    return values;
+  }
+
+  @Test
   void heartbeatIntervals_areACumulativeHistogram_overEveryPeer() {
     registry = builder().build();
     new FailureDetectorMetrics(registry, Tags.empty()).bindTo(meters);

@@ -38,16 +38,33 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
 
   private final HeartbeatNode node;
   private final Tags tags;
+  private final boolean perPeer;
 
   /** Meters for {@code node}, with {@code tags} on every meter. */
   public HeartbeatNodeMetrics(HeartbeatNode node, Iterable<Tag> tags) {
+    this(node, tags, false);
+  }
+
+  private HeartbeatNodeMetrics(HeartbeatNode node, Iterable<Tag> tags, boolean perPeer) {
     this.node = Objects.requireNonNull(node, "node");
     this.tags = Tags.of(Objects.requireNonNull(tags, "tags")).and("node", node.localId());
+    this.perPeer = perPeer;
+  }
+
+  /**
+   * Like {@link #HeartbeatNodeMetrics(HeartbeatNode, Iterable)}, plus the per-peer meters
+   * ({@code peer.phi}, {@code peer.timeout}, ..., tagged {@code peer=<id>}) that follow the
+   * node's peers as they come and go: what the shipped dashboard reads. One series per peer:
+   * for tens or hundreds of peers, not thousands.
+   */
+  public static HeartbeatNodeMetrics withPerPeerMeters(HeartbeatNode node, Iterable<Tag> tags) {
+    return new HeartbeatNodeMetrics(node, tags, true);
   }
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    new FailureDetectorMetrics(node.registry(), tags).bindTo(registry);
+    (perPeer ? FailureDetectorMetrics.withPerPeerMeters(node.registry(), tags, id -> id)
+        : new FailureDetectorMetrics(node.registry(), tags)).bindTo(registry);
     for (DropReason reason : DropReason.values()) {
       counter(registry, "messages.dropped", "Messages dropped, by reason",
           Tags.of("reason", reason.name().toLowerCase(Locale.ROOT).replace('_', '.')),

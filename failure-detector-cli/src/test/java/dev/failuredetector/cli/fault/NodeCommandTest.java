@@ -125,6 +125,37 @@ class NodeCommandTest {
     assertThat(health.body()).contains("\"timeoutMs\":350");
   }
 
+  /**
+   * What docs/kubernetes.yaml deploys is the jar: its {@code /metrics} must carry every metric the
+   * shipped Grafana dashboard and alert rules name, with the {@code node} label their queries
+   * group and filter by (before, the jar's scrape had no node label, no transport meters and no
+   * per-peer timeout, so the dashboard's $node variable and the dropped-messages panel were
+   * empty).
+   */
+  @Test
+  void metrics_carryEveryMetricAndTheNodeLabelTheDashboardAndAlertsUse() throws Exception {
+    a = NodeProcess.start(List.of(), "a", "--http", "127.0.0.1:0");
+    b = NodeProcess.start(List.of(), "b", "--peer", "a=127.0.0.1:" + a.port());
+    a.command("peer b 127.0.0.1:" + b.port());
+    a.awaitTransition("b", PeerState.AVAILABLE);
+    String scrape = get(HttpClient.newHttpClient(), a.httpPort(), "/metrics").body();
+    java.util.Set<String> named = new java.util.TreeSet<>();
+    for (String file : new String[] {"prometheus-alerts.yml", "grafana-dashboard.json"}) {
+      java.util.regex.Matcher name = java.util.regex.Pattern.compile("failure_detector_\\w+")
+          .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", file)));
+      while (name.find()) {
+        named.add(name.group());
+      }
+    }
+    assertThat(named).hasSizeGreaterThan(5);
+    for (String metric : named) {
+      assertThat(scrape).as("a scrape of the jar, for %s", metric)
+          .containsPattern("(?m)^" + metric + "\\{[^}]*node=\"a\"");
+    }
+    assertThat(scrape).containsPattern(
+        "(?m)^failure_detector_peer_timeout_seconds\\{[^}]*peer=\"b\"");
+  }
+
   @Test
   void withoutMicrometer_healthServed_metricsSays404() throws Exception {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))

@@ -377,6 +377,20 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /**
+     * Serves {@code GET /metrics} with {@code node}'s meters (transport, registry and per-peer,
+     * each tagged {@code node=<id>}: what docs/grafana-dashboard.json and the alert rules read)
+     * instead of the view's registry alone. Needs micrometer-registry-prometheus; without it
+     * {@code /metrics} says so (404), as by default.
+     */
+    public Builder metricsOf(dev.failuredetector.netty.HeartbeatNode node) {
+      Objects.requireNonNull(node, "node must not be null");
+      if (PrometheusPresence.isAvailable()) {
+        this.prometheusText = PrometheusText.of(node);
+      }
+      return this;
+    }
+
+    /**
      * The body of {@code GET /metrics}, for example {@code prometheusRegistry::scrape} of the
      * application's own registry. Default: if micrometer-registry-prometheus is on the classpath,
      * a registry of the server's own with the view's {@code FailureDetectorMetrics}; else /metrics

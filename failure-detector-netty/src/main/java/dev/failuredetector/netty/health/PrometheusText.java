@@ -2,6 +2,8 @@ package dev.failuredetector.netty.health;
 
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.micrometer.FailureDetectorMetrics;
+import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.HeartbeatNodeMetrics;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -21,6 +23,16 @@ final class PrometheusText {
   static Supplier<String> of(FailureDetectorRegistry<?> registry) {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new FailureDetectorMetrics(registry, Tags.empty()).bindTo(prometheus);
+    return prometheus::scrape;
+  }
+
+  /**
+   * A scrape of a new Prometheus registry bound to {@code node}'s meters: transport, registry and
+   * per-peer, every one tagged {@code node=<id>} (what the shipped dashboard and alerts read).
+   */
+  static Supplier<String> of(HeartbeatNode node) {
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HeartbeatNodeMetrics.withPerPeerMeters(node, Tags.empty()).bindTo(prometheus);
     return prometheus::scrape;
   }
 }

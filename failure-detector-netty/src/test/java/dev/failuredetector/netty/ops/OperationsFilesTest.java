@@ -3,7 +3,6 @@ package dev.failuredetector.netty.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.failuredetector.micrometer.FailureDetectorMetrics;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.HeartbeatNodeMetrics;
 import io.micrometer.core.instrument.Tags;
@@ -67,9 +66,7 @@ class OperationsFilesTest {
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
         .peer("b", new InetSocketAddress("127.0.0.1", 9)).build();
     try {
-      new HeartbeatNodeMetrics(node, Tags.empty()).bindTo(prometheus);
-      FailureDetectorMetrics.withPerPeerMeters(node.registry(), Tags.of("node", "a"), id -> id)
-          .bindTo(prometheus);
+      HeartbeatNodeMetrics.withPerPeerMeters(node, Tags.empty()).bindTo(prometheus);
       return prometheus.scrape();
     } finally {
       node.close();
