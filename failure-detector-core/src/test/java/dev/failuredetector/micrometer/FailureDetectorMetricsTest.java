@@ -184,7 +184,7 @@ class FailureDetectorMetricsTest {
     }
     java.util.Map<String, Double> after = readAll();
     assertThat(after).isEqualTo(before);
-    assertThat(after.values()).as("no meter reads NaN after a GC").noneMatch(Double::isNaN);
+    assertThat(after.values()).as("no meter reads NaN after a GC").noneMatch(v -> Double.isNaN(v));
     assertThat(after).containsKey("failure.detector.shadow.mistakes"
         + "[candidate:deadline:interval=100ms,pause=50ms, registry:r]");
   }
