@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link PeerState#SUSPECTED SUSPECTED} ({@link TransitionReason#TIMEOUT TIMEOUT}); suspected for
  * longer than the confirmation time, {@link PeerState#FAILED FAILED}. A heartbeat from a suspected
  * or failed peer makes it available again ({@link TransitionReason#RECOVERED RECOVERED}), and when
- * the suspicion came from a timeout it is counted as a mistake. {@link MonitoredPeer#markFailed}
+ * the suspicion came from a timeout it is counted as a mistake; unless the detector's deadline
+ * after that heartbeat has already passed (a late heartbeat of an old number): then the suspicion
+ * goes on, as the shadow candidates and {@code tune}'s replay count it. {@link MonitoredPeer#markFailed}
  * feeds faster clues (a refused connection, a goodbye, an external signal). A new incarnation,
  * confirmed by its second message, starts a fresh detector ({@link TransitionReason#RESTARTED
  * RESTARTED}). The whole table is in {@code PeerStateMachine}.

@@ -19,6 +19,9 @@ package dev.failuredetector;
  *              LEFT, EXTERNAL
  *   anything else                    -
  * </pre>
+ * A heartbeat after which the peer's detector is already past its deadline (a late heartbeat of an
+ * old number) is not a HEARTBEAT event for a peer suspected by timeout: the suspicion goes on
+ * ({@code SuspicionTimer}), so a stuck estimate shows as one mistake, not a flap per heartbeat.
  * Registration ({@code REMOVED -> UNKNOWN}) and removal ({@code any -> REMOVED}) are membership,
  * made by the registry itself.
  */

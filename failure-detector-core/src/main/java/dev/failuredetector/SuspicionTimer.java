@@ -90,11 +90,28 @@ final class SuspicionTimer<K> {
   /** Heartbeat path, after the detector recorded an arrival and the full fence: step 1 above. */
   void onHeartbeat(MonitoredPeer<K> peer, FailureDetector detector, long nowNanos) {
     if (peer.state != PeerState.AVAILABLE) {
+      if (stillDue(peer, detector, nowNanos)) {
+        return; // the detector suspects it again at once: no flap, the suspicion goes on
+      }
       transitions.apply(peer, PeerEvent.HEARTBEAT, nowNanos);
       requestEvaluation(peer); // it now waits for its deadline
     } else if (!peer.scheduled || detector.suspectAtNanos() - peer.scheduledAtNanos < 0) {
       requestEvaluation(peer); // the deadline moved earlier than the timer's entry
     }
+  }
+
+  /**
+   * Whether a peer suspected by timeout stays suspected after this heartbeat: the detector's
+   * deadline after it has already passed (a late heartbeat of an old number, as Chen's freshness
+   * points define it: only a message that reaches a fresh deadline restores trust). Making it
+   * AVAILABLE would only suspect it again at the next tick, a flap per heartbeat, which neither
+   * the shadow candidates nor {@code tune}'s replay count: one continuing mistake for all three.
+   */
+  private static boolean stillDue(MonitoredPeer<?> peer, FailureDetector detector,
+      long nowNanos) {
+    boolean byTimeout = peer.state == PeerState.SUSPECTED
+        || (peer.state == PeerState.FAILED && peer.reason == TransitionReason.TIMEOUT);
+    return byTimeout && detector.isMonitoring() && detector.suspectAtNanos() - nowNanos <= 0;
   }
 
   /** Timer thread: decides what a peer is waiting for, acts if it is due, schedules otherwise. */
