@@ -96,8 +96,10 @@ final class TuneCommand implements Callable<Integer> {
       + " per setting tried.")
   Path csv;
 
-  @Option(names = "--plot", paramLabel = "FILE.svg", description = "Draw p99 detection time"
-      + " against mistakes per day, one line per detector, the target and the pick marked (SVG).")
+  @Option(names = "--plot", paramLabel = "FILE.svg", description = "Draw detection time (the"
+      + " statistic the pick is made by: mean for a mistake budget, p99 for a detection time"
+      + " limit) against mistakes per day, one line per detector, the target and the pick marked"
+      + " (SVG).")
   Path plot;
 
   @CommandLine.Spec
@@ -147,9 +149,8 @@ final class TuneCommand implements Callable<Integer> {
           + " few for a warm-up of " + skip);
     }
     gap = DetectorCandidates.roundedInterval(gap);
-    out.printf(Locale.ROOT, "Trace %s: %d heartbeats over %.1f s (%.2f h), interval %s,"
-        + " warm-up %d.%n", trace, heartbeats.size(), heartbeats.durationNanos() / 1e9,
-        heartbeats.durationNanos() / 3.6e12, format(gap), skip);
+    out.printf(Locale.ROOT, "Trace %s: %d heartbeats over %s, interval %s, warm-up %d.%n", trace,
+        heartbeats.size(), QosAdvisor.span(heartbeats.durationNanos() / 1e9), format(gap), skip);
     out.println("Target: " + describe(qosTarget) + ".");
     out.println();
     List<QosCurve> curves = DetectorCandidates.sweepAll(heartbeats, gap, skip);

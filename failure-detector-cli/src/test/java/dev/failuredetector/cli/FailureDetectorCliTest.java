@@ -118,9 +118,15 @@ class FailureDetectorCliTest {
       csv.append(i).append(',').append(i * 100_000_000L + (i % 7) * 1_000_000L).append('\n');
     }
     Files.writeString(trace, csv);
-    CliRun met = CliRun.of("tune", trace.toString(), "--max-mistakes-per-day", "10");
+    CliRun met = CliRun.of("tune", trace.toString(), "--max-mistakes-per-day", "5000");
     assertThat(met.status()).as(met.err()).isZero();
     assertThat(met.out()).contains("Recommendation: ", "Detector spec: ");
+    // 5 minutes cannot show 10 mistakes a day (zero mistakes in 5 min show < 864/day): before,
+    // this printed "met" and exited 0 beside "... not 10/day".
+    CliRun tooShort = CliRun.of("tune", trace.toString(), "--max-mistakes-per-day", "10");
+    assertThat(tooShort.status()).isEqualTo(1);
+    assertThat(tooShort.out()).contains("Target not met: Not shown to meet 10 mistakes/day",
+        "Record a trace of at least");
     CliRun notMet = CliRun.of("tune", trace.toString(), "--max-detection-time", "1ms");
     assertThat(notMet.status()).isEqualTo(1);
     assertThat(notMet.out()).contains("Target not met: ");

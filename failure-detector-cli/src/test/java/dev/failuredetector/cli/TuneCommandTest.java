@@ -53,7 +53,7 @@ class TuneCommandTest {
 
   @Test
   void shortByDefault_eachDetectorsBest_aLegend_howToApply() {
-    int status = run(trace.toString(), "--max-mistakes-per-day", "500");
+    int status = run(trace.toString(), "--max-mistakes-per-day", "5000");
     assertThat(status).as(err()).isZero();
     assertThat(out()).contains("Each detector's best setting for the target", "Legend: T_D",
         "Apply it:", "  Java:   DetectorSpec.parse(")
@@ -93,12 +93,12 @@ class TuneCommandTest {
   void jsonAndCsv_holdEveryCurve_andTheRecommendation() throws IOException {
     Path json = dir.resolve("tune.json");
     Path csv = dir.resolve("tune.csv");
-    assertThat(run(trace.toString(), "--json", json.toString(), "--csv", csv.toString()))
-        .as(err()).isZero();
+    assertThat(run(trace.toString(), "--max-mistakes-per-day", "5000", "--json", json.toString(),
+        "--csv", csv.toString())).as(err()).isZero();
     String text = Files.readString(json);
     assertThat(text).startsWith("{\n  \"trace\": {\"file\": ").contains(
-        "\"target\": {\"maxMistakesPerDay\": 1, \"headroom\": 2}",
-        "\"recommendation\": {\"met\": ", "\"curves\": [", "\"mistakesPerDayUpper95\": ");
+        "\"target\": {\"maxMistakesPerDay\": 5000, \"headroom\": 2}",
+        "\"recommendation\": {\"met\": true", "\"curves\": [", "\"mistakesPerDayUpper95\": ");
     java.util.regex.Matcher spec = java.util.regex.Pattern.compile(
         "\"recommendation\": \\{[^}]*\"spec\": \"([^\"]+)\"").matcher(text);
     assertThat(spec.find()).as(text).isTrue();
@@ -116,10 +116,18 @@ class TuneCommandTest {
   @Test
   void plot_rendersToAnImageThatIsNotBlank() throws Exception {
     Path svg = dir.resolve("tune.svg");
-    assertThat(run(trace.toString(), "--max-mistakes-per-day", "500", "--plot", svg.toString()))
+    assertThat(run(trace.toString(), "--max-mistakes-per-day", "5000", "--plot", svg.toString()))
         .as(err()).isZero();
     String text = Files.readString(svg);
-    assertThat(text).contains("<svg", "<polyline", "<circle", "target 500/day", "chosen: ");
+    assertThat(text).contains("<svg", "<polyline", "<circle", "target 5000/day", "chosen: ",
+        "Detection time (mean) against mistakes per day");
+    // The circle sits on the chosen detector's line, at the statistic the pick was made by.
+    java.util.regex.Matcher circle = java.util.regex.Pattern
+        .compile("<circle cx=\"([\\d.]+)\" cy=\"([\\d.]+)\"").matcher(text);
+    assertThat(circle.find()).isTrue();
+    String at = circle.group(1) + "," + circle.group(2);
+    assertThat(text).as("a polyline vertex at the circle").containsPattern(
+        "points=\"([^\"]* )?" + java.util.regex.Pattern.quote(at) + "[ \"]");
     java.io.File rsvg = new java.io.File("/usr/bin/rsvg-convert");
     org.junit.jupiter.api.Assumptions.assumeTrue(rsvg.canExecute(),
         "rsvg-convert (Debian librsvg2-bin) is not installed: the SVG is not rasterised");
@@ -172,6 +180,16 @@ class TuneCommandTest {
   }
 
   @Test
+  void aTargetTheTraceIsTooShortToShow_isNotMet_andExitsWithOne() throws IOException {
+    Path json = dir.resolve("short.json");
+    assertThat(run(trace.toString(), "--json", json.toString())).isEqualTo(1); // 1/day, 5 min
+    assertThat(out()).contains("Target not met: Not shown to meet 1 mistakes/day",
+        "The trace covers 4.5 min after its warm-up, too short to show 1 mistakes/day",
+        "Trace " + trace + ": 2997 heartbeats over 5.0 min");
+    assertThat(Files.readString(json)).contains("\"recommendation\": {\"met\": false");
+  }
+
+  @Test
   void unreachableTarget_exitsWithOne() {
     assertThat(run(trace.toString(), "--max-detection-time", "1ms")).isEqualTo(1);
     assertThat(out()).contains("Target not met: No setting detects within 0.001 s");
@@ -183,7 +201,8 @@ class TuneCommandTest {
     Files.writeString(sends, "seq,send_ns\n" + lines(2000));
     assertThat(run(sends.toString())).isEqualTo(2);
     assertThat(err()).contains("has send times only; give a delay model with --delay");
-    assertThat(run(sends.toString(), "--delay", "20ms,5ms,0.001", "--warmup", "100")).isZero();
+    assertThat(run(sends.toString(), "--delay", "20ms,5ms,0.001", "--warmup", "100",
+        "--max-mistakes-per-day", "50000")).as(out()).isZero();
     assertThat(out()).contains("Arrivals drawn from the model: delay 20.0 ms + Exp(mean 5.0 ms)");
   }
 

@@ -133,32 +133,38 @@ public final class QosAdvisor {
         }
       }
     }
-    double hours = observedSeconds / 3600;
+    String span = span(observedSeconds);
     if (best == null) {
       return new Recommendation(false, fallbackCurve.detector(), fallbackCurve.setting(), fallback,
           String.format("No setting stays under %s mistakes/day on this trace; the fewest was %d"
-              + " mistakes in %.2f h (%s = %s).", rate(perDay), fallback.report().mistakes(), hours,
+              + " mistakes in %s (%s = %s).", rate(perDay), fallback.report().mistakes(), span,
               fallbackCurve.setting(), format(fallback.setting())));
     }
     String detail = tooShort
-        ? String.format(" The trace covers %.2f h, too short to observe %s mistakes/day: this"
-            + " setting made no mistake in it, which shows a rate below about %s/day (95%%"
-            + " confidence), not %s/day. Record a longer trace to tighten it.",
-            hours, rate(perDay), rate(PoissonBound.upper95(0) / observedSeconds * 86_400), rate(perDay))
-        : naive ? String.format(" It made %d mistake%s in %.2f h (%s/day).",
-            best.report().mistakes(), best.report().mistakes() == 1 ? "" : "s", hours,
+        ? String.format(" The trace covers %s after its warm-up, too short to show %s"
+            + " mistakes/day: this setting"
+            + " made no mistake in it, which shows a rate below about %s/day (95%% confidence),"
+            + " not %s/day. Record a trace of at least %s to show it.",
+            span, rate(perDay), rate(PoissonBound.upper95(0) / observedSeconds * 86_400),
+            rate(perDay),
+            span(observedSeconds * observableRate / perSecond))
+        : naive ? String.format(" It made %d mistake%s in %s (%s/day).",
+            best.report().mistakes(), best.report().mistakes() == 1 ? "" : "s", span,
             rate(best.report().mistakesPerDay()))
-        : String.format(" It made %d mistake%s in %.2f h (%s/day; at most %s/day with 95%%"
+        : String.format(" It made %d mistake%s in %s (%s/day; at most %s/day with 95%%"
             + " confidence, headroom %s; worst %s: %d). Assumes the next hours look like this"
             + " trace's worst: re-tune after a change of load or route, or keep headroom for it.",
-            best.report().mistakes(), best.report().mistakes() == 1 ? "" : "s", hours,
+            best.report().mistakes(), best.report().mistakes() == 1 ? "" : "s", span,
             rate(best.report().mistakesPerDay()), rate(best.report().mistakesPerDayUpper95()),
             format(headroom), window(best.report().windowNanos()),
             best.report().worstWindowMistakes());
-    return new Recommendation(true, bestCurve.detector(), bestCurve.setting(), best,
-        String.format("Fastest detection within %s mistakes/day: %s with %s = %s, mean detection"
-            + " %.3f s (p99 %.3f s).", rate(perDay), bestCurve.detector(), bestCurve.setting(),
-            format(best.setting()), best.report().detectionTimeMeanNanos() / 1e9,
+    // Too short a trace shows no rate as low as the budget: the pick is the best it can show,
+    // and `met` says it was not shown.
+    return new Recommendation(!tooShort, bestCurve.detector(), bestCurve.setting(), best,
+        String.format("%s %s mistakes/day: %s with %s = %s, mean detection %.3f s (p99 %.3f s).",
+            tooShort ? "Not shown to meet" : "Fastest detection within", rate(perDay),
+            bestCurve.detector(), bestCurve.setting(), format(best.setting()),
+            best.report().detectionTimeMeanNanos() / 1e9,
             best.report().detectionTimeP99Nanos() / 1e9) + detail);
   }
 
@@ -219,6 +225,23 @@ public final class QosAdvisor {
       return value == 0 ? "0" : Double.toString(value);
     }
     return new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+  }
+
+  /**
+   * A length of time as the advice writes it, in one unit that reads well: 127.4 s, 35.0 min,
+   * 6.2 h, 3.5 days (so one output never says "127.4 s (0.04 h)" and "0.03 h").
+   */
+  public static String span(double seconds) {
+    if (seconds < 120) {
+      return String.format(java.util.Locale.ROOT, "%.1f s", seconds);
+    }
+    if (seconds < 120 * 60) {
+      return String.format(java.util.Locale.ROOT, "%.1f min", seconds / 60);
+    }
+    if (seconds < 48 * 3600) {
+      return String.format(java.util.Locale.ROOT, "%.1f h", seconds / 3600);
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f days", seconds / 86_400);
   }
 
   /** A swept setting's value as the advice writes it, without noise: 48, 0.5, 799.9. */

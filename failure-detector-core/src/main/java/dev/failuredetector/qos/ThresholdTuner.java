@@ -45,7 +45,16 @@ public final class ThresholdTuner {
     }
     QosCurve curve = DetectorCandidates.sweep(registry.spec(), trace,
         DetectorCandidates.defaultWarmup(trace));
-    return QosAdvisor.recommend(List.of(curve), target);
+    QosAdvisor.Recommendation advice = QosAdvisor.recommend(List.of(curve), target);
+    List<QosPoint> points = curve.points();
+    boolean first = points.get(0) == advice.point();
+    if (first || points.get(points.size() - 1) == advice.point()) {
+      // The sweep's edge: a value beyond it was not measured, and might be better.
+      return new QosAdvisor.Recommendation(advice.met(), advice.detector(), advice.setting(),
+          advice.point(), advice.explanation() + " This is the " + (first ? "smallest" : "largest")
+              + " " + advice.setting() + " tried: a value beyond it was not measured.");
+    }
+    return advice;
   }
 
   /**

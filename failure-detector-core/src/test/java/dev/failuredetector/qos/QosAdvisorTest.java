@@ -50,7 +50,7 @@ class QosAdvisorTest {
     assertThat(advice.met()).isTrue();
     assertThat(advice.detector()).isEqualTo("steady");
     assertThat(advice.point().setting()).isEqualTo(10);
-    assertThat(advice.explanation()).contains("It made 10 mistakes in 2400.00 h (0.1/day; at"
+    assertThat(advice.explanation()).contains("It made 10 mistakes in 100.0 days (0.1/day; at"
         + " most 0.17/day with 95% confidence, headroom 2; worst hour: 1).");
     assertThat(QosAdvisor.recommend(curves(100 * DAY), QosTarget.maxMistakesPerDay(0.5), 2)
         .point().setting()).isEqualTo(10);
@@ -91,14 +91,15 @@ class QosAdvisorTest {
   @Test
   void mistakeRateTargetBelowWhatTheTraceCanShow_requiresZeroMistakes_andSaysSo() {
     // 2 hours observed: 1/day is not observable (zero mistakes show < 36/day); only
-    // zero-mistake settings qualify.
+    // zero-mistake settings qualify, and the target is not shown met: `met` says so.
     QosAdvisor.Recommendation advice =
         QosAdvisor.recommend(curves(2 * 3600 * S), QosTarget.maxMistakesPerDay(1));
-    assertThat(advice.met()).isTrue();
+    assertThat(advice.met()).isFalse();
     assertThat(advice.detector()).isEqualTo("fast-but-wrong");
     assertThat(advice.point().setting()).isEqualTo(3);
-    assertThat(advice.explanation()).contains("too short to observe 1 mistakes/day")
-        .contains("below about 35.9/day");
+    assertThat(advice.explanation()).startsWith("Not shown to meet 1 mistakes/day")
+        .contains("The trace covers 2.0 h after its warm-up, too short to show 1 mistakes/day")
+        .contains("below about 35.9/day").contains("Record a trace of at least 6.0 days");
   }
 
   @Test

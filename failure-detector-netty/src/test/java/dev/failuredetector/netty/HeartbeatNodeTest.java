@@ -258,7 +258,7 @@ class HeartbeatNodeTest {
   }
 
   @Test
-  void eachRecipientGetsConsecutiveSequences_andTheMeanPeriodIsTheInterval() throws Exception {
+  void eachRecipientGetsSlotNumberedSequences_andTheMeanPeriodIsTheInterval() throws Exception {
     List<HeartbeatNode> nodes = new ArrayList<>();
     try {
       for (String id : List.of("s", "r1", "r2", "r3")) {
@@ -279,13 +279,20 @@ class HeartbeatNodeTest {
       }
       for (HeartbeatNode receiver : nodes.subList(1, 4)) {
         HeartbeatTrace trace = receiver.recordedTrace("s");
+        long gaps = 0;
         for (int i = 1; i < trace.size(); i++) {
-          assertThat(trace.sequence(i) - trace.sequence(i - 1))
-              .as("%s: sequence step at %d (loopback loses nothing)", receiver.localId(), i)
-              .isEqualTo(1);
+          long step = trace.sequence(i) - trace.sequence(i - 1);
+          assertThat(step).as("%s: sequence step at %d", receiver.localId(), i).isPositive();
+          gaps += step - 1;
         }
+        // Loopback loses nothing: a gap is a send slot the sender skipped (it ran more than an
+        // interval late, on a busy machine), and numbers follow the slots.
+        assertThat(gaps).as("%s: numbers skipped", receiver.localId())
+            .isLessThanOrEqualTo(sender.stats().skippedRounds());
+        // Per slot (numbers follow the slots, so this is the grid's period even if some were
+        // skipped).
         double meanPeriod = (double) (trace.arrivalNanos(trace.size() - 1) - trace.arrivalNanos(0))
-            / (trace.size() - 1);
+            / (trace.sequence(trace.size() - 1) - trace.sequence(0));
         // A round-by-round reschedule gave 21.3 ms for a 20 ms setting; the fixed-rate one gives
         // 20 ms over any long run (each round's jitter moves it within its slot only).
         assertThat(meanPeriod / 1e6).as("%s: mean period, ms", receiver.localId())
