@@ -252,7 +252,8 @@ final class DemoCommand implements Callable<Integer> {
       }
       System.out.printf("             %-8s %-10s %-18s %6s %6dms %7dms   %s%n", o.localId(),
           s.state(), s.reason(),
-          s.phi().isPresent() ? String.format(Locale.ROOT, "%.2f", Math.min(s.phi().getAsDouble(), 999))
+          s.phi().isPresent() ? String.format(Locale.ROOT, "%.2f", Math.min(s.phi().getAsDouble(),
+              dev.failuredetector.netty.health.PeerHealth.MAX_PHI))
               : "-",
           s.timeoutNanos() / MS, Math.min(s.nanosSinceLastHeartbeat(), 99_999 * MS) / MS, others);
     }

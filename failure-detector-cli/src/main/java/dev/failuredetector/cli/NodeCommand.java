@@ -36,9 +36,9 @@ import picocli.CommandLine.Option;
  *
  * <p>Prints, one per line on stdout: {@code READY <id> <port> <incarnation>} once listening; with
  * {@code --http} or {@code --agent}, {@code HEALTH http=<port> agent=<port>} (-1 for none); then
- * {@code TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion>} for every state
- * change (nanoTime is {@link System#nanoTime()}, CLOCK_MONOTONIC on Linux, comparable between the
- * processes of one machine). Reads commands on stdin, see {@link #COMMANDS}. End of stdin, like
+ * {@code TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion> <wall-clock>} for
+ * every state change (nanoTime is {@link System#nanoTime()}, CLOCK_MONOTONIC on Linux, comparable
+ * between the processes of one machine; wall-clock an ISO-8601 UTC instant, for logs). Reads commands on stdin, see {@link #COMMANDS}. End of stdin, like
  * {@code quit}, closes the node (sending GOODBYE); so does SIGTERM.
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
         + " prints state changes on stdout and takes commands on stdin.",
         "Needs a key (--key-file or FD_KEY) unless --insecure."},
     footer = {"", "stdout: READY <id> <port> <incarnation>; HEALTH http=<port> agent=<port>;"
-        + " TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion>.",
+        + " TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion> <wall-clock>.",
         "stdin commands:", NodeCommand.COMMANDS,
         "Environment: FD_KEY=keyId:hex;keyId:hex (the first signs), when no --key-file.",
         "Durations: 250ms, 1.5s, 2m (units ns us ms s m h); a number alone is milliseconds."})
@@ -58,6 +58,8 @@ final class NodeCommand implements Callable<Integer> {
         remove <id>              stop monitoring a peer
         status                   STATUS localPauses=.. mistakes=.. accepted=.. sent=.. detector=..
                                  and dropped.REASON=.. for each drop reason seen
+        detector <spec>          retune the detector (what tune recommends; same kind, the
+                                 node's interval kept): DETECTOR <spec>
         export <peer> <file>     write the recorded trace: EXPORTED <peer> <heartbeats> <file>
         tune <peer> <max/day>    TUNE <met> <threshold> <explanation> (needs --record)
         threshold <phi>          apply a phi threshold to every peer: THRESHOLD <phi>
@@ -126,7 +128,8 @@ final class NodeCommand implements Callable<Integer> {
   Duration confirm;
 
   @Option(names = "--incarnation", paramLabel = "N",
-      description = "This life's incarnation, higher than the last (default: random).")
+      description = "This life's incarnation: any number but 0, different from every earlier"
+          + " life's (they are compared for equality only; default: random).")
   Long incarnation;
 
   @Option(names = "--key-file", paramLabel = "PATH",
@@ -167,7 +170,10 @@ final class NodeCommand implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     HeartbeatNode node = build().build(); // bad settings: IllegalArgumentException, exit status 2
     PrintStream out = System.out;
-    node.registry().addListener(transition -> print(out, transition));
+    // READY is the first line (the documented contract): transitions that come before it (a
+    // peer heard during start) wait for it.
+    TransitionLines transitions = new TransitionLines(out);
+    node.registry().addListener(transitions::print);
     HealthServer health = null;
     DnsPeerDiscovery discovery = null;
     try {
@@ -188,6 +194,7 @@ final class NodeCommand implements Callable<Integer> {
       print(out, "HEALTH http=" + port(health.httpAddress()) + " agent="
           + port(health.agentAddress()));
     }
+    transitions.ready();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       if (command(node, line.trim().split("\\s+"), line, out)) {
@@ -201,8 +208,13 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   /** Runs one stdin command; returns true for {@code quit}. Errors answer ERROR, never exit. */
-  private static boolean command(HeartbeatNode node, String[] words, String line, PrintStream out) {
+  private boolean command(HeartbeatNode node, String[] words, String line, PrintStream out) {
     try {
+      if (record == 0 && (words[0].equals("export") || words[0].equals("tune"))) {
+        print(out, "ERROR " + words[0] + " needs the node started with --record N (arrival"
+            + " recording is off)");
+        return false;
+      }
       switch (words[0]) {
         case "peer" -> node.addPeer(words[1], address("peer", words[2]));
         case "remove" -> node.removePeer(words[1]);
@@ -210,8 +222,29 @@ final class NodeCommand implements Callable<Integer> {
             + " mistakes=" + node.registry().stats().mistakes() + " accepted="
             + node.stats().accepted() + " sent=" + node.stats().sent()
             + " detector=" + node.registry().spec() + drops(node));
-        case "export" -> print(out, "EXPORTED " + words[1] + " "
-            + node.exportTrace(words[1], Path.of(words[2])) + " " + words[2]);
+        case "export" -> {
+          try {
+            print(out, "EXPORTED " + words[1] + " "
+                + node.exportTrace(words[1], Path.of(words[2])) + " " + words[2]);
+          } catch (IOException e) {
+            // NoSuchFileException's message is the path alone: say what failed and why.
+            print(out, "ERROR cannot write " + words[2] + ": " + e.getClass().getSimpleName()
+                + (e.getMessage() == null || e.getMessage().equals(words[2]) ? ""
+                    : " (" + e.getMessage() + ")"));
+          }
+        }
+        case "detector" -> {
+          String text = line.trim().substring("detector".length()).trim();
+          DetectorSpec spec = DetectorSpec.parse(text);
+          java.time.Duration interval = node.registry().spec().interval();
+          if (text.contains("interval=") && !spec.interval().equals(interval)) {
+            throw new IllegalArgumentException("detector " + text + " names another interval"
+                + " than the node's (" + node.registry().spec().withInterval(interval)
+                    .settings().get("interval") + "): leave it out");
+          }
+          node.registry().reconfigure(spec.withInterval(interval));
+          print(out, "DETECTOR " + node.registry().spec());
+        }
         case "tune" -> {
           QosAdvisor.Recommendation advice = ThresholdTuner.recommend(node.registry(),
               node.recordedTrace(words[1]),
@@ -230,7 +263,7 @@ final class NodeCommand implements Callable<Integer> {
       }
     } catch (ArrayIndexOutOfBoundsException e) {
       print(out, "ERROR missing an argument: " + line);
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException e) {
       print(out, "ERROR " + e.getMessage());
     }
     return false;
@@ -395,9 +428,35 @@ final class NodeCommand implements Callable<Integer> {
     return address == null ? -1 : address.getPort();
   }
 
-  private static void print(PrintStream out, PeerTransition<String> t) {
-    print(out, "TRANSITION " + t.atNanos() + " " + t.key() + " " + t.from() + " " + t.to() + " "
-        + t.reason() + " " + t.falseSuspicion());
+  /**
+   * Prints TRANSITION lines, holding those that come before READY until it is printed. A line:
+   * {@code TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion> <wall-clock>},
+   * the last an ISO-8601 UTC instant for logs (nanoTime is for ordering and intervals).
+   */
+  private static final class TransitionLines {
+    private final PrintStream out;
+    private final java.util.List<String> held = new java.util.ArrayList<>();
+    private boolean ready;
+
+    TransitionLines(PrintStream out) {
+      this.out = out;
+    }
+
+    synchronized void print(PeerTransition<String> t) {
+      String line = "TRANSITION " + t.atNanos() + " " + t.key() + " " + t.from() + " " + t.to()
+          + " " + t.reason() + " " + t.falseSuspicion() + " " + java.time.Instant.now();
+      if (ready) {
+        NodeCommand.print(out, line);
+      } else {
+        held.add(line);
+      }
+    }
+
+    synchronized void ready() {
+      ready = true;
+      held.forEach(line -> NodeCommand.print(out, line));
+      held.clear();
+    }
   }
 
   private static void print(PrintStream out, String line) {

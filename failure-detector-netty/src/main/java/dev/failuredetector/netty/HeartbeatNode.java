@@ -191,7 +191,8 @@ public final class HeartbeatNode implements AutoCloseable {
     bind.await();
     if (!bind.isSuccess()) {
       Throwable cause = bind.cause();
-      throw new UncheckedIOException("cannot bind " + transport + " to " + bindAddress,
+      throw new UncheckedIOException("cannot bind " + transport + " to " + bindAddress + ": "
+          + (cause == null ? "unknown cause" : cause.getMessage()),
           cause instanceof IOException io ? io : new IOException(cause));
     }
     return bind.channel();
@@ -530,7 +531,7 @@ public final class HeartbeatNode implements AutoCloseable {
       Objects.requireNonNull(timeout, "inboundIdleTimeout");
       if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofHours(1)) > 0) {
         throw new IllegalArgumentException(
-            "inboundIdleTimeout must be between 1 s and 1 h, got " + timeout);
+            "inboundIdleTimeout must be between 1 s and 1 h, got " + readable(timeout));
       }
       this.inboundIdleNanos = timeout.toNanos();
       return this;
@@ -550,7 +551,8 @@ public final class HeartbeatNode implements AutoCloseable {
     public Builder interval(Duration interval) {
       Objects.requireNonNull(interval, "interval");
       if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("interval must be between 1 ms and 1 h, got " + interval);
+        throw new IllegalArgumentException(
+            "interval must be between 1 ms and 1 h, got " + readable(interval));
       }
       this.intervalNanos = interval.toNanos();
       return this;
@@ -755,5 +757,15 @@ public final class HeartbeatNode implements AutoCloseable {
       }
       return new HeartbeatNode(this, target);
     }
+  }
+
+  /** A duration as a user writes it (250ms, 1500us, 0ms), for error messages. */
+  static String readable(Duration duration) {
+    if (duration == null) {
+      return "null";
+    }
+    long nanos = duration.toNanos();
+    return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + "ms"
+        : nanos % 1_000 == 0 ? nanos / 1_000 + "us" : nanos + "ns";
   }
 }

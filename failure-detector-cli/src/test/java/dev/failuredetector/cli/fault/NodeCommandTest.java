@@ -156,6 +156,53 @@ class NodeCommandTest {
         "(?m)^failure_detector_peer_timeout_seconds\\{[^}]*peer=\"b\"");
   }
 
+  /**
+   * What a new user hit, each seen through the jar: TRANSITION lines before READY (the peers given
+   * on the command line are registered during start), a status page that did not name its node,
+   * `export` to a bad path answering only the path, no way to apply tune's spec from stdin,
+   * TRANSITION stamps without a wall-clock time, `--interval 0` reported as PT0S, a bind failure
+   * without its cause.
+   */
+  @Test
+  void whatAnOperatorReads_isPlain() throws Exception {
+    b = NodeProcess.start(List.of(), "b", "--interval", "100");
+    a = NodeProcess.start(List.of(), "a", "--interval", "100", "--record", "1000",
+        "--peer", "b=127.0.0.1:" + b.port(), "--http", "127.0.0.1:0");
+    assertThat(a.output().get(0)).as(String.join("\n", a.output())).startsWith("READY a ");
+    b.command("peer a 127.0.0.1:" + a.port());
+    a.awaitTransition("b", PeerState.AVAILABLE);
+    a.command("peer c 127.0.0.1:9");
+    NodeProcess.Transition registered = a.awaitTransition("c", PeerState.UNKNOWN);
+    assertThat(a.output()).anyMatch(line -> line.startsWith("TRANSITION " + registered.atNanos())
+        && line.matches(".* \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:[\\d.]+Z$"));
+    assertThat(get(HttpClient.newHttpClient(), a.httpPort(), "/").body())
+        .contains("<h1>a: failure-detector: 2 peers</h1>");
+    assertThat(b.ask("export a " + "/tmp/a.csv", "ERROR"))
+        .isEqualTo("ERROR export needs the node started with --record N (arrival recording is"
+            + " off)");
+    assertThat(a.ask("export b /nonexistent/dir/b.csv", "ERROR"))
+        .isEqualTo("ERROR cannot write /nonexistent/dir/b.csv: NoSuchFileException");
+    assertThat(a.ask("detector phi:threshold=10", "DETECTOR"))
+        .startsWith("DETECTOR phi:interval=100ms,threshold=10,");
+    assertThat(a.status()).contains("detector=phi:interval=100ms,threshold=10,");
+    assertThat(a.ask("detector phi:interval=5ms", "ERROR")).contains("names another interval"
+        + " than the node's (100ms): leave it out");
+    assertThat(a.ask("detector chen:margin=300ms", "ERROR"))
+        .contains("cannot change the detector kind of live peers (phi to chen)");
+
+    CliRun zero = CliRun.of("node", "--id", "x", "--insecure", "--interval", "0");
+    assertThat(zero.status()).isEqualTo(2);
+    assertThat(zero.err()).contains("got 0ms").doesNotContain("PT0S");
+    try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0,
+        java.net.InetAddress.getLoopbackAddress())) {
+      CliRun busy = CliRun.of("node", "--id", "x", "--insecure", "--bind",
+          "127.0.0.1:" + taken.getLocalPort());
+      assertThat(busy.status()).isNotZero();
+      assertThat(busy.err()).contains("cannot bind UDP to /127.0.0.1:" + taken.getLocalPort()
+          + ": Address already in use");
+    }
+  }
+
   @Test
   void withoutMicrometer_healthServed_metricsSays404() throws Exception {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))

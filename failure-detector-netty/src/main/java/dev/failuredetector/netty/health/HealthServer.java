@@ -91,7 +91,7 @@ public final class HealthServer implements AutoCloseable {
         .maxConnections(builder.maxConnections).maxPerSource(builder.maxConnectionsPerSource)
         .firstMessageDeadline(Duration.ofNanos(agentTimeoutNanos))
         .idleTimeout(Duration.ofNanos(agentTimeoutNanos)).build();
-    this.httpHandler = new HttpHealthHandler(view, prometheusText, counters);
+    this.httpHandler = new HttpHealthHandler(view, prometheusText, counters, builder.name);
     this.agentHandler = new AgentCheckHandler(view, counters);
   }
 
@@ -168,7 +168,8 @@ public final class HealthServer implements AutoCloseable {
         .childHandler(initializer)
         .bind(address).awaitUninterruptibly();
     if (!bound.isSuccess()) {
-      throw new UncheckedIOException("cannot bind the health server to " + address,
+      throw new UncheckedIOException("cannot bind the health server to " + address + ": "
+          + (bound.cause() == null ? "unknown cause" : bound.cause().getMessage()),
           bound.cause() instanceof IOException io ? io : new IOException(bound.cause()));
     }
     return bound.channel();
@@ -277,6 +278,7 @@ public final class HealthServer implements AutoCloseable {
     private int maxConnections = 256;
     private int maxConnectionsPerSource = 64;
     private Supplier<String> prometheusText;
+    private String name;
 
     private Builder(HealthView view) {
       this.view = Objects.requireNonNull(view, "view must not be null");
@@ -377,13 +379,32 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /**
+     * The name the status page ({@code GET /}) is headed with, so an operator with several tabs
+     * open can tell the nodes apart: the node's id ({@link #metricsOf} sets it when not set).
+     *
+     * @throws IllegalArgumentException if blank
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name must not be null");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
      * Serves {@code GET /metrics} with {@code node}'s meters (transport, registry and per-peer,
      * each tagged {@code node=<id>}: what docs/grafana-dashboard.json and the alert rules read)
-     * instead of the view's registry alone. Needs micrometer-registry-prometheus; without it
-     * {@code /metrics} says so (404), as by default.
+     * instead of the view's registry alone, and names the status page after the node. Needs
+     * micrometer-registry-prometheus for the meters; without it {@code /metrics} says so (404),
+     * as by default.
      */
     public Builder metricsOf(dev.failuredetector.netty.HeartbeatNode node) {
       Objects.requireNonNull(node, "node must not be null");
+      if (name == null) {
+        name = node.localId();
+      }
       if (PrometheusPresence.isAvailable()) {
         this.prometheusText = PrometheusText.of(node);
       }

@@ -40,9 +40,17 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
   private final HealthView view;
   private final Supplier<String> prometheusText;
   private final HealthCounters counters;
+  private final String name;
 
   /** {@code prometheusText} may be null: then /metrics is 404 with a message saying why. */
   HttpHealthHandler(HealthView view, Supplier<String> prometheusText, HealthCounters counters) {
+    this(view, prometheusText, counters, null);
+  }
+
+  /** {@code name} (the node's id, may be null) heads the status page. */
+  HttpHealthHandler(HealthView view, Supplier<String> prometheusText, HealthCounters counters,
+      String name) {
+    this.name = name;
     this.view = view;
     this.prometheusText = prometheusText;
     this.counters = counters;
@@ -86,7 +94,8 @@ final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
     if (path.isEmpty()) {
       return HttpResponses.of(HttpResponseStatus.OK, HttpResponses.HTML,
-          StatusPage.render("failure-detector: " + view.registry().size() + " peers", view.peers()));
+          StatusPage.render((name == null ? "failure-detector" : name + ": failure-detector")
+              + ": " + view.registry().size() + " peers", view.peers()));
     }
     if (path.size() == 1 && path.get(0).equals("health")) {
       return HttpResponses.json(HttpResponseStatus.OK, HealthJson.summary(view.peers()));

@@ -23,7 +23,9 @@ import java.util.OptionalDouble;
  * @param heldUp whether it is up only because of the mass-ejection guard
  * @param panic whether the guard saw a panic (too many peers suspected) when judging it
  * @param weightPercent routing weight, 0 to 100
- * @param phi the suspicion level, for accrual detectors only
+ * @param phi the suspicion level, for accrual detectors only (empty for the others), at most
+ *     {@value #MAX_PHI}: phi grows without bound while a peer is silent (to infinity, which JSON
+ *     cannot carry), and anything that high is certain suspicion; empty when it is not a number
  * @param nanosSinceLastHeartbeat time since the last heartbeat, -1 if none was heard
  * @param timeoutNanos how long after a heartbeat the detector suspects
  * @param nanosInState time since the last transition
@@ -35,9 +37,17 @@ public record PeerHealth(String peer, PeerState state, TransitionReason reason, 
     long nanosSinceLastHeartbeat, long timeoutNanos, long nanosInState,
     List<ShadowResult> shadow) {
 
-  /** Copies {@code shadow}. */
+  /** The largest phi shown (JSON, the status page, the demo): beyond it, phi reads as this. */
+  public static final double MAX_PHI = 999;
+
+  /** Copies {@code shadow}; caps {@code phi} at {@link #MAX_PHI}. */
   public PeerHealth {
     shadow = List.copyOf(shadow);
+    if (phi.isPresent() && Double.isNaN(phi.getAsDouble())) {
+      phi = OptionalDouble.empty();
+    } else if (phi.isPresent() && phi.getAsDouble() > MAX_PHI) {
+      phi = OptionalDouble.of(MAX_PHI); // infinity included
+    }
   }
 
   /** Whether a load balancer should route to it: available, or held up by the guard. */
