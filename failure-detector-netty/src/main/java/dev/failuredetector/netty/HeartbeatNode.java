@@ -78,6 +78,8 @@ public final class HeartbeatNode implements AutoCloseable {
   private final FailureDetectorRegistry<String> registry;
   private final boolean ownsRegistry;
   private final EventLoopGroup externalGroup;
+  /** The periodic authentication-failure check; cancelled on close (the group may be shared). */
+  private volatile java.util.concurrent.Future<?> authenticationCheck;
   private final NanoClock clock;
   private final RemotePeers peers = new RemotePeers();
   private final TransportCounters counters = new TransportCounters();
@@ -159,10 +161,14 @@ public final class HeartbeatNode implements AutoCloseable {
         peers, channel.alloc(), loop,
         new SendSchedule(intervalNanos, jitter, random.split(), clock.nanoTime()), counters, clock);
     eventLoop = loop;
+    AuthenticationFailures authentication = new AuthenticationFailures(localId, counters);
     loop.execute(() -> {
       peers.all().forEach(this::openLink);
       sender.round();
     });
+    authenticationCheck = loop.scheduleAtFixedRate(() -> authentication.check(clock.nanoTime()),
+        AuthenticationFailures.PERIOD_SECONDS, AuthenticationFailures.PERIOD_SECONDS,
+        TimeUnit.SECONDS);
     return this;
   }
 
@@ -401,6 +407,10 @@ public final class HeartbeatNode implements AutoCloseable {
       }
     }
     closed = true;
+    java.util.concurrent.Future<?> check = authenticationCheck;
+    if (check != null) {
+      check.cancel(false);
+    }
     if (channel != null) {
       channel.close().awaitUninterruptibly();
     }

@@ -203,6 +203,34 @@ class NodeCommandTest {
     }
   }
 
+  /**
+   * Two nodes with different keys: before, each saw the other as silent (a dead peer, as far as
+   * anyone could tell) and nothing said why. Now the drops show in STATUS and one warning names
+   * the likely cause, repeated at most every ten minutes, however many messages keep failing.
+   */
+  @Test
+  void aWrongKey_isCountedInStatus_andWarnedOnce() throws Exception {
+    a = NodeProcess.start(List.of(), java.util.Map.of("FD_KEY", "1:" + "11".repeat(32)), "a",
+        "--interval", "50");
+    b = NodeProcess.start(List.of(), java.util.Map.of("FD_KEY", "1:" + "22".repeat(32)), "b",
+        "--interval", "50", "--peer", "a=127.0.0.1:" + a.port());
+    a.command("peer b 127.0.0.1:" + b.port());
+    await().atMost(NodeProcess.GENEROUS).until(() -> warnings(a) == 1);
+    long badTags = a.statusCount("dropped.BAD_TAG");
+    assertThat(badTags).isPositive();
+    assertThat(a.output()).anyMatch(line -> line.contains("failed authentication")
+        && line.contains("check --key-file or FD_KEY on every node"));
+    // Two more check periods of failing messages (20 a second): still one warning.
+    await().atMost(NodeProcess.GENEROUS)
+        .until(() -> a.statusCount("dropped.BAD_TAG") >= badTags + 250);
+    assertThat(warnings(a)).isEqualTo(1);
+    assertThat(a.statusField("accepted")).isZero();
+  }
+
+  private static long warnings(NodeProcess node) {
+    return node.output().stream().filter(line -> line.contains("failed authentication")).count();
+  }
+
   @Test
   void withoutMicrometer_healthServed_metricsSays404() throws Exception {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
