@@ -92,9 +92,14 @@ class ConnectionFloodTest {
           flood.opened(), flood.closedByServer(), observer.stats().inboundRejected(),
           observer.stats().inboundClosed(), readyToBack / MS);
     }
-    // The peer must not wait for the flood: two intervals plus one reconnect of ours (the
-    // observer's link to c backs off at most 100 ms after c's port refused it).
-    assertThat(readyToBack).as("ms from c listening to c available")
-        .isLessThan(2 * INTERVAL.toNanos() + 100 * MS + 300 * MS);
+    // The peer must not wait for the flood. What it needs: one reconnect of ours (the observer's
+    // link to c backs off at most 100 ms after c's port refused it), its hello and our echo, and
+    // its second message of the new life to confirm it: four intervals; plus however late this
+    // observer's timer ran meanwhile (measured, a busy 2-core machine saw 600 ms), plus c's own
+    // first-round lateness (a new JVM, not observable here: one more interval).
+    long allowed = 5 * INTERVAL.toNanos() + 100 * MS
+        + observer.registry().stats().maxTickLagNanos();
+    assertThat(readyToBack).as("ns from c listening to c available (allowed %d ms)",
+        allowed / MS).isLessThan(allowed);
   }
 }
