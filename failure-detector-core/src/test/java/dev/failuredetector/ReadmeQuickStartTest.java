@@ -9,14 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's quick start, kept compiling and true. */
+/**
+ * The snippets of docs/detectors.md (quick start), docs/registry.md and docs/tuning.md, kept
+ * compiling and true.
+ */
 class ReadmeQuickStartTest {
 
   @Test
   void quickStart() {
     ManualClock clock = new ManualClock(0);
 
-    // --- README quick start ---
+    // --- docs/detectors.md quick start ---
     PhiAccrualFailureDetector detector = PhiAccrualFailureDetector.builder()
         .threshold(8)                                      // suspicion level that means "down"
         .acceptableHeartbeatPause(Duration.ofSeconds(3))   // GC pauses, a lost heartbeat or two
@@ -40,7 +43,7 @@ class ReadmeQuickStartTest {
     assertThat(detector.isAvailable()).isFalse();
   }
 
-  /** Stands in for an SLF4J logger in the README's registry snippet. */
+  /** Stands in for an SLF4J logger in the registry snippet of docs/registry.md. */
   private static final class Log {
     final List<String> lines = new ArrayList<>();
 
@@ -54,7 +57,7 @@ class ReadmeQuickStartTest {
     Log log = new Log();
     SimpleMeterRegistry meterRegistry = new SimpleMeterRegistry();
 
-    // --- README registry ---
+    // --- docs/registry.md ---
     FailureDetectorRegistry<String> peers = FailureDetectorRegistry.builder()
         .detector(DetectorSpec.parse("phi:window=200,interval=500ms")) // one per peer
         .maxPeers(10_000)
@@ -86,7 +89,7 @@ class ReadmeQuickStartTest {
         .value()).isEqualTo(1.0);
   }
 
-  /** README "Live: shadow candidates and auto-tuning", as written there (it used to throw). */
+  /** docs/tuning.md "Live: shadow candidates and auto-tuning", as written (it used to throw). */
   @Test
   void shadowCandidatesSnippet_builds() {
     try (FailureDetectorRegistry<String> peers = FailureDetectorRegistry.<String>builder()

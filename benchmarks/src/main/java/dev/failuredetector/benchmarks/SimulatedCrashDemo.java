@@ -58,7 +58,7 @@ public final class SimulatedCrashDemo {
     }
     System.out.println();
     System.out.println("Lower is better in both columns; the settings trade one for the other"
-        + " (see README, \"Which detector\").");
+        + " (see docs/detectors.md, \"Which detector\").");
   }
 
   private static Map<String, Supplier<FailureDetector>> detectors() {

@@ -233,7 +233,7 @@ class HaproxyIntegrationTest {
   /**
    * A late peer keeps its traffic: n5 pauses (SIGSTOP) for 1.6 s at a time, under the observer's
    * 2 s timeout, so the agent answers {@code up 28%} and less; with {@code weight 100} (as the
-   * README says) HAProxy still routes to it, and a client sending through HAProxy's frontend gets
+   * docs/health-checks.md says) HAProxy still routes to it, and a client sending through HAProxy's frontend gets
    * no 503 while the server is UP. (Without it, weight 1 at 28% rounds to 0.)
    */
   @Test
@@ -360,7 +360,7 @@ class HaproxyIntegrationTest {
         "  timeout server 10s");
   }
 
-  /** The configuration the README shows, on loopback, with this test's ports. */
+  /** The configuration docs/health-checks.md shows, on loopback, with this test's ports. */
   private String config(Path socket, int n5Port) {
     return String.join("\n", preamble(socket),
         "  timeout check 1s",

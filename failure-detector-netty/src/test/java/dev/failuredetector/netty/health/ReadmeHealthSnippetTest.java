@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's health and live-tuning snippets, kept compiling and true (loopback, any port). */
+/** The health snippet of docs/health-checks.md and the live-tuning one of docs/tuning.md, kept compiling and true (loopback, any port). */
 class ReadmeHealthSnippetTest {
 
   @Test
@@ -33,7 +33,7 @@ class ReadmeHealthSnippetTest {
         .peer("orders-2", other.localAddress()).build().start();
     other.addPeer("orders-1", node.localAddress());
     try {
-      // --- README health (0.0.0.0:8080 and :8081 adapted to loopback, any port) ---
+      // --- docs/health-checks.md (0.0.0.0:8080 and :8081 adapted to loopback, any port) ---
       HealthServer health = HealthServer.builder(HealthView.builder(node.registry())
               .massEjectionGuard(MassEjectionGuard.holdingUp(0.5, 3))
               .build())
@@ -46,7 +46,7 @@ class ReadmeHealthSnippetTest {
       }
       health.close();
 
-      // --- README "How to tune", from a live node ---
+      // --- docs/tuning.md, from a live node ---
       await().atMost(Duration.ofSeconds(30)).until(
           () -> node.registry().stats().heartbeatsRecorded() >= 60);
       QosAdvisor.Recommendation advice = ThresholdTuner.apply(node.registry(),
