@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The HeartbeatNode snippet of the README and docs/heartbeat-node.md, kept compiling and true (on loopback, ephemeral ports). */
+/**
+ * The HeartbeatNode snippet of the README and docs/heartbeat-node.md, kept compiling and true (on
+ * loopback, ephemeral ports).
+ */
 class ReadmeNodeSnippetTest {
 
   /** Stands in for an SLF4J logger. */

@@ -232,9 +232,10 @@ class HaproxyIntegrationTest {
 
   /**
    * A late peer keeps its traffic: n5 pauses (SIGSTOP) for 1.6 s at a time, under the observer's
-   * 2 s timeout, so the agent answers {@code up 28%} and less; with {@code weight 100} (as the
-   * docs/health-checks.md says) HAProxy still routes to it, and a client sending through HAProxy's frontend gets
-   * no 503 while the server is UP. (Without it, weight 1 at 28% rounds to 0.)
+   * 2 s timeout, so the agent answers {@code up 28%} and less; with {@code weight 100} (as
+   * docs/health-checks.md says) HAProxy still routes to it, and a client sending through
+   * HAProxy's frontend gets no 503 while the server is UP. (Without it, weight 1 at 28% rounds
+   * to 0.)
    */
   @Test
   void haproxy_latePeerAtReducedWeight_stillServesEveryRequest() throws Exception {

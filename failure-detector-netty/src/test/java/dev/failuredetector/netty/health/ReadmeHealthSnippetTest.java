@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The health snippet of docs/health-checks.md and the live-tuning one of docs/tuning.md, kept compiling and true (loopback, any port). */
+/**
+ * The health snippet of docs/health-checks.md and the live-tuning one of docs/tuning.md, kept
+ * compiling and true (loopback, any port).
+ */
 class ReadmeHealthSnippetTest {
 
   @Test
