@@ -152,8 +152,14 @@ class NodeCommandTest {
       assertThat(scrape).as("a scrape of the jar, for %s", metric)
           .containsPattern("(?m)^" + metric + "\\{[^}]*node=\"a\"");
     }
+    // And the other labels their queries group, filter and legend by.
     assertThat(scrape).containsPattern(
-        "(?m)^failure_detector_peer_timeout_seconds\\{[^}]*peer=\"b\"");
+        "(?m)^failure_detector_peer_timeout_seconds\\{[^}]*peer=\"b\"")
+        .containsPattern("(?m)^failure_detector_peers\\{[^}]*state=\"suspected\"")
+        .containsPattern("(?m)^failure_detector_transitions_total\\{[^}]*reason=\"timeout\"")
+        .containsPattern(
+            "(?m)^failure_detector_transport_messages_dropped_total\\{[^}]*reason=\"unechoed\"")
+        .containsPattern("(?m)^failure_detector_heartbeat_intervals_total\\{[^}]*le=\"");
   }
 
   /**
