@@ -104,4 +104,18 @@ class ThresholdTunerTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("the trace has 10 heartbeats; record at least 20");
   }
+
+  /**
+   * A pick at the sweep's edge says so: with a 3 s acceptable pause even the smallest threshold
+   * tried makes no mistake here, and a smaller one was never measured (before, the node's stdin
+   * {@code tune} answered threshold 0.5 without a word).
+   */
+  @Test
+  void recommend_atTheEdgeOfTheSweep_saysSo() {
+    phiRegistry(Duration.ofSeconds(3));
+    QosAdvisor.Recommendation advice =
+        ThresholdTuner.recommend(registry, TRACE, QosTarget.maxMistakesPerDay(1000));
+    assertThat(advice.explanation()).as(advice.explanation())
+        .contains("This is the smallest threshold tried: a value beyond it was not measured.");
+  }
 }
