@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -24,13 +25,31 @@ import java.util.Optional;
  * HAProxy marks the server DOWN on "down" and UP on "up" (if its regular check, when configured,
  * agrees), and scales the server's configured weight by NN%. A request line that is too long, not
  * UTF-8 or empty is answered with nothing (HAProxy then leaves the server as it was) and counted;
- * the frame decoder before this handler bounds its length. Runs on the health server's event loop.
+ * the frame decoder before this handler bounds its length.
+ *
+ * <p><b>In a Netty server of your own</b> (the {@link HealthServer} adds connection limits, a
+ * deadline and its own thread around the same handler):
+ * <pre>{@code
+ * pipeline.addLast(new LineBasedFrameDecoder(256), AgentCheckHandler.of(HealthView.of(registry)));
+ * }</pre>
+ * {@code @Sharable}: one instance serves every channel; it runs on the channel's event loop and
+ * closes each connection after its answer, as HAProxy expects.
  */
 @ChannelHandler.Sharable
-final class AgentCheckHandler extends SimpleChannelInboundHandler<ByteBuf> {
+public final class AgentCheckHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
   private final HealthView view;
   private final HealthCounters counters;
+
+  /**
+   * A handler answering for the peers of {@code view}.
+   *
+   * @throws NullPointerException if {@code view} is null
+   */
+  public static AgentCheckHandler of(HealthView view) {
+    return new AgentCheckHandler(Objects.requireNonNull(view, "view must not be null"),
+        new HealthCounters());
+  }
 
   AgentCheckHandler(HealthView view, HealthCounters counters) {
     this.view = view;

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -32,15 +33,47 @@ import java.util.function.Supplier;
  *
  * HEAD is answered like GET without a body; other methods get 405. A request the decoder could not
  * read gets 400 (414 for a too-long request line, 431 for too-large headers) and the connection is
- * closed. Runs on the health server's event loop; holds no per-connection state.
+ * closed. {@code GET /} is the status page; {@code /ready} and {@code /live} the Kubernetes probes.
+ *
+ * <p><b>In a Netty server of your own</b> (the {@link HealthServer} adds connection limits,
+ * request deadlines and its own thread around the same handler):
+ * <pre>{@code
+ * pipeline.addLast(new HttpServerCodec(), new HttpObjectAggregator(1024),
+ *     HttpHealthHandler.of(HealthView.of(node.registry())));
+ * }</pre>
+ * {@code @Sharable}: one instance serves every channel. It reads the registry on the channel's
+ * event loop (no lock, a walk of the peers for {@code /health} and {@code /peers}) and holds no
+ * per-connection state. Keep-alive is honoured.
  */
 @ChannelHandler.Sharable
-final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+public final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final HealthView view;
   private final Supplier<String> prometheusText;
   private final HealthCounters counters;
   private final String name;
+
+  /**
+   * A handler serving {@code view}, with {@code GET /metrics} 404 (saying what to add).
+   *
+   * @throws NullPointerException if {@code view} is null
+   */
+  public static HttpHealthHandler of(HealthView view) {
+    return new HttpHealthHandler(Objects.requireNonNull(view, "view must not be null"), null,
+        new HealthCounters(), null);
+  }
+
+  /**
+   * A handler serving {@code view}, and {@code GET /metrics} from {@code prometheusText} (for
+   * example {@code prometheusRegistry::scrape}).
+   *
+   * @throws NullPointerException if either is null
+   */
+  public static HttpHealthHandler of(HealthView view, Supplier<String> prometheusText) {
+    return new HttpHealthHandler(Objects.requireNonNull(view, "view must not be null"),
+        Objects.requireNonNull(prometheusText, "prometheusText must not be null"),
+        new HealthCounters(), null);
+  }
 
   /** {@code prometheusText} may be null: then /metrics is 404 with a message saying why. */
   HttpHealthHandler(HealthView view, Supplier<String> prometheusText, HealthCounters counters) {
