@@ -46,7 +46,7 @@ class ConcurrentReadTest {
     for (int r = 0; r < READERS; r++) {
       int reader = r;
       readers[r] = new Thread(() -> {
-        awaitQuietly(start);
+        Latches.awaitQuietly(start);
         seen[reader][0] = detector.suspectAtNanos();
         int n = 1;
         readersRunning.countDown();
@@ -90,13 +90,5 @@ class ConcurrentReadTest {
       arrivals[i] = now;
     }
     return arrivals;
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -42,7 +42,7 @@ class FailureDetectorRegistryThreadsTest {
       });
       registry.addListener(t -> {
         blockedCalls.incrementAndGet();
-        awaitQuietly(release); // a listener stuck on I/O
+        Latches.awaitQuietly(release); // a listener stuck on I/O
         blocked.onTransition(t);
       });
       registry.addListener(healthy);
@@ -103,7 +103,7 @@ class FailureDetectorRegistryThreadsTest {
       registry.register("peer");
       registry.heartbeat("peer");
       stallNextTick.set(true);
-      awaitQuietly(stallEnded);
+      Latches.awaitQuietly(stallEnded);
       registry.heartbeat("peer"); // the heartbeat read right after the process resumed
       await().atMost(GENEROUS).until(() -> registry.stats().localPauses() >= 1);
       assertThat(registry.stats().maxTickLagNanos()).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(2500));
@@ -232,14 +232,6 @@ class FailureDetectorRegistryThreadsTest {
       long allocated = threads.getCurrentThreadAllocatedBytes() - before;
       assertThat(registry.stats().heartbeatsRecorded()).isEqualTo(400_100);
       assertThat(allocated).as("bytes for 600,000 heartbeats").isLessThan(1024);
-    }
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

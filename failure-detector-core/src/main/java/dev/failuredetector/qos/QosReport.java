@@ -39,11 +39,6 @@ public record QosReport(int heartbeats, long observedNanos, double detectionTime
     return observedNanos >= 4 * hour ? hour : Math.max(1, observedNanos / 4);
   }
 
-  /** Mistakes per day in the worst window. */
-  public double worstWindowMistakesPerDay() {
-    return worstWindowMistakes * 86_400e9 / windowNanos;
-  }
-
   /**
    * Whether the worst window could be chance at {@code perDay} mistakes a day: it holds no more
    * than the worst of this many windows would hold at that rate, 95 times in 100.

@@ -41,7 +41,6 @@ public final class DnsPeerDiscovery implements AutoCloseable {
   private final String server;
   private final ScheduledExecutorService thread;
   private final Set<String> discovered = new HashSet<>();
-  private final LongAdder lookups = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private boolean failing;
@@ -83,11 +82,6 @@ public final class DnsPeerDiscovery implements AutoCloseable {
     return new DnsPeerDiscovery(node, name, port, server, refresh);
   }
 
-  /** Lookups made. */
-  public long lookups() {
-    return lookups.sum();
-  }
-
   /** Lookups that failed (no answer, no such name, a timeout). */
   public long failures() {
     return failures.sum();
@@ -119,8 +113,6 @@ public final class DnsPeerDiscovery implements AutoCloseable {
             + " lookup succeeds", name, e.toString());
       }
       return;
-    } finally {
-      lookups.increment();
     }
     failing = false;
     synchronized (this) {

@@ -87,11 +87,4 @@ public final class WireFrame {
       return null;
     }
   }
-
-  /** The frame as a message value (allocates), or null if the sender id is not UTF-8. */
-  public WireMessage toMessage() {
-    String senderId = senderId();
-    return senderId == null ? null
-        : new WireMessage(type, senderId, incarnation, echoIncarnation, sequence, sendTimeNanos);
-  }
 }

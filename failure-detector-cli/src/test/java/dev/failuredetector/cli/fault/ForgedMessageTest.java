@@ -6,16 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
-import dev.failuredetector.TransitionReason;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.MessageType;
 import dev.failuredetector.netty.Transport;
 import dev.failuredetector.netty.WireCodec;
 import dev.failuredetector.netty.WireMessage;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -28,9 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The holes an attack on the jar found, each reproduced against {@code java -jar
@@ -88,14 +84,9 @@ class ForgedMessageTest {
   }
 
   private static byte[] signed(WireMessage message) {
-    ByteBuf buffer = Unpooled.buffer();
-    try {
-      new WireCodec(RING, true).encode(message, buffer);
-      return ByteBufUtil.getBytes(buffer);
-    } finally {
-      buffer.release();
-    }
+    return UdpTap.encode(new WireCodec(RING, true), message);
   }
+
 
   /**
    * A key holder sends a to-be-silenced pair's observer a one datagram "from c", echoing a, of a

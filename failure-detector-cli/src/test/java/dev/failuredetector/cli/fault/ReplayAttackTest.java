@@ -15,7 +15,6 @@ import dev.failuredetector.netty.WireCodec;
 import dev.failuredetector.netty.WireFrame;
 import dev.failuredetector.netty.WireMessage;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -270,12 +269,6 @@ class ReplayAttackTest {
 
   private static void send(WireCodec codec, WireMessage message, InetSocketAddress target)
       throws IOException {
-    ByteBuf buffer = Unpooled.buffer();
-    try {
-      codec.encode(message, buffer);
-      UdpTap.replay(List.of(ByteBufUtil.getBytes(buffer)), target);
-    } finally {
-      buffer.release();
-    }
+    UdpTap.replay(List.of(UdpTap.encode(codec, message)), target);
   }
 }

@@ -48,6 +48,18 @@ final class UdpTap implements AutoCloseable {
     replay(recorded, target);
   }
 
+  /** A message as the datagram an attacker holding {@code codec}'s key (or none) would send. */
+  static byte[] encode(dev.failuredetector.netty.WireCodec codec,
+      dev.failuredetector.netty.WireMessage message) {
+    io.netty.buffer.ByteBuf buffer = io.netty.buffer.Unpooled.buffer();
+    try {
+      codec.encode(message, buffer);
+      return io.netty.buffer.ByteBufUtil.getBytes(buffer);
+    } finally {
+      buffer.release();
+    }
+  }
+
   static void replay(List<byte[]> datagrams, InetSocketAddress target) throws IOException {
     try (DatagramSocket attacker = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       for (byte[] datagram : datagrams) {

@@ -10,10 +10,4 @@ package dev.failuredetector.netty.health;
  * @param panic whether the guard's share is exceeded
  * @param holdingUp whether suspected peers are being reported up because of the panic
  */
-public record EjectionStatus(int suspected, int peers, boolean panic, boolean holdingUp) {
-
-  /** The suspected share of the registered peers, 0 when there are none. */
-  public double suspectedShare() {
-    return peers == 0 ? 0 : (double) suspected / peers;
-  }
-}
+public record EjectionStatus(int suspected, int peers, boolean panic, boolean holdingUp) {}
