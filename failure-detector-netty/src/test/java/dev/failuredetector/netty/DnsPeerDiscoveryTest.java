@@ -60,15 +60,33 @@ class DnsPeerDiscoveryTest {
     return node;
   }
 
-  /** Starts dnsmasq on loopback answering from {@code hosts}; returns its port. */
+  /**
+   * Starts dnsmasq on loopback answering from {@code hosts} and waits until it listens; returns
+   * its port. dnsmasq listens on UDP and TCP: a port free for UDP may be taken for TCP (the local
+   * end of a connection an earlier test made), and then dnsmasq exits at once, so another port is
+   * tried (a few times at most).
+   */
   private int startDnsmasq(Path hosts) throws IOException {
-    int dnsPort = freeUdpPort("127.0.0.1");
-    dnsmasq = new ProcessBuilder(DNSMASQ.toString(), "--no-daemon", "--user=root",
-        "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts, "--listen-address=127.0.0.1",
-        "--bind-interfaces", "--port=" + dnsPort, "--local-ttl=0", "--no-negcache",
-        "--log-facility=" + dir.resolve("dnsmasq.log"))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("dnsmasq.out").toFile()).start();
-    return dnsPort;
+    Path log = dir.resolve("dnsmasq.log");
+    Path out = dir.resolve("dnsmasq.out");
+    for (int attempt = 1; ; attempt++) {
+      int dnsPort = freeUdpPort("127.0.0.1");
+      Files.deleteIfExists(log);
+      Process started = new ProcessBuilder(DNSMASQ.toString(), "--no-daemon", "--user=root",
+          "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts, "--listen-address=127.0.0.1",
+          "--bind-interfaces", "--port=" + dnsPort, "--local-ttl=0", "--no-negcache",
+          "--log-facility=" + log)
+          .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      await().atMost(GENEROUS).until(() -> !started.isAlive()
+          || (Files.exists(log) && Files.readString(log).contains("started")));
+      if (started.isAlive()) {
+        dnsmasq = started;
+        return dnsPort;
+      }
+      if (attempt == 5) {
+        throw new IllegalStateException("dnsmasq did not start: " + Files.readString(out));
+      }
+    }
   }
 
   /** dnsmasq re-reads its hosts file on SIGHUP. */
