@@ -79,6 +79,16 @@ public sealed interface DetectorSpec {
   String tuningKey();
 
   /**
+   * Checks that {@code next} can replace this spec on live detectors: the same kind, and every
+   * setting but the {@linkplain #tuningKey() tuning one} the same.
+   *
+   * @throws IllegalArgumentException naming the settings that differ
+   */
+  default void checkTuningOnly(DetectorSpec next) {
+    LiveTuning.checkChangeable(this, Objects.requireNonNull(next, "next"));
+  }
+
+  /**
    * Every setting as text, in the order of the text form (the values {@link #with} accepts).
    */
   Map<String, String> settings();
@@ -147,32 +157,72 @@ public sealed interface DetectorSpec {
    * @throws IllegalArgumentException naming the kind, key or value that is wrong
    */
   static DetectorSpec parse(String text) {
+    return parse(text, null, null);
+  }
+
+  /**
+   * Reads the text form for a sender whose heartbeat interval is set elsewhere, and gives the
+   * spec that interval: the one rule for the interval's single source, which the node, the CLI
+   * and the Pekko adapter all call. A text that names {@code interval} is refused, even with the
+   * same value, so that there is one place to change it.
+   *
+   * @param interval the sender's heartbeat interval
+   * @param intervalSource where the user sets the interval, for the error message ({@code
+   *     "--interval"}, {@code "heartbeat-interval"}, ...)
+   * @throws IllegalArgumentException naming the kind, key or value that is wrong, or the interval
+   *     and where to set it
+   */
+  static DetectorSpec parse(String text, Duration interval, String intervalSource) {
     Objects.requireNonNull(text, "text");
     String trimmed = text.trim();
     int colon = trimmed.indexOf(':');
     DetectorSpec spec = defaults(colon < 0 ? trimmed : trimmed.substring(0, colon).trim());
-    if (colon < 0) {
-      return spec;
-    }
-    String body = trimmed.substring(colon + 1);
-    if (body.isBlank()) {
-      throw new IllegalArgumentException("detector '" + text + "' has a ':' but no settings");
-    }
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    for (String pair : body.split(",", -1)) {
-      int equals = pair.indexOf('=');
-      if (equals < 0) {
-        throw new IllegalArgumentException("detector setting '" + pair.trim() + "' in '" + text
-            + "' is not key=value");
+    if (colon >= 0) {
+      String body = trimmed.substring(colon + 1);
+      if (body.isBlank()) {
+        throw new IllegalArgumentException("detector '" + text + "' has a ':' but no settings");
       }
-      String key = pair.substring(0, equals).trim();
-      if (!seen.add(key)) {
-        throw new IllegalArgumentException("detector setting " + key + " is given twice in '"
-            + text + "'");
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (String pair : body.split(",", -1)) {
+        int equals = pair.indexOf('=');
+        if (equals < 0) {
+          throw new IllegalArgumentException("detector setting '" + pair.trim() + "' in '" + text
+              + "' is not key=value");
+        }
+        String key = pair.substring(0, equals).trim();
+        if (!seen.add(key)) {
+          throw new IllegalArgumentException("detector setting " + key + " is given twice in '"
+              + text + "'");
+        }
+        if (key.equals("interval") && interval != null) {
+          throw new IllegalArgumentException("detector '" + text + "' names the interval: the"
+              + " heartbeat interval is set by " + intervalSource + " only; leave it out");
+        }
+        spec = spec.with(key, pair.substring(equals + 1).trim());
       }
-      spec = spec.with(key, pair.substring(equals + 1).trim());
     }
-    return spec;
+    return interval == null ? spec : spec.withInterval(interval);
+  }
+
+  /**
+   * {@code spec} with the heartbeat interval set elsewhere, the same rule as {@link
+   * #parse(String, Duration, String)} for a spec built in code: one that names an interval other
+   * than {@link #DEFAULT_INTERVAL} (so one set on purpose) and other than {@code interval} is
+   * refused.
+   *
+   * @throws IllegalArgumentException naming both intervals and where to set it
+   */
+  static DetectorSpec withIntervalOf(DetectorSpec spec, Duration interval,
+      String intervalSource) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(interval, "interval");
+    if (!spec.interval().equals(DEFAULT_INTERVAL) && !spec.interval().equals(interval)) {
+      throw new IllegalArgumentException("detector " + spec.kind() + " interval="
+          + DurationText.format(spec.interval()) + " differs from " + intervalSource + " ("
+          + DurationText.format(interval) + "): the heartbeat interval is set by "
+          + intervalSource + " only; leave it out of the spec");
+    }
+    return spec.withInterval(interval);
   }
 
   /** Phi accrual ({@code phi}, {@code phi-normal}, {@code phi-exponential}). */

@@ -1,20 +1,13 @@
 package dev.failuredetector;
 
-import dev.failuredetector.qos.HeartbeatTrace;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Monitors many peers, each with its own detector built from one {@link DetectorSpec}, and tells
@@ -62,85 +55,43 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-  /** The most shadow candidates a registry evaluates. */
-  public static final int MAX_SHADOW_CANDIDATES = 8;
-
   private final int maxPeers;
-  private final int recordArrivals;
-  private final java.util.List<DetectorSpec> shadowCandidates;
   private final NanoClock clock;
-  private final ExecutorService ownedListenerExecutor;
+  private final RegistryPlugin[] plugins;
   private volatile DetectorSpec spec;
 
   private final ConcurrentHashMap<K, MonitoredPeer<K>> peers = new ConcurrentHashMap<>();
   private final Object membership = new Object();
+  private final RegistryCounters counters = new RegistryCounters();
   private final TransitionPublisher<K> publisher;
   private final PeerTransitions<K> transitions;
   private final LocalPauseGuard pauseGuard;
   private final SuspicionTimer<K> timer;
   private final TickScheduler.Ticking ticking;
-  private final AutoTuner autoTuner;
-  private final IntervalHistogram intervals = new IntervalHistogram();
   private volatile boolean closed;
-
-  // Heartbeat outcomes other than recorded (those are counted per peer: no shared write).
-  /** Heartbeats of removed peers; live peers count their own. */
-  private final LongAdder heartbeatsOfRemovedPeers = new LongAdder();
-  private final LongAdder[] dropped = new LongAdder[HeartbeatOutcome.values().length];
 
   private FailureDetectorRegistry(Builder builder) {
     this.spec = builder.spec;
     this.maxPeers = builder.maxPeers;
-    this.recordArrivals = builder.recordArrivals;
-    java.util.List<DetectorSpec> shadows = new java.util.ArrayList<>();
-    for (DetectorSpec candidate : builder.shadowCandidates) {
-      shadows.add(candidate.withInterval(builder.spec.interval())); // the one heartbeat interval
-    }
-    if (builder.autoTuneTarget != null) {
-      if (shadows.isEmpty()) {
-        throw new IllegalArgumentException("autoTune needs shadowCandidates to choose from");
-      }
-      for (DetectorSpec candidate : shadows) {
-        try {
-          LiveTuning.checkChangeable(builder.spec, candidate);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("autoTune: shadow candidate " + candidate
-              + " differs from the detector " + builder.spec + " in more than "
-              + builder.spec.tuningKey() + ": " + e.getMessage(), e);
-        }
-      }
-      if (!shadows.contains(builder.spec)) {
-        if (shadows.size() == MAX_SHADOW_CANDIDATES) {
-          throw new IllegalArgumentException("autoTune evaluates the active detector too: give"
-              + " at most " + (MAX_SHADOW_CANDIDATES - 1) + " other shadowCandidates");
-        }
-        shadows.add(0, builder.spec);
-      }
-    }
-    this.shadowCandidates = java.util.List.copyOf(shadows);
     this.clock = builder.clock;
+    this.plugins = builder.plugins.toArray(new RegistryPlugin[0]);
     String name = builder.name != null ? builder.name
         : "failure-detector-" + INSTANCES.incrementAndGet();
-    Executor listenerExecutor;
-    if (builder.listenerExecutor != null) {
-      listenerExecutor = builder.listenerExecutor;
-      this.ownedListenerExecutor = null;
-    } else {
-      this.ownedListenerExecutor = Executors.newCachedThreadPool(daemonThreads(name + "-events-"));
-      listenerExecutor = ownedListenerExecutor;
-    }
-    for (int i = 0; i < dropped.length; i++) {
-      dropped[i] = new LongAdder();
-    }
-    this.publisher = new TransitionPublisher<>(listenerExecutor, builder.listenerQueueCapacity);
+    this.publisher = new TransitionPublisher<>(builder.listenerExecutor, name + "-events-",
+        builder.listenerQueueCapacity);
     this.transitions = new PeerTransitions<>(publisher);
-    long now = clock.nanoTime();
     this.pauseGuard = new LocalPauseGuard(builder.localPauseThresholdNanos,
-        builder.localPauseGraceNanos, now);
+        builder.localPauseGraceNanos, clock.nanoTime());
     this.timer = new SuspicionTimer<>(transitions, pauseGuard, clock, builder.tickNanos,
         builder.confirmationNanos);
-    this.autoTuner = builder.autoTuneTarget == null ? null : new AutoTuner(this,
-        builder.autoTuneTarget.perDay(), builder.autoTuneHeadroom, builder.autoTunePeriodNanos);
+    try {
+      for (RegistryPlugin plugin : plugins) {
+        plugin.attach(this);
+      }
+    } catch (RuntimeException e) {
+      publisher.close();
+      throw e;
+    }
     TickScheduler scheduler = builder.tickScheduler != null ? builder.tickScheduler
         : TickScheduler.daemonThread(name + "-timer");
     this.ticking = scheduler.start(this::tick, builder.tickNanos);
@@ -175,9 +126,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
         throw new IllegalStateException("maxPeers reached: " + maxPeers
             + " peers are registered; remove one or raise maxPeers to register " + key);
       }
-      MonitoredPeer<K> peer =
-          new MonitoredPeer<>(key, this, newDetector(), recordArrivals,
-              spec.interval().toNanos(), clock.nanoTime());
+      MonitoredPeer<K> peer = new MonitoredPeer<>(key, this, newDetector(),
+          ObserverChain.of(plugins, key), spec.interval().toNanos(), clock.nanoTime());
       // Lock order: membership, then peer. Publishing inside both keeps a key's REMOVED and a
       // later REGISTERED in order for listeners.
       synchronized (peer) {
@@ -206,9 +156,11 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
       }
       synchronized (peer) {
         peer.removed = true;
-        heartbeatsOfRemovedPeers.add(peer.heartbeats());
         transitions.removed(peer, clock.nanoTime());
       }
+    }
+    if (peer.observer() != null) {
+      peer.observer().removed();
     }
     timer.requestEvaluation(peer); // the timer takes it out of the wheel
     return true;
@@ -234,19 +186,19 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   /** Records a heartbeat from {@code key} now (registry clock). Unknown keys are counted and dropped. */
   public HeartbeatOutcome heartbeat(K key) {
     MonitoredPeer<K> peer = lookup(key);
-    return peer == null ? counted(HeartbeatOutcome.UNKNOWN_PEER) : peer.heartbeat(clock.nanoTime());
+    return peer == null ? counters.count(HeartbeatOutcome.UNKNOWN_PEER) : peer.heartbeat(clock.nanoTime());
   }
 
   /** Records heartbeat number {@code sequence} from {@code key}, arrived at {@code nowNanos}. */
   public HeartbeatOutcome heartbeat(K key, long sequence, long nowNanos) {
     MonitoredPeer<K> peer = lookup(key);
-    return peer == null ? counted(HeartbeatOutcome.UNKNOWN_PEER) : peer.heartbeat(sequence, nowNanos);
+    return peer == null ? counters.count(HeartbeatOutcome.UNKNOWN_PEER) : peer.heartbeat(sequence, nowNanos);
   }
 
   /** See {@link MonitoredPeer#heartbeat(long, long, long)}. */
   public HeartbeatOutcome heartbeat(K key, long incarnation, long sequence, long nowNanos) {
     MonitoredPeer<K> peer = lookup(key);
-    return peer == null ? counted(HeartbeatOutcome.UNKNOWN_PEER)
+    return peer == null ? counters.count(HeartbeatOutcome.UNKNOWN_PEER)
         : peer.heartbeat(incarnation, sequence, nowNanos);
   }
 
@@ -304,50 +256,18 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   }
 
   /**
-   * The recorded arrivals of {@code key}, as {@link MonitoredPeer#recordedTrace()}.
-   *
-   * @throws IllegalStateException if recording is off, the peer is not registered, or nothing was
-   *     recorded from it yet
+   * Calls {@code action} with the handle of every registered peer (a weakly consistent walk: peers
+   * registered or removed meanwhile may be seen or not). For tools and plug-ins that sum over the
+   * peers; O(peers).
    */
-  public HeartbeatTrace recordedTrace(K key) {
-    MonitoredPeer<K> peer = lookup(key);
-    if (peer == null) {
-      throw new IllegalStateException("no such peer: " + key);
-    }
-    return peer.recordedTrace();
+  public void forEachPeer(java.util.function.Consumer<? super MonitoredPeer<K>> action) {
+    Objects.requireNonNull(action, "action must not be null");
+    peers.values().forEach(action);
   }
 
-  /**
-   * The registry's counters now, as one snapshot. Sums a per-peer heartbeat counter, so it costs
-   * O(peers): for metrics scrapes and tools, not hot loops.
-   */
+  /** The registry's counters now, as one snapshot; O(1), whatever the number of peers. */
   public RegistryStats stats() {
-    long recorded = heartbeatsOfRemovedPeers.sum();
-    for (MonitoredPeer<K> peer : peers.values()) {
-      recorded += peer.heartbeats();
-    }
-    Map<PeerState, Long> byState = new EnumMap<>(PeerState.class);
-    for (PeerState state : PeerState.values()) {
-      if (state != PeerState.REMOVED) {
-        byState.put(state, transitions.peers(state));
-      }
-    }
-    Map<TransitionReason, Long> byReason = new EnumMap<>(TransitionReason.class);
-    for (TransitionReason reason : TransitionReason.values()) {
-      byReason.put(reason, transitions.transitions(reason));
-    }
-    return new RegistryStats(recorded, dropped(HeartbeatOutcome.UNKNOWN_PEER),
-        dropped(HeartbeatOutcome.COALESCED), dropped(HeartbeatOutcome.STALE_INCARNATION),
-        dropped(HeartbeatOutcome.STALE_SEQUENCE),
-        dropped(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE),
-        dropped(HeartbeatOutcome.UNCONFIRMED_INCARNATION), byState, byReason, transitions.mistakes(),
-        pauseGuard.pauses(), pauseGuard.isHolding(),
-        Math.max(0, clock.nanoTime() - timer.lastTickAtNanos()), timer.lastTickLagNanos(),
-        timer.maxTickLagNanos(), publisher.coalesced(), publisher.failures());
-  }
-
-  private long dropped(HeartbeatOutcome outcome) {
-    return dropped[outcome.ordinal()].sum();
+    return counters.snapshot(transitions, pauseGuard, timer, publisher, clock.nanoTime());
   }
 
   // ---- listeners and configuration ------------------------------------------------------------
@@ -362,36 +282,21 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     return publisher.remove(listener);
   }
 
-  /** The spec new detectors are built from (the builder's, as changed by {@link #reconfigure}). */
-  /** The shadow candidates, each with the registry's interval (empty when none were set). */
-  public java.util.List<DetectorSpec> shadowCandidates() {
-    return shadowCandidates;
-  }
-
   /**
-   * Each shadow candidate's results summed over the registered peers: mistakes added up, mean
-   * detection time weighted by heartbeats (one walk over the peers, allocating only the result;
-   * empty without candidates).
+   * The attached plug-in of {@code type} ({@link Builder#plugin}), the first if several are, or
+   * empty.
    */
-  public java.util.List<ShadowResult> shadowTotals() {
-    int n = shadowCandidates.size();
-    long[] heartbeats = new long[n];
-    long[] mistakes = new long[n];
-    double[] detection = new double[n];
-    for (MonitoredPeer<K> peer : peers.values()) {
-      ShadowEvaluation shadow = peer.shadow();
-      if (shadow != null) {
-        shadow.addTo(heartbeats, mistakes, detection); // sums of timeouts, divided below
+  public <T extends RegistryPlugin> Optional<T> plugin(Class<T> type) {
+    Objects.requireNonNull(type, "type must not be null");
+    for (RegistryPlugin plugin : plugins) {
+      if (type.isInstance(plugin)) {
+        return Optional.of(type.cast(plugin));
       }
     }
-    java.util.List<ShadowResult> totals = new java.util.ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      totals.add(new ShadowResult(shadowCandidates.get(i), heartbeats[i], mistakes[i],
-          heartbeats[i] == 0 ? Double.NaN : detection[i] / heartbeats[i]));
-    }
-    return totals;
+    return Optional.empty();
   }
 
+  /** The spec new detectors are built from (the builder's, as changed by {@link #reconfigure}). */
   public DetectorSpec spec() {
     return spec;
   }
@@ -450,9 +355,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     LiveTuning.apply(spec, fresh);
   }
 
-  HeartbeatOutcome counted(HeartbeatOutcome outcome) {
-    dropped[outcome.ordinal()].increment();
-    return outcome;
+  RegistryCounters counters() {
+    return counters;
   }
 
   PeerTransitions<K> transitions() {
@@ -474,23 +378,13 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   private void tick() {
     if (!closed) {
       timer.tick();
-      if (autoTuner != null) {
-        autoTuner.maybeEvaluate(clock.nanoTime());
+      if (plugins.length > 0) {
+        long now = clock.nanoTime();
+        for (RegistryPlugin plugin : plugins) {
+          plugin.tick(now);
+        }
       }
     }
-  }
-
-  /**
-   * The distribution of heartbeat intervals over every peer (the time between two accepted
-   * heartbeats of one peer; a restart's first heartbeat starts afresh).
-   */
-  public IntervalHistogram intervals() {
-    return intervals;
-  }
-
-  /** Changes the auto-tuning policy made so far (0 without {@code autoTune}). */
-  public long autoTuneChanges() {
-    return autoTuner == null ? 0 : autoTuner.changes();
   }
 
   /**
@@ -506,8 +400,9 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
       closed = true;
     }
     ticking.stop();
-    if (ownedListenerExecutor != null) {
-      ownedListenerExecutor.shutdownNow();
+    publisher.close();
+    for (RegistryPlugin plugin : plugins) {
+      plugin.close();
     }
   }
 
@@ -518,15 +413,6 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
         + stats.mistakes() + ", localPauses=" + stats.localPauses() + "]";
   }
 
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
-
   /**
    * Settings for {@link FailureDetectorRegistry}; each setter checks its value at once. Not
    * thread-safe.
@@ -534,11 +420,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   public static final class Builder {
     private DetectorSpec spec = DetectorSpec.phi();
     private int maxPeers = 10_000;
-    private int recordArrivals;
-    private java.util.List<DetectorSpec> shadowCandidates = java.util.List.of();
-    private dev.failuredetector.qos.QosTarget.MaxMistakesPerDay autoTuneTarget;
-    private double autoTuneHeadroom;
-    private long autoTunePeriodNanos;
+    private final List<RegistryPlugin> plugins = new ArrayList<>();
     private long tickNanos = Duration.ofMillis(10).toNanos();
     private long confirmationNanos = Duration.ofSeconds(10).toNanos();
     private long localPauseThresholdNanos = Duration.ofMillis(500).toNanos();
@@ -580,82 +462,16 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     }
 
     /**
-     * Evaluate these detectors alongside the active one, on every peer's live arrivals (opt-in;
-     * default none): for each, the mistakes it would have made and its mean detection time
-     * ({@link MonitoredPeer#shadowResults()}, {@link #shadowTotals()}, the Micrometer meters
-     * {@code failure.detector.shadow.*}), with no trace stored. Each gets the registry's
-     * heartbeat interval. Costs one detector per candidate per peer and a few nanoseconds per
-     * heartbeat per candidate (BENCHMARKS.md); at most {@value #MAX_SHADOW_CANDIDATES}.
-     *
-     * @throws IllegalArgumentException if more than {@value #MAX_SHADOW_CANDIDATES}
+     * Adds a feature ({@link RegistryPlugin}): arrival recording, the interval histogram, shadow
+     * candidates, an auto-tuner, or your own. Plug-ins are attached, observe peers and tick in
+     * the order they are added. A plug-in instance serves one registry.
      */
-    public Builder shadowCandidates(java.util.List<DetectorSpec> candidates) {
-      Objects.requireNonNull(candidates, "shadowCandidates must not be null");
-      if (candidates.size() > MAX_SHADOW_CANDIDATES) {
-        throw new IllegalArgumentException("shadowCandidates must be at most "
-            + MAX_SHADOW_CANDIDATES + ", got " + candidates.size());
+    public Builder plugin(RegistryPlugin plugin) {
+      Preconditions.notNull("plugin", plugin);
+      if (plugins.contains(plugin)) {
+        throw new IllegalArgumentException("plugin " + plugin + " is added twice");
       }
-      for (DetectorSpec candidate : candidates) {
-        Objects.requireNonNull(candidate, "shadowCandidates must not contain null");
-      }
-      this.shadowCandidates = java.util.List.copyOf(candidates);
-      return this;
-    }
-
-    /**
-     * Auto-tuning (opt-in): every {@code period}, make the fastest of the {@linkplain
-     * #shadowCandidates shadow candidates} shown to meet {@code target} over the recent periods (the shortest horizon that can
-     * show the budget, and half again: 2.2 h for 100/day at headroom 2 and 10-minute periods, at
-     * most 288 periods)
-     * the active spec (its 95% upper bound kept {@code headroom} times below the budget, and no
-     * period worse than chance at the budget), with hysteresis: a faster one must detect at
-     * least 10% sooner and be the pick twice in a row; the active one gives way at once when it
-     * breaks the budget by more than chance. Until the counts can show a rate within the budget
-     * (about 3 x headroom / budget days: 1.4 h for 100 a day and headroom 2), nothing changes. Each change is logged at INFO and counted ({@link #autoTuneChanges()},
-     * the metric {@code failure.detector.autotune.changes}). The candidates may differ from the
-     * detector spec in its tuning setting only (a change keeps the peers' history); the detector
-     * spec is evaluated too, as a candidate.
-     *
-     * @param target a mistake budget, {@link dev.failuredetector.qos.QosTarget#maxMistakesPerDay}
-     * @param headroom at least 1; {@code tune}'s default is 2
-     * @param period at least 1 s; 10 minutes makes the six periods an hour
-     * @throws IllegalArgumentException if target is not a mistake budget, or headroom or period
-     *     is out of range
-     */
-    public Builder autoTune(dev.failuredetector.qos.QosTarget target, double headroom,
-        Duration period) {
-      Objects.requireNonNull(target, "target must not be null");
-      Objects.requireNonNull(period, "period must not be null");
-      if (!(target instanceof dev.failuredetector.qos.QosTarget.MaxMistakesPerDay budget)) {
-        throw new IllegalArgumentException("autoTune takes a mistake budget"
-            + " (QosTarget.maxMistakesPerDay), got " + target);
-      }
-      if (!(headroom >= 1) || Double.isInfinite(headroom)) {
-        throw new IllegalArgumentException("headroom must be a finite number >= 1, got "
-            + headroom);
-      }
-      if (period.compareTo(Duration.ofSeconds(1)) < 0) {
-        throw new IllegalArgumentException("autoTune period must be at least 1s, got " + period);
-      }
-      this.autoTuneTarget = budget;
-      this.autoTuneHeadroom = headroom;
-      this.autoTunePeriodNanos = period.toNanos();
-      return this;
-    }
-
-    /**
-     * Keep the last {@code heartbeats} arrivals of each peer in memory (16 bytes each) for tuning
-     * ({@link MonitoredPeer#recordedTrace()}); default 0 (off). 100,000 covers a day at one
-     * heartbeat a second.
-     *
-     * @throws IllegalArgumentException if negative or above 10,000,000
-     */
-    public Builder recordArrivals(int heartbeats) {
-      if (heartbeats < 0 || heartbeats > 10_000_000) {
-        throw new IllegalArgumentException(
-            "recordArrivals must be between 0 and 10,000,000, got " + heartbeats);
-      }
-      this.recordArrivals = heartbeats;
+      plugins.add(plugin);
       return this;
     }
 

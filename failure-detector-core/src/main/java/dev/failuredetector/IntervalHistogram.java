@@ -4,13 +4,15 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The registry-wide distribution of heartbeat intervals (the time between two accepted heartbeats
- * of one peer), in fixed buckets from 1 ms to 60 s: bounded, whatever the number of peers, and
- * exported as a cumulative histogram ({@code failure.detector.heartbeat.intervals}, tag {@code
- * le}) so an operator reads interval percentiles in PromQL. Recording is a bucket search over 17
- * bounds and one {@link LongAdder} increment: no lock, no allocation once the adder has its cells.
- * Thread-safe.
+ * of one peer; a restart's first heartbeat starts afresh), in fixed buckets from 1 ms to 60 s:
+ * bounded, whatever the number of peers, and exported as a cumulative histogram ({@code
+ * failure.detector.heartbeat.intervals}, tag {@code le}) so an operator reads interval
+ * percentiles in PromQL. A {@link RegistryPlugin}: {@code
+ * FailureDetectorRegistry.builder().plugin(new IntervalHistogram())}. Recording is a bucket search
+ * over 17 bounds and one {@link LongAdder} increment: no lock, no allocation once the adder has
+ * its cells; each peer's observer keeps its last arrival (16 bytes). Thread-safe.
  */
-public final class IntervalHistogram {
+public final class IntervalHistogram implements RegistryPlugin {
 
   /** Upper bounds of the buckets, in nanoseconds; a last, unbounded bucket follows. */
   private static final long[] BOUNDS_NANOS = {
@@ -20,7 +22,8 @@ public final class IntervalHistogram {
 
   private final LongAdder[] counts = new LongAdder[BOUNDS_NANOS.length + 1];
 
-  IntervalHistogram() {
+  /** An empty histogram, to add to one registry. */
+  public IntervalHistogram() {
     for (int i = 0; i < counts.length; i++) {
       counts[i] = new LongAdder();
     }
@@ -36,6 +39,28 @@ public final class IntervalHistogram {
       bucket++;
     }
     counts[bucket].increment();
+  }
+
+  @Override
+  public ArrivalObserver observe(Object key) {
+    return new ArrivalObserver() {
+      private long last;
+      private boolean seen;
+
+      @Override
+      public void arrived(long incarnation, long sequence, long nowNanos) {
+        if (seen) {
+          record(nowNanos - last);
+        }
+        last = nowNanos;
+        seen = true;
+      }
+
+      @Override
+      public void restarted(long incarnation) {
+        seen = false;
+      }
+    };
   }
 
   /** The number of buckets with an upper bound (the unbounded one not counted). */

@@ -1,6 +1,5 @@
 package dev.failuredetector;
 
-import dev.failuredetector.qos.HeartbeatTrace;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -46,14 +45,12 @@ public final class MonitoredPeer<K> {
 
   private static final VarHandle WRITING;
   private static final VarHandle QUEUED;
-  private static final VarHandle HEARTBEATS;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       WRITING = lookup.findVarHandle(MonitoredPeer.class, "writing", int.class);
       QUEUED = lookup.findVarHandle(MonitoredPeer.class, "queued", int.class);
-      HEARTBEATS = lookup.findVarHandle(MonitoredPeer.class, "heartbeats", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -63,9 +60,8 @@ public final class MonitoredPeer<K> {
 
   final K key;
   private final FailureDetectorRegistry<K> registry;
-  private final ArrivalRecorder recorder;
-  /** Candidates evaluated on the same arrivals; null when the registry has none. */
-  private final ShadowEvaluation shadow;
+  /** The plug-ins' observer of this peer's arrivals; null when none watches it. */
+  private final ArrivalObserver observer;
   volatile FailureDetector detector;
 
   // State, changed under the monitor; `state` is written last.
@@ -75,12 +71,11 @@ public final class MonitoredPeer<K> {
   volatile long incarnation = NONE;
   volatile boolean removed;
 
-  // Heartbeat writer guard and what only the writer reads. `heartbeats` is published with opaque
-  // stores: readers (stats) need it eventually, not ordered.
+  // Heartbeat writer guard and what only the writer reads.
   @SuppressWarnings("unused") // through WRITING
   private volatile int writing;
   private final SequenceGuard sequences;
-  @SuppressWarnings("unused") // through HEARTBEATS
+  /** Heartbeats recorded: numbers those that come without one. */
   private long heartbeats;
 
   /** Set while the peer waits in the timer's request queue. */
@@ -97,14 +92,12 @@ public final class MonitoredPeer<K> {
   long wheelTick;
 
   MonitoredPeer(K key, FailureDetectorRegistry<K> registry, FailureDetector detector,
-      int recordArrivals, long intervalNanos, long nowNanos) {
+      ArrivalObserver observer, long intervalNanos, long nowNanos) {
     this.key = key;
     this.sequences = new SequenceGuard(intervalNanos, nowNanos);
     this.registry = registry;
     this.detector = detector;
-    this.recorder = recordArrivals > 0 ? new ArrivalRecorder(recordArrivals) : null;
-    this.shadow = registry.shadowCandidates().isEmpty() ? null
-        : new ShadowEvaluation(registry.shadowCandidates(), registry.clock());
+    this.observer = observer;
     this.stateSinceNanos = nowNanos;
   }
 
@@ -147,15 +140,15 @@ public final class MonitoredPeer<K> {
    */
   public HeartbeatOutcome leave(long incarnation, long sequence, long nowNanos) {
     if (removed) {
-      return registry.counted(HeartbeatOutcome.UNKNOWN_PEER);
+      return registry.counters().count(HeartbeatOutcome.UNKNOWN_PEER);
     }
     if (!tryBeginHeartbeat()) {
-      return registry.counted(HeartbeatOutcome.COALESCED);
+      return registry.counters().count(HeartbeatOutcome.COALESCED);
     }
     try {
       HeartbeatOutcome stale = sequences.check(true, incarnation, sequence, nowNanos);
       if (stale != null) {
-        return registry.counted(stale);
+        return registry.counters().count(stale);
       }
       // A goodbye of a newer run: later heartbeats of that run are a recovery, not a restart.
       sequences.accept(true, incarnation, sequence, nowNanos);
@@ -230,63 +223,30 @@ public final class MonitoredPeer<K> {
         current.timeoutNanos(), mean, deviation, incarnation);
   }
 
-  /**
-   * The recorded arrivals (the last {@code recordArrivals} heartbeats of the current
-   * incarnation), as a trace the QoS tools read.
-   *
-   * @throws IllegalStateException if the registry does not record arrivals, or nothing was
-   *     recorded yet
-   */
-  public HeartbeatTrace recordedTrace() {
-    if (recorder == null) {
-      throw new IllegalStateException(
-          "arrival recording is off: set recordArrivals(n) on the builder");
-    }
-    HeartbeatTrace trace = recorder.snapshot();
-    if (trace == null) {
-      throw new IllegalStateException("no heartbeat recorded yet from " + key);
-    }
-    return trace;
-  }
-
-  /**
-   * What each of the registry's {@linkplain FailureDetectorRegistry.Builder#shadowCandidates
-   * shadow candidates} would have done on this peer's arrivals so far (empty without candidates;
-   * allocates: for metrics, health pages and auto-tuning).
-   */
-  public java.util.List<ShadowResult> shadowResults() {
-    return shadow == null ? java.util.List.of() : shadow.results();
-  }
-
-  /** The shadow evaluation, null without candidates. */
-  ShadowEvaluation shadow() {
-    return shadow;
-  }
-
-  /** Heartbeats recorded for this peer. */
-  long heartbeats() {
-    return (long) HEARTBEATS.getOpaque(this);
+  /** The observer plug-ins gave this peer, null if none: for {@code removed}. */
+  ArrivalObserver observer() {
+    return observer;
   }
 
   private HeartbeatOutcome record(boolean withIncarnation, long newIncarnation,
       boolean withSequence, long sequence, long nowNanos) {
     if (removed) {
-      return registry.counted(HeartbeatOutcome.UNKNOWN_PEER);
+      return registry.counters().count(HeartbeatOutcome.UNKNOWN_PEER);
     }
     if (!tryBeginHeartbeat()) {
-      return registry.counted(HeartbeatOutcome.COALESCED);
+      return registry.counters().count(HeartbeatOutcome.COALESCED);
     }
     FailureDetector current;
     long number;
     try {
       // A heartbeat without a number is numbered by the detector and takes no part in staleness.
-      number = withSequence ? sequence : heartbeats() + 1;
+      number = withSequence ? sequence : heartbeats + 1;
       if (withSequence) {
         HeartbeatOutcome stale =
             sequences.check(withIncarnation, newIncarnation, sequence, nowNanos);
         if (stale != null) {
           WRITING.setRelease(this, 0);
-          return registry.counted(stale);
+          return registry.counters().count(stale);
         }
         boolean restart = sequences.changes(withIncarnation, newIncarnation);
         sequences.accept(withIncarnation, newIncarnation, sequence, nowNanos);
@@ -300,19 +260,12 @@ public final class MonitoredPeer<K> {
         }
       }
       current = detector;
-      long previous = current.lastHeartbeatNanos();
-      if (previous != FailureDetector.NO_DEADLINE) {
-        registry.intervals().record(nowNanos - previous);
-      }
       if (withSequence) {
         current.heartbeat(number, nowNanos);
       } else {
         current.heartbeat(nowNanos);
       }
-      if (shadow != null) {
-        shadow.heartbeat(number, nowNanos);
-      }
-      arrived(number, nowNanos);
+      arrived(number, nowNanos, HeartbeatOutcome.RECORDED);
     } catch (RuntimeException | Error e) {
       WRITING.setRelease(this, 0); // a detector never throws; keep the peer usable if one does
       throw e;
@@ -324,11 +277,12 @@ public final class MonitoredPeer<K> {
     return HeartbeatOutcome.RECORDED;
   }
 
-  /** Writer only: counts an arrival and records it for tuning. */
-  private void arrived(long number, long nowNanos) {
-    HEARTBEATS.setOpaque(this, heartbeats() + 1);
-    if (recorder != null) {
-      recorder.record(incarnation, number, nowNanos);
+  /** Writer only: counts an arrival and tells the observer. */
+  private void arrived(long number, long nowNanos, HeartbeatOutcome outcome) {
+    heartbeats++;
+    registry.counters().count(outcome);
+    if (observer != null) {
+      observer.arrived(incarnation, number, nowNanos);
     }
   }
 
@@ -336,10 +290,6 @@ public final class MonitoredPeer<K> {
   private void restart(long newIncarnation, long number, long nowNanos) {
     FailureDetector fresh = registry.newDetector();
     fresh.heartbeat(number, nowNanos);
-    if (shadow != null) {
-      shadow.restart();
-      shadow.heartbeat(number, nowNanos);
-    }
     synchronized (this) {
       if (removed) {
         return;
@@ -347,7 +297,10 @@ public final class MonitoredPeer<K> {
       registry.retuneIfStale(fresh); // a reconfigure may have run since it was built
       detector = fresh;
       incarnation = newIncarnation;
-      arrived(number, nowNanos);
+      if (observer != null) {
+        observer.restarted(newIncarnation);
+      }
+      arrived(number, nowNanos, HeartbeatOutcome.RESTARTED);
       registry.transitions().applyLocked(this, PeerEvent.RESTART, nowNanos);
     }
     registry.timer().requestEvaluation(this);

@@ -1,50 +1,69 @@
 package dev.failuredetector;
 
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * A registry's counters at one moment, as one immutable value ({@link
- * FailureDetectorRegistry#stats()}): counts since the registry started, and a few gauges. Take a
- * new one to see newer numbers; two snapshots' difference is what happened in between.
+ * FailureDetectorRegistry#stats()}), in the style of Caffeine's {@code CacheStats}: counts since
+ * the registry started, a few gauges, and {@link #minus} for what happened between two snapshots.
+ * Taking one costs O(1), whatever the number of peers: every figure is a counter the registry
+ * keeps as it goes.
  *
- * @param heartbeatsRecorded heartbeats recorded (including those of peers removed since)
- * @param heartbeatsUnknownPeer heartbeats dropped because the peer was not registered
- * @param heartbeatsCoalesced heartbeats dropped because another of the same peer was being
- *     recorded at that instant
- * @param heartbeatsStaleIncarnation heartbeats and goodbyes of an earlier incarnation of the
- *     peer, not newer than its last one (recordings of an earlier life)
- * @param heartbeatsStaleSequence heartbeats and goodbyes dropped for a sequence number not above
- *     the last one (replays, duplicates, reordering)
- * @param heartbeatsImplausibleSequence heartbeats and goodbyes dropped for a sequence number
- *     further ahead than the sender could have got (forged or corrupted)
- * @param heartbeatsUnconfirmedIncarnation first messages of an incarnation other than the
- *     current one, held until a second message confirms it (a restart seen one message late, or a
- *     forged claim that the next real message undid)
- * @param peersByState registered peers in each state (no {@link PeerState#REMOVED} entry)
+ * @param heartbeatsByOutcome every heartbeat and goodbye handed to the registry, by what became
+ *     of it (every outcome present; see {@link #heartbeats})
+ * @param peersByState registered peers in each state (a gauge; no {@link PeerState#REMOVED}
+ *     entry)
  * @param transitionsByReason transitions made, by reason (every reason present)
  * @param mistakes suspicions by timeout that a later heartbeat proved wrong
  * @param localPauses times the timer ran late enough to count as a local pause
- * @param holdingSuspicions whether new suspicions are held after a local pause now
- * @param nanosSinceLastTick how long ago the timer last ticked (a stuck or dead timer thread
- *     shows here: liveness probes read it)
- * @param lastTickLagNanos how late the last timer tick ran, in nanoseconds
- * @param maxTickLagNanos the latest any tick ran, in nanoseconds
  * @param listenerCoalesced transitions folded into a later one because a listener fell behind
  * @param listenerFailures transitions whose listener threw
+ * @param holdingSuspicions whether new suspicions are held after a local pause now (a gauge)
+ * @param nanosSinceLastTick how long ago the timer last ticked (a gauge: a stuck or dead timer
+ *     thread shows here, liveness probes read it)
+ * @param lastTickLagNanos how late the last timer tick ran (a gauge)
+ * @param maxTickLagNanos the latest any tick ran (a gauge)
  */
-public record RegistryStats(long heartbeatsRecorded, long heartbeatsUnknownPeer,
-    long heartbeatsCoalesced, long heartbeatsStaleIncarnation, long heartbeatsStaleSequence,
-    long heartbeatsImplausibleSequence, long heartbeatsUnconfirmedIncarnation,
+public record RegistryStats(Map<HeartbeatOutcome, Long> heartbeatsByOutcome,
     Map<PeerState, Long> peersByState, Map<TransitionReason, Long> transitionsByReason,
-    long mistakes, long localPauses, boolean holdingSuspicions, long nanosSinceLastTick,
-    long lastTickLagNanos,
-    long maxTickLagNanos, long listenerCoalesced, long listenerFailures) {
+    long mistakes, long localPauses, long listenerCoalesced, long listenerFailures,
+    boolean holdingSuspicions, long nanosSinceLastTick, long lastTickLagNanos,
+    long maxTickLagNanos) {
 
+  /** @throws NullPointerException if a map is null */
   public RegistryStats {
+    heartbeatsByOutcome = Map.copyOf(Objects.requireNonNull(heartbeatsByOutcome,
+        "heartbeatsByOutcome"));
     peersByState = Map.copyOf(Objects.requireNonNull(peersByState, "peersByState"));
     transitionsByReason =
         Map.copyOf(Objects.requireNonNull(transitionsByReason, "transitionsByReason"));
+  }
+
+  /**
+   * Heartbeats (and goodbyes) with {@code outcome}. {@link HeartbeatOutcome#RECORDED} and {@link
+   * HeartbeatOutcome#RESTARTED} are disjoint: the message that made a restart counts under
+   * RESTARTED only; {@link #heartbeatsRecorded()} adds them up.
+   */
+  public long heartbeats(HeartbeatOutcome outcome) {
+    return heartbeatsByOutcome.getOrDefault(outcome, 0L);
+  }
+
+  /** Heartbeats the detectors took: {@link HeartbeatOutcome#recorded() recorded} outcomes. */
+  public long heartbeatsRecorded() {
+    return heartbeats(HeartbeatOutcome.RECORDED) + heartbeats(HeartbeatOutcome.RESTARTED);
+  }
+
+  /** Heartbeats dropped, for any reason (every outcome but the recorded ones and the held). */
+  public long heartbeatsDropped() {
+    long dropped = 0;
+    for (HeartbeatOutcome outcome : HeartbeatOutcome.values()) {
+      if (!outcome.recorded() && outcome != HeartbeatOutcome.UNCONFIRMED_INCARNATION) {
+        dropped += heartbeats(outcome);
+      }
+    }
+    return dropped;
   }
 
   /** Registered peers in {@code state} (0 for {@link PeerState#REMOVED}). */
@@ -55,5 +74,31 @@ public record RegistryStats(long heartbeatsRecorded, long heartbeatsUnknownPeer,
   /** Transitions made with {@code reason}. */
   public long transitions(TransitionReason reason) {
     return transitionsByReason.getOrDefault(reason, 0L);
+  }
+
+  /**
+   * What happened since {@code earlier}: every counter this one's minus {@code earlier}'s
+   * (never below zero, as Caffeine's), the gauges ({@code peersByState}, the tick figures,
+   * {@code holdingSuspicions}) as this one's.
+   */
+  public RegistryStats minus(RegistryStats earlier) {
+    Objects.requireNonNull(earlier, "earlier");
+    return new RegistryStats(minus(heartbeatsByOutcome, earlier.heartbeatsByOutcome,
+        HeartbeatOutcome.class), peersByState,
+        minus(transitionsByReason, earlier.transitionsByReason, TransitionReason.class),
+        Math.max(0, mistakes - earlier.mistakes), Math.max(0, localPauses - earlier.localPauses),
+        Math.max(0, listenerCoalesced - earlier.listenerCoalesced),
+        Math.max(0, listenerFailures - earlier.listenerFailures), holdingSuspicions,
+        nanosSinceLastTick, lastTickLagNanos, maxTickLagNanos);
+  }
+
+  static <E extends Enum<E>> Map<E, Long> minus(Map<E, Long> now, Map<E, Long> earlier,
+      Class<E> type) {
+    Map<E, Long> result = new EnumMap<>(type);
+    for (Map.Entry<E, Long> entry : now.entrySet()) {
+      result.put(entry.getKey(),
+          Math.max(0, entry.getValue() - earlier.getOrDefault(entry.getKey(), 0L)));
+    }
+    return result;
   }
 }

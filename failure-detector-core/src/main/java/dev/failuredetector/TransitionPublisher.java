@@ -2,6 +2,9 @@ package dev.failuredetector;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -12,14 +15,38 @@ import java.util.concurrent.atomic.LongAdder;
 final class TransitionPublisher<K> {
 
   private final Executor executor;
+  /** The pool made for want of an executor, shut down by {@link #close}; null otherwise. */
+  private final ExecutorService owned;
   private final int queueCapacity;
   private final CopyOnWriteArrayList<ListenerDelivery<K>> deliveries = new CopyOnWriteArrayList<>();
   private final LongAdder coalesced = new LongAdder();
   private final LongAdder failures = new LongAdder();
 
-  TransitionPublisher(Executor executor, int queueCapacity) {
-    this.executor = executor;
+  /**
+   * Delivers on {@code executor}, or, if it is null, on a pool of daemon threads named {@code
+   * threadPrefix-N} that {@link #close} shuts down.
+   */
+  TransitionPublisher(Executor executor, String threadPrefix, int queueCapacity) {
+    if (executor == null) {
+      AtomicInteger count = new AtomicInteger();
+      this.owned = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, threadPrefix + count.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+      });
+      this.executor = owned;
+    } else {
+      this.owned = null;
+      this.executor = executor;
+    }
     this.queueCapacity = queueCapacity;
+  }
+
+  /** Stops the pool this made, if it made one (queued transitions are not delivered). */
+  void close() {
+    if (owned != null) {
+      owned.shutdownNow();
+    }
   }
 
   void add(PeerStateListener<K> listener) {

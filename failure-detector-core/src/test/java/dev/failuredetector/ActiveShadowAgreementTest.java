@@ -1,5 +1,6 @@
 package dev.failuredetector;
 
+import dev.failuredetector.qos.ShadowCandidates;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -28,8 +29,9 @@ class ActiveShadowAgreementTest {
   @Test
   void lateArrivalsAfterASendersPause_countTheSameForBoth() {
     DetectorSpec chen = DetectorSpec.parse("chen:interval=100ms,margin=100ms");
+    ShadowCandidates shadows = ShadowCandidates.of(List.of(chen));
     try (FailureDetectorRegistry<String> registry = FailureDetectorRegistry.<String>builder()
-        .detector(chen).shadowCandidates(List.of(chen)).confirmationTime(Duration.ofHours(1))
+        .detector(chen).plugin(shadows).confirmationTime(Duration.ofHours(1))
         .clock(clock).tickScheduler(ticks).build()) {
       MonitoredPeer<String> peer = registry.register("b");
       long seq = 0;
@@ -46,7 +48,7 @@ class ActiveShadowAgreementTest {
         peer.heartbeat(++seq, clock.nanoTime());
         ticks.advanceMillis(100);
       }
-      long shadow = registry.shadowTotals().get(0).mistakes();
+      long shadow = shadows.totals().get(0).mistakes();
       long active = registry.stats().mistakes();
       System.out.printf("after a sender's pause: registry %d mistakes, its shadow %d%n", active,
           shadow);
@@ -66,8 +68,9 @@ class ActiveShadowAgreementTest {
   void jitteredArrivals_theRegistryCountsWhatItsShadowCounts(boolean starvedTimer) {
     DetectorSpec chen = DetectorSpec.parse("chen:interval=100ms,margin=30ms");
     SplittableRandom random = new SplittableRandom(7);
+    ShadowCandidates shadows = ShadowCandidates.of(List.of(chen));
     try (FailureDetectorRegistry<String> registry = FailureDetectorRegistry.<String>builder()
-        .detector(chen).shadowCandidates(List.of(chen)).confirmationTime(Duration.ofHours(1))
+        .detector(chen).plugin(shadows).confirmationTime(Duration.ofHours(1))
         .clock(clock).tickScheduler(ticks).build()) {
       MonitoredPeer<String> peer = registry.register("b");
       // Heartbeats sent on a 100 ms grid, one in ten delayed by up to 200 ms on the way; now and
@@ -85,7 +88,7 @@ class ActiveShadowAgreementTest {
         peer.heartbeat(seq, arrival);
         previous = arrival;
       }
-      long shadow = registry.shadowTotals().get(0).mistakes();
+      long shadow = shadows.totals().get(0).mistakes();
       long active = registry.stats().mistakes();
       System.out.printf("starved timer %s: registry %d mistakes, its shadow %d, local pauses %d%n",
           starvedTimer, active, shadow, registry.stats().localPauses());

@@ -1,5 +1,7 @@
 package dev.failuredetector;
 
+import dev.failuredetector.qos.AutoTuner;
+import dev.failuredetector.qos.ShadowCandidates;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failuredetector.qos.HeartbeatTrace;
@@ -82,9 +84,11 @@ class AutoTuneReplayTest {
 
     ManualClock clock = new ManualClock(trace.arrivalNanos(0) - 1_000_000_000L);
     ManualTicks ticks = new ManualTicks(clock);
+    ShadowCandidates shadows = ShadowCandidates.withActive(candidates); // tune's pick, then auto
+    AutoTuner tuner = AutoTuner.of(shadows, QosTarget.maxMistakesPerDay(BUDGET), 2,
+        Duration.ofMinutes(10));
     try (FailureDetectorRegistry<String> registry = FailureDetectorRegistry.<String>builder()
-        .detector(fixed.point().spec()).shadowCandidates(candidates) // tune's pick, then auto
-        .autoTune(QosTarget.maxMistakesPerDay(BUDGET), 2, Duration.ofMinutes(10))
+        .detector(fixed.point().spec()).plugin(shadows).plugin(tuner)
         .tick(Duration.ofMillis(100)).clock(clock).tickScheduler(ticks)
         .listenerExecutor(Runnable::run).build()) {
       MonitoredPeer<String> peer = registry.register("b");
@@ -113,7 +117,7 @@ class AutoTuneReplayTest {
       }
       double allowed = BUDGET * fixedSecond.observedNanos() / 86_400e9;
       return new Outcome(scenario.name(), mistakes, detection / (trace.size() - half) / 1e9,
-          registry.autoTuneChanges(), fixedSecond.mistakes(),
+          tuner.changes(), fixedSecond.mistakes(),
           fixedSecond.detectionTimeMeanNanos() / 1e9, allowed);
     }
   }

@@ -83,7 +83,7 @@ class FailureDetectorRegistryTest {
     registry.heartbeat("zzz");
     registry.heartbeat(null);
     registry.heartbeat("c", 1, T0);
-    assertThat(registry.stats().heartbeatsUnknownPeer()).isEqualTo(3);
+    assertThat(registry.stats().heartbeats(HeartbeatOutcome.UNKNOWN_PEER)).isEqualTo(3);
     assertThat(registry.stats().heartbeatsRecorded()).isZero();
     assertThat(registry.contains("c")).isFalse();
     assertThat(registry.state("c")).isEqualTo(PeerState.REMOVED);
@@ -215,7 +215,7 @@ class FailureDetectorRegistryTest {
         .isEqualTo(HeartbeatOutcome.STALE_INCARNATION);
     assertThat(registry.heartbeat("a", 7, 12, clock.nanoTime()))
         .isEqualTo(HeartbeatOutcome.STALE_INCARNATION);
-    assertThat(registry.stats().heartbeatsStaleIncarnation()).isEqualTo(2);
+    assertThat(registry.stats().heartbeats(HeartbeatOutcome.STALE_INCARNATION)).isEqualTo(2);
     assertThat(events.last("a")).isEqualTo(restarted);
     assertThat(registry.heartbeat("a", 3, 2, clock.nanoTime()))
         .isEqualTo(HeartbeatOutcome.STALE_SEQUENCE);
@@ -248,7 +248,7 @@ class FailureDetectorRegistryTest {
     assertThat(a.state()).isEqualTo(PeerState.AVAILABLE);
     assertThat(a.snapshot().incarnation()).isEqualTo(7);
     assertThat(events.transitions()).hasSize(transitions);
-    assertThat(registry.stats().heartbeatsUnconfirmedIncarnation()).isEqualTo(3);
+    assertThat(registry.stats().heartbeats(HeartbeatOutcome.UNCONFIRMED_INCARNATION)).isEqualTo(3);
     // A real restart: the old life falls silent, the new one is confirmed by its second message.
     ticks.advanceMillis(100);
     assertThat(a.heartbeat(8, 1, clock.nanoTime()))
@@ -284,7 +284,7 @@ class FailureDetectorRegistryTest {
     assertThat(a.heartbeat(6, 1, clock.nanoTime()))
         .isEqualTo(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
     assertThat(a.heartbeat(6, 2, clock.nanoTime())).isEqualTo(HeartbeatOutcome.RESTARTED);
-    assertThat(registry.stats().heartbeatsImplausibleSequence()).isEqualTo(5);
+    assertThat(registry.stats().heartbeats(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE)).isEqualTo(5);
     assertThat(a.state()).isEqualTo(PeerState.AVAILABLE);
   }
 
@@ -315,7 +315,7 @@ class FailureDetectorRegistryTest {
     ticks.advanceMillis(5_000);
     registry.heartbeat("a");
     assertThat(events.reasons("a")).containsExactly(REGISTERED, FIRST_HEARTBEAT, REMOVED);
-    assertThat(registry.stats().heartbeatsUnknownPeer()).isEqualTo(1);
+    assertThat(registry.stats().heartbeats(HeartbeatOutcome.UNKNOWN_PEER)).isEqualTo(1);
     assertThat(registry.stats().peers(PeerState.AVAILABLE)).isZero();
   }
 

@@ -1,5 +1,8 @@
 package dev.failuredetector;
 
+import dev.failuredetector.qos.AutoTuner;
+import dev.failuredetector.qos.QosTarget;
+import dev.failuredetector.qos.ShadowCandidates;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failuredetector.micrometer.FailureDetectorMetrics;
@@ -92,17 +95,19 @@ class ReadmeQuickStartTest {
   /** docs/tuning.md "Live: shadow candidates and auto-tuning", as written (it used to throw). */
   @Test
   void shadowCandidatesSnippet_builds() {
+    ShadowCandidates shadows = ShadowCandidates.withActive(List.of(
+        DetectorSpec.parse("chen:margin=150ms"), DetectorSpec.parse("chen:margin=300ms"),
+        DetectorSpec.parse("chen:margin=1s")));
     try (FailureDetectorRegistry<String> peers = FailureDetectorRegistry.<String>builder()
         .detector(DetectorSpec.parse("chen:interval=100ms,margin=500ms"))
-        .shadowCandidates(List.of(DetectorSpec.parse("chen:margin=150ms"),
-            DetectorSpec.parse("chen:margin=300ms"), DetectorSpec.parse("chen:margin=1s")))
-        .autoTune(dev.failuredetector.qos.QosTarget.maxMistakesPerDay(100), 2,
-            Duration.ofMinutes(10))
+        .plugin(shadows)
+        .plugin(AutoTuner.of(shadows, QosTarget.maxMistakesPerDay(100), 2,
+            Duration.ofMinutes(10)))
         .build()) {
       peers.register("b");
       // Auto-tuning evaluates the active spec as a candidate too: three and the detector.
-      assertThat(peers.shadowTotals()).hasSize(4);
-      assertThat(peers.peer("b").orElseThrow().shadowResults()).hasSize(4);
+      assertThat(shadows.totals()).hasSize(4);
+      assertThat(shadows.results("b")).hasSize(4);
     }
   }
 }

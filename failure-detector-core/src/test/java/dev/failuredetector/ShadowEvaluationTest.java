@@ -1,5 +1,7 @@
 package dev.failuredetector;
 
+import dev.failuredetector.qos.ShadowCandidates;
+import dev.failuredetector.qos.ShadowResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,10 +31,12 @@ class ShadowEvaluationTest {
       DetectorSpec.parse("phi:threshold=3,min-std=10ms,pause=0s"),
       DetectorSpec.parse("chen:margin=80ms"));
 
+  private final ShadowCandidates shadows = ShadowCandidates.of(CANDIDATES);
+
   private FailureDetectorRegistry<String> registry() {
     return FailureDetectorRegistry.<String>builder()
         .detector(DetectorSpec.parse("deadline:interval=100ms,pause=300ms"))
-        .shadowCandidates(CANDIDATES).clock(clock).tickScheduler(ticks).build();
+        .plugin(shadows).clock(clock).tickScheduler(ticks).build();
   }
 
   @Test
@@ -57,10 +61,10 @@ class ShadowEvaluationTest {
         times[i] = arrivals.get(i);
       }
       HeartbeatTrace trace = HeartbeatTrace.ofArrivals(sequences, times);
-      List<ShadowResult> results = peer.shadowResults();
+      List<ShadowResult> results = shadows.results(peer.key());
       assertThat(results).hasSize(CANDIDATES.size());
       for (int i = 0; i < CANDIDATES.size(); i++) {
-        DetectorSpec spec = registry.shadowCandidates().get(i);
+        DetectorSpec spec = shadows.candidates().get(i);
         assertThat(spec.interval()).as("the registry's interval").isEqualTo(Duration.ofMillis(100));
         QosReport offline = QosReplay.replay(trace, () -> spec.newDetector(clock), 0);
         ShadowResult live = results.get(i);
@@ -76,7 +80,7 @@ class ShadowEvaluationTest {
       assertThat(results.get(1).meanDetectionNanos()).isGreaterThan(
           results.get(0).meanDetectionNanos());
       // Totals over peers: one peer here, so the same.
-      assertThat(registry.shadowTotals()).isEqualTo(results);
+      assertThat(shadows.totals()).isEqualTo(results);
     }
   }
 
@@ -99,7 +103,7 @@ class ShadowEvaluationTest {
         peer.heartbeat(seq, now);
       }
       long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-      assertThat(peer.shadowResults().get(0).heartbeats()).isEqualTo(220_000);
+      assertThat(shadows.results(peer.key()).get(0).heartbeats()).isEqualTo(220_000);
       assertThat(allocated).as("bytes for 200,000 heartbeats with 4 candidates").isLessThan(1024);
     }
   }
@@ -121,7 +125,7 @@ class ShadowEvaluationTest {
       now += 100 * MS;
       clock.set(now);
       assertThat(peer.heartbeat(2, 2, now)).isEqualTo(HeartbeatOutcome.RESTARTED);
-      ShadowResult pause50 = peer.shadowResults().get(0);
+      ShadowResult pause50 = shadows.results(peer.key()).get(0);
       assertThat(pause50.heartbeats()).isEqualTo(11);
       assertThat(pause50.mistakes()).as("a restart is not a mistake of the candidate").isZero();
     }
@@ -131,11 +135,18 @@ class ShadowEvaluationTest {
   void noCandidates_byDefault_andAtMostEight() {
     try (FailureDetectorRegistry<String> plain = FailureDetectorRegistry.<String>builder()
         .clock(clock).tickScheduler(ticks).build()) {
-      assertThat(plain.register("b").shadowResults()).isEmpty();
-      assertThat(plain.shadowTotals()).isEmpty();
+      plain.register("b");
+      assertThat(plain.plugin(ShadowCandidates.class)).isEmpty();
+    }
+    ShadowCandidates none = ShadowCandidates.of(List.of());
+    try (FailureDetectorRegistry<String> registry = FailureDetectorRegistry.<String>builder()
+        .plugin(none).clock(clock).tickScheduler(ticks).build()) {
+      registry.register("b");
+      assertThat(none.results("b")).isEmpty();
+      assertThat(none.totals()).isEmpty();
     }
     List<DetectorSpec> nine = java.util.Collections.nCopies(9, DetectorSpec.phi());
-    assertThatThrownBy(() -> FailureDetectorRegistry.<String>builder().shadowCandidates(nine))
+    assertThatThrownBy(() -> ShadowCandidates.of(nine))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("shadowCandidates must be at most 8, got 9");
   }

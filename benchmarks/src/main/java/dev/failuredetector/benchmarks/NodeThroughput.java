@@ -1,5 +1,6 @@
 package dev.failuredetector.benchmarks;
 
+import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.MessageType;
@@ -73,7 +74,8 @@ public final class NodeThroughput {
       Set<Long> before = threadIds();
       HeartbeatNode.Builder builder = HeartbeatNode.builder().localId("node")
           .bind(new InetSocketAddress("127.0.0.1", 0)).interval(interval)
-          .keyRing(KeyRing.of(1, KEY)).incarnation(NODE_INCARNATION).maxPeers(PEERS);
+          .keyRing(KeyRing.of(1, KEY)).incarnation(NODE_INCARNATION)
+          .registry(r -> r.maxPeers(PEERS));
       for (int p = 0; p < PEERS; p++) {
         builder.peer("peer-" + p, (InetSocketAddress) sink.getLocalAddress());
       }
@@ -153,9 +155,9 @@ public final class NodeThroughput {
    */
   private static long handled(HeartbeatNode node) {
     var registry = node.registry().stats();
-    return node.stats().accepted() + registry.heartbeatsCoalesced()
-        + registry.heartbeatsStaleIncarnation() + registry.heartbeatsStaleSequence()
-        + registry.heartbeatsImplausibleSequence();
+    return node.stats().accepted() + registry.heartbeats(HeartbeatOutcome.COALESCED)
+        + registry.heartbeats(HeartbeatOutcome.STALE_INCARNATION) + registry.heartbeats(HeartbeatOutcome.STALE_SEQUENCE)
+        + registry.heartbeats(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
   }
 
   /** The incarnation the node under test runs with, which the presigned heartbeats echo. */

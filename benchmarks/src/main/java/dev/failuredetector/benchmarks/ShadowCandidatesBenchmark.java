@@ -59,7 +59,8 @@ public class ShadowCandidatesBenchmark {
           : DetectorSpec.phi().withWindow(100).withThreshold(4 + i));
     }
     registry = FailureDetectorRegistry.<Integer>builder().maxPeers(PEERS)
-        .detector(DetectorSpec.phi().withWindow(100)).shadowCandidates(shadow).build();
+        .detector(DetectorSpec.phi().withWindow(100))
+        .plugin(dev.failuredetector.qos.ShadowCandidates.of(shadow)).build();
     peers = new MonitoredPeer[PEERS];
     sequences = new long[PEERS];
     now = System.nanoTime();

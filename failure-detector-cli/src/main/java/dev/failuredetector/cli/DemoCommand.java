@@ -141,9 +141,9 @@ final class DemoCommand implements Callable<Integer> {
     HeartbeatNode node = HeartbeatNode.builder().localId(id).transport(transport)
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(INTERVAL)
         .keyRing(KeyRing.of(1, HexFormat.of().parseHex(KEY_HEX)))
-        .detector(DetectorSpec.phi().withInterval(INTERVAL)
-            .withPause(PAUSE).withMinStd(MIN_STD))
-        .confirmationTime(CONFIRM)
+        .registry(r -> r.detector(DetectorSpec.phi().withInterval(INTERVAL)
+            .withPause(PAUSE).withMinStd(MIN_STD)))
+        .registry(r -> r.confirmationTime(CONFIRM))
         .build();
     node.registry().addListener(t -> record(id, t));
     return node.start();

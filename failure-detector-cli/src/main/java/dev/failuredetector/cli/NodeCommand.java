@@ -1,6 +1,7 @@
 package dev.failuredetector.cli;
 
 import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.PeerTransition;
 import dev.failuredetector.netty.DnsPeerDiscovery;
 import dev.failuredetector.netty.DropReason;
@@ -10,8 +11,12 @@ import dev.failuredetector.netty.KeySource;
 import dev.failuredetector.netty.Transport;
 import dev.failuredetector.netty.health.HealthServer;
 import dev.failuredetector.netty.health.HealthView;
+import dev.failuredetector.qos.ArrivalRecording;
+import dev.failuredetector.qos.AutoTuner;
+import dev.failuredetector.qos.HeartbeatTrace;
 import dev.failuredetector.qos.QosAdvisor;
 import dev.failuredetector.qos.QosTarget;
+import dev.failuredetector.qos.ShadowCandidates;
 import dev.failuredetector.qos.ThresholdTuner;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -224,8 +229,9 @@ final class NodeCommand implements Callable<Integer> {
             + " detector=" + node.registry().spec() + drops(node));
         case "export" -> {
           try {
-            print(out, "EXPORTED " + words[1] + " "
-                + node.exportTrace(words[1], Path.of(words[2])) + " " + words[2]);
+            HeartbeatTrace trace = ArrivalRecording.of(node.registry()).trace(words[1]);
+            trace.write(Path.of(words[2]));
+            print(out, "EXPORTED " + words[1] + " " + trace.size() + " " + words[2]);
           } catch (IOException e) {
             // NoSuchFileException's message is the path alone: say what failed and why.
             print(out, "ERROR cannot write " + words[2] + ": " + e.getClass().getSimpleName()
@@ -235,19 +241,13 @@ final class NodeCommand implements Callable<Integer> {
         }
         case "detector" -> {
           String text = line.trim().substring("detector".length()).trim();
-          DetectorSpec spec = DetectorSpec.parse(text);
-          java.time.Duration interval = node.registry().spec().interval();
-          if (text.contains("interval=") && !spec.interval().equals(interval)) {
-            throw new IllegalArgumentException("detector " + text + " names another interval"
-                + " than the node's (" + node.registry().spec().withInterval(interval)
-                    .settings().get("interval") + "): leave it out");
-          }
-          node.registry().reconfigure(spec.withInterval(interval));
+          node.registry().reconfigure(
+              DetectorSpec.parse(text, node.interval(), "the node's --interval"));
           print(out, "DETECTOR " + node.registry().spec());
         }
         case "tune" -> {
           QosAdvisor.Recommendation advice = ThresholdTuner.recommend(node.registry(),
-              node.recordedTrace(words[1]),
+              ArrivalRecording.of(node.registry()).trace(words[1]),
               QosTarget.maxMistakesPerDay(Double.parseDouble(words[2])));
           print(out, "TUNE " + advice.met() + " " + advice.point().setting() + " "
               + advice.explanation());
@@ -282,7 +282,7 @@ final class NodeCommand implements Callable<Integer> {
         out.append(" dropped.").append(reason).append('=').append(count);
       }
     }
-    long held = node.registry().stats().heartbeatsUnconfirmedIncarnation();
+    long held = node.registry().stats().heartbeats(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
     if (held > 0) {
       out.append(" held.unconfirmed.incarnation=").append(held);
     }
@@ -297,13 +297,32 @@ final class NodeCommand implements Callable<Integer> {
           + " environment variable FD_KEY (keyId:hex;keyId:hex)");
     }
     HeartbeatNode.Builder node = HeartbeatNode.builder().localId(id).bind(address("--bind", bind))
-        .transport(transport).recordArrivals(record);
-    if (interval != null) {
-      node.interval(interval);
+        .transport(transport);
+    Duration nodeInterval = interval != null ? interval : DetectorSpec.DEFAULT_INTERVAL;
+    node.interval(nodeInterval);
+    DetectorSpec spec = detectorSpec(nodeInterval);
+    List<DetectorSpec> candidates = new ArrayList<>();
+    for (String shadow : shadows) {
+      candidates.add(DetectorSpec.parse(shadow, nodeInterval, "--interval"));
     }
-    if (confirm != null) {
-      node.confirmationTime(confirm);
-    }
+    node.registry(registry -> {
+      registry.detector(spec);
+      if (confirm != null) {
+        registry.confirmationTime(confirm);
+      }
+      if (record > 0) {
+        registry.plugin(new ArrivalRecording(record));
+      }
+      if (!candidates.isEmpty() || autoTune != null) {
+        ShadowCandidates shadowCandidates = autoTune != null
+            ? ShadowCandidates.withActive(candidates) : ShadowCandidates.of(candidates);
+        registry.plugin(shadowCandidates);
+        if (autoTune != null) {
+          registry.plugin(AutoTuner.of(shadowCandidates, QosTarget.maxMistakesPerDay(autoTune),
+              autoTuneHeadroom, autoTunePeriod));
+        }
+      }
+    });
     if (incarnation != null) {
       node.incarnation(incarnation);
     }
@@ -315,18 +334,7 @@ final class NodeCommand implements Callable<Integer> {
       node.peer(peer.substring(0, equals), address("--peer", peer.substring(equals + 1)));
     }
     keys(node);
-    if (!shadows.isEmpty()) {
-      List<DetectorSpec> candidates = new ArrayList<>();
-      for (String shadow : shadows) {
-        candidates.add(specWithoutInterval("--shadow", shadow));
-      }
-      node.shadowCandidates(candidates);
-    }
-    if (autoTune != null) {
-      node.autoTune(dev.failuredetector.qos.QosTarget.maxMistakesPerDay(autoTune),
-          autoTuneHeadroom, autoTunePeriod);
-    }
-    return node.detector(detectorSpec());
+    return node;
   }
 
   private void keys(HeartbeatNode.Builder node) {
@@ -352,10 +360,10 @@ final class NodeCommand implements Callable<Integer> {
     }
   }
 
-  private DetectorSpec detectorSpec() {
-    DetectorSpec detectorSpec = DetectorSpec.phi();
+  private DetectorSpec detectorSpec(Duration nodeInterval) {
+    DetectorSpec detectorSpec = DetectorSpec.phi().withInterval(nodeInterval);
     if (detector != null) {
-      detectorSpec = specWithoutInterval("--detector", detector);
+      detectorSpec = DetectorSpec.parse(detector, nodeInterval, "--interval");
     }
     Map<String, String> overrides = new LinkedHashMap<>();
     if (threshold != null) {
@@ -372,15 +380,6 @@ final class NodeCommand implements Callable<Integer> {
       detectorSpec = detectorSpec.with(override.getKey(), override.getValue());
     }
     return detectorSpec;
-  }
-
-  /** A spec from the command line, which must leave the interval to {@code --interval}. */
-  private static DetectorSpec specWithoutInterval(String option, String text) {
-    if (text.matches(".*[:,]\\s*interval\\s*=.*")) {
-      throw new IllegalArgumentException(option + " " + text + ": set the heartbeat interval with"
-          + " --interval (the node gives it to the detector), not in the spec");
-    }
-    return DetectorSpec.parse(text);
   }
 
   /** {@code --peers-dns name:port}: the peers are the name's A records, each {@code ip:port}. */

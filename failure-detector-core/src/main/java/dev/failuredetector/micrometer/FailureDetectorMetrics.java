@@ -1,6 +1,7 @@
 package dev.failuredetector.micrometer;
 
 import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.IntervalHistogram;
 import dev.failuredetector.MonitoredPeer;
 import dev.failuredetector.PeerSnapshot;
@@ -9,6 +10,9 @@ import dev.failuredetector.PeerStateListener;
 import dev.failuredetector.PeerTransition;
 import dev.failuredetector.RegistryStats;
 import dev.failuredetector.TransitionReason;
+import dev.failuredetector.qos.AutoTuner;
+import dev.failuredetector.qos.ShadowCandidates;
+import dev.failuredetector.qos.ShadowResult;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -36,18 +40,20 @@ import java.util.function.ToDoubleFunction;
  * stale.incarnation}, {@code stale.sequence}, {@code implausible.sequence}, {@code
  * unconfirmed.incarnation}), {@code local.pauses}, {@code tick.lag} and {@code tick.lag.max}
  * (gauges), {@code listener.coalesced}, {@code listener.failures}. These read the
- * registry's {@link FailureDetectorRegistry#stats() stats}: nothing is added to the heartbeat
- * path (a scrape sums one counter per peer). And {@code heartbeat.intervals} (counter, tag
- * {@code le}, seconds: 0.001 to 60 and +Inf, cumulative): the distribution of heartbeat intervals
- * over every peer, {@link FailureDetectorRegistry#intervals()}, for PromQL's {@code
- * histogram_quantile(0.99, sum by (le) (rate(failure_detector_heartbeat_intervals_total[5m])))}.
+ * registry's {@link FailureDetectorRegistry#stats() stats}, one O(1) snapshot per meter: nothing is
+ * added to the heartbeat path, and no peer is read.
  *
- * <p>With {@linkplain FailureDetectorRegistry.Builder#shadowCandidates shadow candidates}, per
- * candidate (tag {@code candidate}, its spec text: bounded by the 8 candidates at most):
- * {@code shadow.mistakes} (counter, the mistakes it would have made, summed over the peers) and
- * {@code shadow.detection.time} (gauge, its mean detection time), and {@code autotune.changes}
- * (counter). They are summed over the peers at most once a second, so a scrape walks the peers
- * once, not once per meter.
+ * <p>With the {@link IntervalHistogram} plug-in, {@code heartbeat.intervals} (counter, tag {@code
+ * le}, seconds: 0.001 to 60 and +Inf, cumulative): the distribution of heartbeat intervals over
+ * every peer, for PromQL's {@code histogram_quantile(0.99, sum by (le)
+ * (rate(failure_detector_heartbeat_intervals_total[5m])))}.
+ *
+ * <p>With the {@link ShadowCandidates} plug-in, per candidate (tag {@code candidate}, its spec
+ * text: bounded by the 8 candidates at most): {@code shadow.mistakes} (counter, the mistakes it
+ * would have made, summed over the peers) and {@code shadow.detection.time} (gauge, its mean
+ * detection time). They are summed over the peers at most once a second, so a scrape walks the
+ * peers once, not once per meter. With the {@link AutoTuner} plug-in, {@code autotune.changes}
+ * (counter).
  *
  * <p>Per peer (opt-in, {@link #withPerPeerMeters}, one set of meters per peer so the tag
  * cardinality is yours to choose): {@code peer.phi} (accrual detectors), {@code peer.timeout},
@@ -73,14 +79,14 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
   /** The shadow totals of the last read, reused for a second: one walk over the peers a scrape. */
   private volatile ShadowTotals shadowTotals;
 
-  private record ShadowTotals(long atNanos, java.util.List<dev.failuredetector.ShadowResult> totals) {}
+  private record ShadowTotals(long atNanos, List<ShadowResult> totals) {}
 
-  /** The registry's shadow totals, computed at most once a second (a scrape reads 2 per candidate). */
-  private java.util.List<dev.failuredetector.ShadowResult> shadowTotals() {
+  /** The shadow totals, computed at most once a second (a scrape reads 2 per candidate). */
+  private List<ShadowResult> shadowTotals(ShadowCandidates shadows) {
     long now = System.nanoTime();
     ShadowTotals cached = shadowTotals;
     if (cached == null || now - cached.atNanos() >= SHADOW_TOTALS_REUSE_NANOS) {
-      cached = new ShadowTotals(now, registry.shadowTotals());
+      cached = new ShadowTotals(now, shadows.totals());
       shadowTotals = cached;
     }
     return cached.totals();
@@ -141,14 +147,11 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
     counter(meterRegistry, "mistakes", "Suspicions by timeout that a later heartbeat proved wrong",
         RegistryStats::mistakes);
     heartbeats(meterRegistry, "received", RegistryStats::heartbeatsRecorded);
-    heartbeats(meterRegistry, "unknown.peer", RegistryStats::heartbeatsUnknownPeer);
-    heartbeats(meterRegistry, "coalesced", RegistryStats::heartbeatsCoalesced);
-    heartbeats(meterRegistry, "stale.incarnation", RegistryStats::heartbeatsStaleIncarnation);
-    heartbeats(meterRegistry, "stale.sequence", RegistryStats::heartbeatsStaleSequence);
-    heartbeats(meterRegistry, "implausible.sequence",
-        RegistryStats::heartbeatsImplausibleSequence);
-    heartbeats(meterRegistry, "unconfirmed.incarnation",
-        RegistryStats::heartbeatsUnconfirmedIncarnation);
+    for (HeartbeatOutcome outcome : HeartbeatOutcome.values()) {
+      if (!outcome.recorded()) {
+        heartbeats(meterRegistry, tagValue(outcome), s -> s.heartbeats(outcome));
+      }
+    }
     counter(meterRegistry, "local.pauses",
         "Times the registry's timer ran late enough to count as a local pause (GC, CPU, SIGSTOP)",
         RegistryStats::localPauses);
@@ -166,6 +169,19 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
         .description("The latest any timer tick ran").baseUnit("seconds").tags(tags)
         .register(meterRegistry);
 
+    registry.plugin(IntervalHistogram.class).ifPresent(h -> bindIntervals(meterRegistry, h));
+    registry.plugin(ShadowCandidates.class).ifPresent(s -> bindShadows(meterRegistry, s));
+
+    if (peerTag != null) {
+      boundTo.add(meterRegistry);
+      if (boundTo.size() == 1) {
+        registry.addListener(membershipListener);
+      }
+      registry.forEachPeer(peer -> addPeerMeters(meterRegistry, peer));
+    }
+  }
+
+  private void bindIntervals(MeterRegistry meterRegistry, IntervalHistogram intervals) {
     for (int i = 0; i <= IntervalHistogram.boundedBuckets(); i++) {
       int bucket = i;
       String le = i == IntervalHistogram.boundedBuckets() ? "+Inf"
@@ -173,14 +189,16 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
               .stripTrailingZeros().toPlainString();
       // Not "...interval.bucket": Prometheus reserves _bucket for its own histograms, and
       // Micrometer's registry drops it; histogram_quantile needs only the le label.
-      FunctionCounter.builder(PREFIX + "heartbeat.intervals", registry,
-              r -> r.intervals().countAtMost(bucket))
+      FunctionCounter.builder(PREFIX + "heartbeat.intervals", intervals,
+              h -> h.countAtMost(bucket))
           .description("Heartbeat intervals (seconds) at most le, over every peer: a cumulative"
               + " histogram for histogram_quantile")
           .tags(tags).tag("le", le).register(meterRegistry);
     }
+  }
 
-    java.util.List<dev.failuredetector.DetectorSpec> candidates = registry.shadowCandidates();
+  private void bindShadows(MeterRegistry meterRegistry, ShadowCandidates shadows) {
+    List<dev.failuredetector.DetectorSpec> candidates = shadows.candidates();
     for (int i = 0; i < candidates.size(); i++) {
       int index = i;
       String candidate = candidates.get(i).toString();
@@ -189,32 +207,20 @@ public final class FailureDetectorMetrics implements MeterBinder, AutoCloseable 
       // keeps (monitor() and the health server drop it). With `this` as the state, one garbage
       // collection turned these meters to NaN and froze the counter.
       FunctionCounter.builder(PREFIX + "shadow.mistakes", registry,
-              r -> shadowTotals().get(index).mistakes())
+              r -> shadowTotals(shadows).get(index).mistakes())
           .description("Mistakes a shadow candidate would have made on the live arrivals,"
               + " summed over the peers")
           .tags(tags).tag("candidate", candidate).register(meterRegistry);
       Gauge.builder(PREFIX + "shadow.detection.time", registry,
-              r -> shadowTotals().get(index).meanDetectionNanos() / NANOS_PER_SECOND)
+              r -> shadowTotals(shadows).get(index).meanDetectionNanos() / NANOS_PER_SECOND)
           .description("A shadow candidate's mean detection time on the live arrivals")
           .baseUnit("seconds").tags(tags).tag("candidate", candidate).register(meterRegistry);
     }
 
-    if (!candidates.isEmpty()) {
-      FunctionCounter.builder(PREFIX + "autotune.changes", registry,
-              FailureDetectorRegistry::autoTuneChanges)
-          .description("Changes of the active detector spec made by auto-tuning")
-          .tags(tags).register(meterRegistry);
-    }
-
-    if (peerTag != null) {
-      boundTo.add(meterRegistry);
-      if (boundTo.size() == 1) {
-        registry.addListener(membershipListener);
-      }
-      for (PeerSnapshot<Object> snapshot : registry.snapshots()) {
-        registry.peer(snapshot.key()).ifPresent(peer -> addPeerMeters(meterRegistry, peer));
-      }
-    }
+    registry.plugin(AutoTuner.class).ifPresent(tuner ->
+        FunctionCounter.builder(PREFIX + "autotune.changes", tuner, AutoTuner::changes)
+            .description("Changes of the active detector spec made by auto-tuning")
+            .tags(tags).register(meterRegistry));
   }
 
   private void counter(MeterRegistry meterRegistry, String name, String description,

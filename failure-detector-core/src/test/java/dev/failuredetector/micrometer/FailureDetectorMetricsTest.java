@@ -142,8 +142,8 @@ class FailureDetectorMetricsTest {
 
   @Test
   void shadowCandidates_getAMistakeCounterAndADetectionTimeGauge_each() {
-    registry = builder().shadowCandidates(java.util.List.of(
-        DetectorSpec.parse("deadline:pause=50ms"), DetectorSpec.parse("deadline:pause=1s")))
+    registry = builder().plugin(dev.failuredetector.qos.ShadowCandidates.of(java.util.List.of(
+        DetectorSpec.parse("deadline:pause=50ms"), DetectorSpec.parse("deadline:pause=1s"))))
         .build();
     new FailureDetectorMetrics(registry, Tags.empty()).bindTo(meters);
     var peer = registry.register("b");
@@ -167,8 +167,9 @@ class FailureDetectorMetricsTest {
 
   @Test
   void everyMeter_survivesAGarbageCollection_whenNobodyKeepsTheBinder() {
-    registry = builder().shadowCandidates(java.util.List.of(
-        DetectorSpec.parse("deadline:pause=50ms"))).build();
+    registry = builder().plugin(new dev.failuredetector.IntervalHistogram())
+        .plugin(dev.failuredetector.qos.ShadowCandidates.of(java.util.List.of(
+            DetectorSpec.parse("deadline:pause=50ms")))).build();
     FailureDetectorMetrics.monitor(meters, registry, "r"); // the binder is dropped at once
     var peer = registry.register("b");
     long now = 0;
@@ -204,7 +205,7 @@ class FailureDetectorMetricsTest {
 
   @Test
   void heartbeatIntervals_areACumulativeHistogram_overEveryPeer() {
-    registry = builder().build();
+    registry = builder().plugin(new dev.failuredetector.IntervalHistogram()).build();
     new FailureDetectorMetrics(registry, Tags.empty()).bindTo(meters);
     var b = registry.register("b");
     var c = registry.register("c");

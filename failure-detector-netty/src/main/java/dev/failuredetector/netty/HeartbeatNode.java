@@ -2,29 +2,17 @@ package dev.failuredetector.netty;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.IntervalHistogram;
 import dev.failuredetector.MonitoredPeer;
 import dev.failuredetector.NanoClock;
-import dev.failuredetector.qos.HeartbeatTrace;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,8 +49,6 @@ import java.util.function.Consumer;
  */
 public final class HeartbeatNode implements AutoCloseable {
 
-  private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
-
   private final String localId;
   private final InetSocketAddress bindAddress;
   private final Transport transport;
@@ -71,10 +57,7 @@ public final class HeartbeatNode implements AutoCloseable {
   private final long incarnation;
   private final KeyRing keys;
   private final boolean requireAuthentication;
-  private final boolean refusedIsFailure;
-  private final long reconnectMinNanos;
-  private final long reconnectMaxNanos;
-  private final ConnectionGuard inboundGuard;
+  private final NodeTransport net;
   private final FailureDetectorRegistry<String> registry;
   private final boolean ownsRegistry;
   private final EventLoopGroup externalGroup;
@@ -89,9 +72,6 @@ public final class HeartbeatNode implements AutoCloseable {
   private volatile EventLoop eventLoop;
   private Channel channel;
   private HeartbeatSender sender;
-  private HeartbeatReceiver receiver;
-  private Bootstrap tcpClient;
-  private volatile TcpInboundInitializer tcpInbound;
   private volatile boolean closed;
 
   private HeartbeatNode(Builder builder, FailureDetectorRegistry<String> registry) {
@@ -103,17 +83,19 @@ public final class HeartbeatNode implements AutoCloseable {
     this.incarnation = builder.incarnation != 0 ? builder.incarnation : randomIncarnation();
     this.keys = builder.keys;
     this.requireAuthentication = builder.keys != null;
-    this.refusedIsFailure = builder.refusedIsFailure;
-    this.reconnectMinNanos = builder.reconnectMinNanos;
-    this.reconnectMaxNanos = builder.reconnectMaxNanos;
-    long firstFrameNanos = Math.min(builder.inboundIdleNanos,
-        Math.max(Duration.ofSeconds(2).toNanos(), 3 * builder.intervalNanos));
-    this.inboundGuard = ConnectionGuard.builder("inbound heartbeat TCP")
-        .maxConnections(builder.maxInboundConnections)
-        .maxPerSource(builder.maxInboundPerSource)
-        .firstMessageDeadline(Duration.ofNanos(firstFrameNanos))
-        .idleTimeout(Duration.ofNanos(builder.inboundIdleNanos))
-        .build();
+    if (transport == Transport.UDP) {
+      this.net = new UdpNodeTransport(counters);
+    } else {
+      long firstFrameNanos = Math.min(builder.inboundIdleNanos,
+          Math.max(Duration.ofSeconds(2).toNanos(), 3 * builder.intervalNanos));
+      this.net = new TcpNodeTransport(counters, ConnectionGuard.builder("inbound heartbeat TCP")
+          .maxConnections(builder.maxInboundConnections)
+          .maxPerSource(builder.maxInboundPerSource)
+          .firstMessageDeadline(Duration.ofNanos(firstFrameNanos))
+          .idleTimeout(Duration.ofNanos(builder.inboundIdleNanos))
+          .build(), builder.refusedIsFailure, builder.reconnectMinNanos,
+          builder.reconnectMaxNanos, random.split());
+    }
     this.registry = registry;
     this.clock = registry.clock(); // arrival times on the clock of the registry's deadlines
     this.ownsRegistry = builder.externalRegistry == null;
@@ -148,9 +130,8 @@ public final class HeartbeatNode implements AutoCloseable {
     group = externalGroup != null ? externalGroup
         : EventLoops.nio("fd-node-" + localId);
     EventLoop loop = group.next();
-    receiver = newReceiver();
     try {
-      channel = transport == Transport.UDP ? bindUdp(loop) : bindTcp(loop);
+      channel = net.bind(loop, bindAddress, newReceiver());
     } catch (RuntimeException | InterruptedException e) {
       if (externalGroup == null) {
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -186,56 +167,12 @@ public final class HeartbeatNode implements AutoCloseable {
     return new HeartbeatInboundHandler(newReceiver(), counters);
   }
 
-  private Channel bindUdp(EventLoop loop) throws InterruptedException {
-    HeartbeatInboundHandler inbound = new HeartbeatInboundHandler(receiver, counters);
-    return bound(new Bootstrap().group(loop).channel(NioDatagramChannel.class)
-        .handler(inbound).bind(bindAddress));
-  }
-
-  /** Waits for the bind; Netty's sync() would throw a checked BindException undeclared. */
-  private Channel bound(ChannelFuture bind) throws InterruptedException {
-    bind.await();
-    if (!bind.isSuccess()) {
-      Throwable cause = bind.cause();
-      throw new UncheckedIOException("cannot bind " + transport + " to " + bindAddress + ": "
-          + (cause == null ? "unknown cause" : cause.getMessage()),
-          cause instanceof IOException io ? io : new IOException(cause));
-    }
-    return bind.channel();
-  }
-
-  private Channel bindTcp(EventLoop loop) throws InterruptedException {
-    TcpPeerLink.DiscardInbound discard = new TcpPeerLink.DiscardInbound(counters);
-    tcpClient = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-        .option(ChannelOption.TCP_NODELAY, true)
-        // A stalled peer gets at most 16 KiB of stale heartbeats queued, then they are dropped.
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 << 10, 16 << 10))
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel outbound) {
-            outbound.pipeline().addLast(HeartbeatFraming.prepender(), discard);
-          }
-        });
-    // Every connection of the node runs on its one loop, so they share one receiver.
-    return bound(new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
-        .option(ChannelOption.SO_REUSEADDR, true) // rebind the same port at once after a restart
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(tcpInbound = new TcpInboundInitializer(
-            () -> new HeartbeatInboundHandler(receiver, counters), inboundGuard))
-        .bind(bindAddress));
-  }
-
   /** Event loop only. */
   private void openLink(RemotePeer peer) {
     if (closed || peer.link != null || peers.get(peer.id) != peer) {
       return;
     }
-    peer.link = transport == Transport.UDP
-        ? new UdpPeerLink(channel, peer.address)
-        : new TcpPeerLink(peer, tcpClient,
-            new Backoff(reconnectMinNanos, reconnectMaxNanos, random.split()), refusedIsFailure,
-            counters).open();
+    peer.link = net.open(peer);
   }
 
   /** A fresh message from {@code peer} arrived: a TCP link waiting to reconnect may try now. */
@@ -295,31 +232,6 @@ public final class HeartbeatNode implements AutoCloseable {
     }
   }
 
-  /**
-   * The recorded arrivals of {@code peerId} (its last {@code recordArrivals} heartbeats), as a trace
-   * the QoS tools read ({@code ThresholdTuner}, {@code QosReplay}). Arrival times are this node's
-   * {@link System#nanoTime()}.
-   *
-   * @throws IllegalStateException if recording is off ({@code recordArrivals}), the peer is not
-   *     known, or nothing was recorded from it yet
-   */
-  public HeartbeatTrace recordedTrace(String peerId) {
-    return registry.recordedTrace(peerId);
-  }
-
-  /**
-   * Writes {@link #recordedTrace} of {@code peerId} as a trace file ({@code seq,arrival_ns}, gzip
-   * if the name ends in .gz), the format the {@code tune} command reads.
-   *
-   * @return the number of heartbeats written
-   * @throws IllegalStateException as {@link #recordedTrace}
-   */
-  public int exportTrace(String peerId, Path file) throws IOException {
-    HeartbeatTrace trace = recordedTrace(peerId);
-    trace.write(file);
-    return trace.size();
-  }
-
   /** The registry of peers this node monitors. */
   public FailureDetectorRegistry<String> registry() {
     return registry;
@@ -350,22 +262,11 @@ public final class HeartbeatNode implements AutoCloseable {
     return Duration.ofNanos(intervalNanos);
   }
 
-  /** The transport's counters now. */
+  /** The transport's counters now, as one snapshot (O(1)). */
   public TransportStats stats() {
-    Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
-    for (DropReason reason : DropReason.values()) {
-      dropped.put(reason, counters.drops(reason));
-    }
-    TcpInboundInitializer inbound = tcpInbound;
     HeartbeatSender rounds = sender;
-    return new TransportStats(counters.accepted.sum(), dropped, counters.sent.sum(),
-        counters.unsent.sum(), counters.connectionClues.sum(), counters.connectAttempts.sum(),
-        counters.connectFailures.sum(),
-        inboundGuard.evictedAtCapacity() + inboundGuard.evictedPerSource(),
-        inbound == null ? 0 : inbound.openConnections(),
-        counters.inboundClosed.sum() + inboundGuard.closedNoFirstMessage()
-            + inboundGuard.closedIdle(),
-        counters.handlerErrors.sum(), rounds == null ? 0 : rounds.skippedRounds());
+    return counters.snapshot(net.inboundGuard(), net.inboundOpen(),
+        rounds == null ? 0 : rounds.skippedRounds());
   }
 
   /**
@@ -400,7 +301,7 @@ public final class HeartbeatNode implements AutoCloseable {
           }
           // Closing the listening socket leaves the accepted ones open: a peer writing on one
           // would never notice this node is gone (nor reach the node that replaces it).
-          inboundGuard.closeAll();
+          net.closeInbound();
         }).sync();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -433,14 +334,12 @@ public final class HeartbeatNode implements AutoCloseable {
     private int maxInboundConnections = 1024;
     private int maxInboundPerSource = 8;
     private long inboundIdleNanos = Duration.ofSeconds(60).toNanos();
-    private long intervalNanos = Duration.ofSeconds(1).toNanos();
+    private long intervalNanos = DetectorSpec.DEFAULT_INTERVAL.toNanos();
     private double jitter = 0.1;
     private long incarnation; // 0: a random one at build()
     private boolean insecure;
     private KeyRing keys;
-    private final FailureDetectorRegistry.Builder registry = FailureDetectorRegistry.builder();
-    /** Registry settings made here, refused when a registry is given. */
-    private final List<String> registrySettings = new ArrayList<>();
+    private Consumer<FailureDetectorRegistry.Builder> registrySettings;
     private FailureDetectorRegistry<String> externalRegistry;
     private EventLoopGroup group;
     private final Map<String, InetSocketAddress> peers = new ConcurrentHashMap<>();
@@ -616,87 +515,19 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
-     * The detector every peer gets, for example {@code DetectorSpec.parse("chen:margin=200ms")};
-     * default phi accrual with Pekko's defaults. Its heartbeat interval comes from {@link
-     * #interval}: leave it out of the spec (a spec that names a different interval is refused
-     * by {@link #build()}).
+     * Settings of the registry the node makes: the detector, plug-ins, maxPeers, confirmation
+     * time, the local-pause guard, ... For example {@code .registry(r ->
+     * r.detector(DetectorSpec.parse("chen:margin=200ms")).plugin(new ArrivalRecording(10_000)))}.
+     * The node names the registry {@code fd-<localId>}, adds an {@link IntervalHistogram} (the
+     * {@code heartbeat.intervals} meters), and gives the detector spec its
+     * {@link #interval}: leave the interval out of the spec (one naming another is refused by
+     * {@link #build()}). Each call adds to the earlier ones, in order. Default: the registry's
+     * defaults (phi accrual, Pekko's settings).
      */
-    public Builder detector(DetectorSpec spec) {
-      registry.detector(spec);
-      registrySettings.add("detector");
-      return this;
-    }
-
-    /**
-     * Most peers; default 10,000. See {@link FailureDetectorRegistry.Builder#maxPeers}.
-     *
-     * @throws IllegalArgumentException if below 1
-     */
-    public Builder maxPeers(int maxPeers) {
-      registry.maxPeers(maxPeers);
-      registrySettings.add("maxPeers");
-      return this;
-    }
-
-    /**
-     * How long a peer stays SUSPECTED before it is declared FAILED; default 10 s. See {@link
-     * FailureDetectorRegistry.Builder#confirmationTime}.
-     */
-    public Builder confirmationTime(Duration confirmationTime) {
-      registry.confirmationTime(confirmationTime);
-      registrySettings.add("confirmationTime");
-      return this;
-    }
-
-    /**
-     * The local-pause guard: when this node's own timer ran late by more than {@code threshold}
-     * (GC, CPU starvation, SIGSTOP), new suspicions are held for {@code grace}; defaults 500 ms and
-     * 1 s. See {@link FailureDetectorRegistry.Builder#localPauseThreshold}.
-     */
-    public Builder localPauseGuard(Duration threshold, Duration grace) {
-      registry.localPauseThreshold(threshold);
-      registry.localPauseGrace(grace);
-      registrySettings.add("localPauseGuard");
-      return this;
-    }
-
-    /**
-     * Keep the last {@code heartbeats} arrivals of each peer in memory (16 bytes each) for {@link
-     * #exportTrace}; default 0 (off). See {@link FailureDetectorRegistry.Builder#recordArrivals}.
-     *
-     * @throws IllegalArgumentException if negative or above 10,000,000
-     */
-    public Builder recordArrivals(int heartbeats) {
-      registry.recordArrivals(heartbeats);
-      registrySettings.add("recordArrivals");
-      return this;
-    }
-
-    /**
-     * Evaluate these detectors alongside the active one on every peer's arrivals (opt-in): the
-     * mistakes each would have made and its mean detection time, in {@code /peers}, the metrics
-     * and {@link FailureDetectorRegistry#shadowTotals()}. Each gets the node's interval. See
-     * {@link FailureDetectorRegistry.Builder#shadowCandidates}.
-     *
-     * @throws IllegalArgumentException if more than {@value
-     *     FailureDetectorRegistry#MAX_SHADOW_CANDIDATES}
-     */
-    public Builder shadowCandidates(java.util.List<DetectorSpec> candidates) {
-      registry.shadowCandidates(candidates);
-      registrySettings.add("shadowCandidates");
-      return this;
-    }
-
-    /**
-     * Auto-tuning among the shadow candidates (opt-in); see {@link
-     * FailureDetectorRegistry.Builder#autoTune}.
-     *
-     * @throws IllegalArgumentException as that method
-     */
-    public Builder autoTune(dev.failuredetector.qos.QosTarget target, double headroom,
-        Duration period) {
-      registry.autoTune(target, headroom, period);
-      registrySettings.add("autoTune");
+    public Builder registry(Consumer<FailureDetectorRegistry.Builder> settings) {
+      Objects.requireNonNull(settings, "registry settings");
+      this.registrySettings = registrySettings == null ? settings
+          : registrySettings.andThen(settings);
       return this;
     }
 
@@ -745,25 +576,27 @@ public final class HeartbeatNode implements AutoCloseable {
       Duration interval = Duration.ofNanos(intervalNanos);
       FailureDetectorRegistry<String> target;
       if (externalRegistry != null) {
-        if (!registrySettings.isEmpty()) {
-          throw new IllegalStateException("set " + String.join(", ", registrySettings)
-              + " on the registry you pass, not on the node");
+        if (registrySettings != null) {
+          throw new IllegalStateException("set the registry's settings on the registry you pass,"
+              + " not as registry(settings) on the node");
         }
         if (!externalRegistry.spec().interval().equals(interval)) {
           throw new IllegalArgumentException("the registry's detector interval ("
-              + externalRegistry.spec().interval() + ") differs from the node's interval ("
-              + interval + "): build the registry with spec.withInterval(" + interval + ")");
+              + readable(externalRegistry.spec().interval()) + ") differs from the node's interval ("
+              + readable(interval) + "): build the registry with spec.withInterval(" + interval
+              + ")");
         }
         target = externalRegistry;
       } else {
-        DetectorSpec spec = registry.detector();
-        if (!spec.interval().equals(DetectorSpec.DEFAULT_INTERVAL)
-            && !spec.interval().equals(interval)) {
-          throw new IllegalArgumentException("detector " + spec.kind() + " interval="
-              + spec.interval() + " differs from the node's interval (" + interval
-              + "): the heartbeat interval is set on the node only; leave it out of the spec");
+        // The interval histogram feeds the dashboard's interval percentiles (docs/operations).
+        FailureDetectorRegistry.Builder settings = FailureDetectorRegistry.builder()
+            .name("fd-" + localId).plugin(new IntervalHistogram());
+        if (registrySettings != null) {
+          registrySettings.accept(settings);
         }
-        target = registry.detector(spec.withInterval(interval)).name("fd-" + localId).build();
+        settings.detector(
+            DetectorSpec.withIntervalOf(settings.detector(), interval, "the node's interval"));
+        target = settings.build();
       }
       return new HeartbeatNode(this, target);
     }

@@ -37,4 +37,30 @@ final class TransportCounters {
   long drops(DropReason reason) {
     return drops.get(reason).sum();
   }
+
+  /**
+   * These counts, with what the inbound guard and the sender count, as one snapshot: O(1).
+   *
+   * @param guard the TCP inbound guard, null over UDP
+   */
+  TransportStats snapshot(ConnectionGuard guard, int inboundOpen, long skippedRounds) {
+    Map<TransportStats.Counter, Long> counts = new EnumMap<>(TransportStats.Counter.class);
+    counts.put(TransportStats.Counter.ACCEPTED, accepted.sum());
+    counts.put(TransportStats.Counter.SENT, sent.sum());
+    counts.put(TransportStats.Counter.UNSENT, unsent.sum());
+    counts.put(TransportStats.Counter.CONNECTION_REFUSED_CLUES, connectionClues.sum());
+    counts.put(TransportStats.Counter.CONNECT_ATTEMPTS, connectAttempts.sum());
+    counts.put(TransportStats.Counter.CONNECT_FAILURES, connectFailures.sum());
+    counts.put(TransportStats.Counter.INBOUND_REJECTED,
+        guard == null ? 0 : guard.evictedAtCapacity() + guard.evictedPerSource());
+    counts.put(TransportStats.Counter.INBOUND_CLOSED, inboundClosed.sum()
+        + (guard == null ? 0 : guard.closedNoFirstMessage() + guard.closedIdle()));
+    counts.put(TransportStats.Counter.HANDLER_ERRORS, handlerErrors.sum());
+    counts.put(TransportStats.Counter.SKIPPED_ROUNDS, skippedRounds);
+    Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
+    for (DropReason reason : DropReason.values()) {
+      dropped.put(reason, drops(reason));
+    }
+    return new TransportStats(counts, dropped, inboundOpen);
+  }
 }

@@ -103,7 +103,7 @@ class DnsPeerDiscoveryTest {
     int port = freeUdpPort("127.0.0.2");
     HeartbeatNode a = HeartbeatNode.builder().localId("127.0.0.2:" + port).keyRing(RING)
         .bind(new InetSocketAddress("127.0.0.2", port)).interval(Duration.ofMillis(100))
-        .maxPeers(1).build().start();
+        .registry(r -> r.maxPeers(1)).build().start();
     resources.add(a);
     DnsPeerDiscovery atA = DnsPeerDiscovery.start(a, "peers.test", port, "127.0.0.1:" + dnsPort,
         Duration.ofMillis(200));

@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.HeartbeatOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -91,7 +92,7 @@ class EmbeddedPipelineTest {
     assertThat(node.stats().accepted()).isEqualTo(1);
 
     udp.writeInbound(datagram(GOLDEN)); // the same again: stale, counted by the registry
-    assertThat(registry.stats().heartbeatsStaleSequence()).isEqualTo(1);
+    assertThat(registry.stats().heartbeats(HeartbeatOutcome.STALE_SEQUENCE)).isEqualTo(1);
     udp.writeInbound(datagram(java.util.Arrays.copyOf(GOLDEN, 20)));
     udp.writeInbound(datagram(new byte[200]));
     udp.writeInbound(datagram(with(GOLDEN, 2, 1))); // a version 1 frame
@@ -181,7 +182,7 @@ class EmbeddedPipelineTest {
     udp.writeInbound(datagram(heartbeat(MessageType.HEARTBEAT, 666, 1)));
     udp.writeInbound(datagram(heartbeat(MessageType.PING, 667, 1)));
     udp.writeInbound(datagram(heartbeat(MessageType.ACK, 7, 6)));
-    assertThat(registry.stats().heartbeatsUnconfirmedIncarnation()).isEqualTo(1);
+    assertThat(registry.stats().heartbeats(HeartbeatOutcome.UNCONFIRMED_INCARNATION)).isEqualTo(1);
     assertThat(node.stats().drops(DropReason.UNEXPECTED_TYPE)).isEqualTo(2);
     assertThat(peer.heardIncarnation()).as("still echoing the real life").isEqualTo(7);
     assertThat(peer.nextSequence(7, 11)).as("numbering goes on").isEqualTo(before + 1);
@@ -191,7 +192,7 @@ class EmbeddedPipelineTest {
     udp.writeInbound(datagram(heartbeat(MessageType.HEARTBEAT, 7, 6)));
     now.addAndGet(Duration.ofMillis(100).toNanos());
     udp.writeInbound(datagram(heartbeat(MessageType.HEARTBEAT, 666, 2)));
-    assertThat(registry.stats().heartbeatsUnconfirmedIncarnation()).isEqualTo(2);
+    assertThat(registry.stats().heartbeats(HeartbeatOutcome.UNCONFIRMED_INCARNATION)).isEqualTo(2);
     assertThat(peer.heardIncarnation()).isEqualTo(7);
     assertThat(node.stats().accepted()).isEqualTo(6);
 
@@ -224,17 +225,19 @@ class EmbeddedPipelineTest {
     assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE).insecure()
         .interval(Duration.ofMillis(50)).registry(registry).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("the registry's detector interval (PT0.1S) differs from the"
-            + " node's interval (PT0.05S)");
+        .hasMessageStartingWith("the registry's detector interval (100ms) differs from the"
+            + " node's interval (50ms)");
     assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE).insecure()
-        .interval(Duration.ofMillis(100)).registry(registry).confirmationTime(Duration.ofSeconds(1))
-        .build())
+        .interval(Duration.ofMillis(100)).registry(registry)
+        .registry(r -> r.confirmationTime(Duration.ofSeconds(1))).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("set confirmationTime on the registry you pass, not on the node");
+        .hasMessage("set the registry's settings on the registry you pass, not as"
+            + " registry(settings) on the node");
     assertThatThrownBy(() -> HeartbeatNode.builder().localId("x").bind(SOMEWHERE).insecure()
-        .interval(Duration.ofMillis(100)).detector(DetectorSpec.parse("chen:interval=200ms"))
-        .build())
+        .interval(Duration.ofMillis(100))
+        .registry(r -> r.detector(DetectorSpec.parse("chen:interval=200ms"))).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("detector chen interval=PT0.2S differs from the node's interval");
+        .hasMessageStartingWith("detector chen interval=200ms differs from the node's interval"
+            + " (100ms)");
   }
 }

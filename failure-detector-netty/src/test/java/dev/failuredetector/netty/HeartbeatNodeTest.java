@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.qos.HeartbeatTrace;
 
 import java.util.List;
@@ -50,8 +51,8 @@ class HeartbeatNodeTest {
         .incarnation(incarnation)
         .keyRing(KeyRing.of(1, KEY))
         // Generous timeout: a noisy 2-core CI machine must not cause suspicions.
-        .detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(50))
-            .withPause(Duration.ofSeconds(2)))
+        .registry(r -> r.detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(50))
+            .withPause(Duration.ofSeconds(2))))
         .build().start();
   }
 
@@ -172,7 +173,7 @@ class HeartbeatNodeTest {
       assertThat(fuzzed).as("fuzzed datagrams the node read and dropped").isGreaterThan(198_000);
     }
     await().atMost(GENEROUS).until(() -> b.stats().drops(DropReason.BAD_TAG) >= 1
-        && b.registry().stats().heartbeatsStaleSequence() >= 1 && b.stats().drops(DropReason.UNKNOWN_SENDER) >= 1);
+        && b.registry().stats().heartbeats(HeartbeatOutcome.STALE_SEQUENCE) >= 1 && b.stats().drops(DropReason.UNKNOWN_SENDER) >= 1);
     System.out.println("UDP fuzz, 200,003 hostile datagrams: " + diagnostics(b));
     assertThat(b.stats().handlerErrors()).isZero();
     // Not one was accepted: what b accepted is a's own heartbeats (a sends one each 50 ms).
@@ -214,13 +215,17 @@ class HeartbeatNodeTest {
     a = node("a", 1);
     b = HeartbeatNode.builder().localId("b")
         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .interval(Duration.ofMillis(50)).keyRing(KeyRing.of(1, KEY)).recordArrivals(1000)
+        .interval(Duration.ofMillis(50)).keyRing(KeyRing.of(1, KEY))
+        .registry(r -> r.plugin(new dev.failuredetector.qos.ArrivalRecording(1000)))
         .build().start();
     a.addPeer("b", b.localAddress());
     b.addPeer("a", a.localAddress());
     await().atMost(GENEROUS).until(() -> b.stats().accepted() >= 30);
     java.nio.file.Path file = dir.resolve("a.csv.gz");
-    int written = b.exportTrace("a", file);
+    dev.failuredetector.qos.HeartbeatTrace recorded =
+        dev.failuredetector.qos.ArrivalRecording.of(b.registry()).trace("a");
+    recorded.write(file);
+    int written = recorded.size();
     assertThat(written).isGreaterThanOrEqualTo(30);
     dev.failuredetector.qos.HeartbeatTrace trace = dev.failuredetector.qos.HeartbeatTrace.read(file);
     assertThat(trace.size()).isEqualTo(written);
@@ -228,8 +233,9 @@ class HeartbeatNodeTest {
     dev.failuredetector.qos.QosReport report = dev.failuredetector.qos.QosReplay.replay(trace,
         DeadlineFailureDetector.builder().heartbeatInterval(Duration.ofMillis(50))::build, 5);
     assertThat(report.heartbeats()).isEqualTo(written - 5);
-    assertThatThrownBy(() -> a.exportTrace("b", file)).isInstanceOf(IllegalStateException.class)
-        .hasMessage("arrival recording is off: set recordArrivals(n) on the builder");
+    assertThatThrownBy(() -> dev.failuredetector.qos.ArrivalRecording.of(a.registry()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("arrival recording is off: add the plug-in");
   }
 
   @Test
@@ -264,8 +270,9 @@ class HeartbeatNodeTest {
       for (String id : List.of("s", "r1", "r2", "r3")) {
         nodes.add(HeartbeatNode.builder().localId(id)
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-            .interval(Duration.ofMillis(20)).keyRing(KeyRing.of(1, KEY)).recordArrivals(10_000)
-            .detector(DetectorSpec.deadline().withPause(Duration.ofSeconds(5)))
+            .interval(Duration.ofMillis(20)).keyRing(KeyRing.of(1, KEY))
+            .registry(r -> r.plugin(new dev.failuredetector.qos.ArrivalRecording(10_000)))
+            .registry(r -> r.detector(DetectorSpec.deadline().withPause(Duration.ofSeconds(5))))
             .build().start());
       }
       HeartbeatNode sender = nodes.get(0);
@@ -278,7 +285,8 @@ class HeartbeatNodeTest {
             () -> receiver.registry().stats().heartbeatsRecorded() >= 150);
       }
       for (HeartbeatNode receiver : nodes.subList(1, 4)) {
-        HeartbeatTrace trace = receiver.recordedTrace("s");
+        HeartbeatTrace trace =
+            dev.failuredetector.qos.ArrivalRecording.of(receiver.registry()).trace("s");
         long gaps = 0;
         for (int i = 1; i < trace.size(); i++) {
           long step = trace.sequence(i) - trace.sequence(i - 1);
@@ -346,9 +354,9 @@ class HeartbeatNodeTest {
         .hasMessage("jitter must be between 0 and 0.5, got 0.9");
     assertThatThrownBy(() -> HeartbeatNode.builder().localId(""))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("senderId must be");
-    assertThatThrownBy(() -> HeartbeatNode.builder().recordArrivals(-1))
+    assertThatThrownBy(() -> new dev.failuredetector.qos.ArrivalRecording(-1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("recordArrivals must be between 0 and 10,000,000, got -1");
+        .hasMessage("recordArrivals must be between 1 and 10,000,000, got -1");
     assertThatThrownBy(() -> HeartbeatNode.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessage("localId and bind are required");
     assertThatThrownBy(() -> HeartbeatNode.builder().reconnectBackoff(Duration.ofSeconds(2),

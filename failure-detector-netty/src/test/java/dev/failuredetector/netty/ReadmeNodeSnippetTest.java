@@ -49,7 +49,7 @@ class ReadmeNodeSnippetTest {
         .transport(Transport.UDP)
         .interval(Duration.ofMillis(500))
         .keyRing(KeyRing.of(1, secret32Bytes))
-        .detector(DetectorSpec.parse("phi:pause=1s"))       // the node gives it its interval
+        .registry(r -> r.detector(DetectorSpec.parse("phi:pause=1s"))) // the node gives it its interval
         .peer("orders-2", other.localAddress())
         .build().start();
     node.registry().addListener(t -> log.info("{} {} -> {} ({})", t.key(), t.from(), t.to(), t.reason()));

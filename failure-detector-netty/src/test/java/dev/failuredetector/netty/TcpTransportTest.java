@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,8 +53,8 @@ class TcpTransportTest {
         .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
         .maxInboundConnections(maxInbound)
         // Ten minutes: only the refused connection can make "p" FAILED within the test.
-        .detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(50))
-            .withPause(Duration.ofMinutes(10)))
+        .registry(r -> r.detector(DetectorSpec.deadline().withInterval(Duration.ofMillis(50))
+            .withPause(Duration.ofMinutes(10))))
         .peer("p", peerAddress)
         .build().start();
   }
@@ -139,7 +140,7 @@ class TcpTransportTest {
 
     // A replayed GOODBYE, validly signed: counted, not acted on (and not a reason to close).
     sendFrame(honest, KEY, new WireMessage(MessageType.GOODBYE, "p", 1, node.incarnation(), 2, 0));
-    await().atMost(GENEROUS).until(() -> node.registry().stats().heartbeatsStaleSequence() == 1);
+    await().atMost(GENEROUS).until(() -> node.registry().stats().heartbeats(HeartbeatOutcome.STALE_SEQUENCE) == 1);
 
     // A frame announcing 4,000 bytes: oversized, closed before reading it.
     Connection greedy = connectAsPeer();

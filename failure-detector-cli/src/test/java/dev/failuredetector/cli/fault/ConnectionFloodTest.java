@@ -57,8 +57,8 @@ class ConnectionFloodTest {
         .keyRing(KeyRing.parse("test key", KEY))
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(INTERVAL)
         .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(100))
-        .detector(DetectorSpec.parse("deadline:pause=500ms"))
-        .confirmationTime(Duration.ofMinutes(1)).build().start();
+        .registry(r -> r.detector(DetectorSpec.parse("deadline:pause=500ms")))
+        .registry(r -> r.confirmationTime(Duration.ofMinutes(1))).build().start();
     observer.registry().addListener(seen::add);
     peer = startPeer(0);
     int port = peer.port();

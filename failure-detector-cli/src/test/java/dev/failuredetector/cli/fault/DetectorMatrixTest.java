@@ -90,8 +90,9 @@ class DetectorMatrixTest {
       return HeartbeatNode.builder().keyRing(KeyRing.parse("test key", KEY)).localId(id)
           .transport(transport)
           .bind(new InetSocketAddress("127.0.0.1", 0)).interval(INTERVAL)
-          .detector(DetectorSpec.parse(spec)).recordArrivals(1_000)
-          .confirmationTime(Duration.ofMinutes(5))
+          .registry(r -> r.detector(DetectorSpec.parse(spec))
+              .plugin(new dev.failuredetector.qos.ArrivalRecording(1_000)))
+          .registry(r -> r.confirmationTime(Duration.ofMinutes(5)))
           .build().start();
     }
   }
@@ -188,7 +189,8 @@ class DetectorMatrixTest {
 
   /** The observer's timeout for {@code peer} over what the formula gives for its arrivals. */
   private static double ratio(Trio trio, HeartbeatNode observer, String peer) {
-    HeartbeatTrace trace = observer.recordedTrace(peer);
+    HeartbeatTrace trace =
+        dev.failuredetector.qos.ArrivalRecording.of(observer.registry()).trace(peer);
     PeerSnapshot<String> snapshot = observer.registry().snapshot(peer).orElseThrow();
     long[] arrivals = new long[trace.size()];
     for (int i = 0; i < arrivals.length; i++) {

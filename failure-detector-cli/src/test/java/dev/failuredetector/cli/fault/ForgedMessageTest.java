@@ -1,5 +1,6 @@
 package dev.failuredetector.cli.fault;
 
+import dev.failuredetector.HeartbeatOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -59,7 +60,8 @@ class ForgedMessageTest {
     HeartbeatNode node = HeartbeatNode.builder().localId(id).transport(transport).keyRing(RING)
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(INTERVAL)
         .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(100))
-        .detector(DetectorSpec.parse(SPEC)).confirmationTime(Duration.ofMinutes(1)).build();
+        .registry(r -> r.detector(DetectorSpec.parse(SPEC)).confirmationTime(Duration.ofMinutes(1)))
+        .build();
     node.registry().addListener(seen::add);
     resources.add(node);
     return node.start();
@@ -109,7 +111,7 @@ class ForgedMessageTest {
     // What the forger reads from any recording of a's traffic: a's incarnation.
     long aIncarnation = c.registry().snapshot("a").orElseThrow().incarnation();
     int mark = seenAtC.size();
-    long staleBefore = c.registry().stats().heartbeatsStaleSequence();
+    long staleBefore = c.registry().stats().heartbeats(HeartbeatOutcome.STALE_SEQUENCE);
     long acceptedBefore = c.stats().accepted();
     int aTransitions = a.transitions().size();
 
@@ -124,7 +126,7 @@ class ForgedMessageTest {
 
     assertThat(seenAtC.subList(mark, seenAtC.size())).as("a's state at c after the forgery")
         .isEmpty();
-    assertThat(c.registry().stats().heartbeatsStaleSequence() - staleBefore)
+    assertThat(c.registry().stats().heartbeats(HeartbeatOutcome.STALE_SEQUENCE) - staleBefore)
         .as("a's heartbeats c dropped as stale").isZero();
     assertThat(a.transitions().subList(aTransitions, a.transitions().size()))
         .as("c's state at a (no RESTARTED to a made-up life)").isEmpty();

@@ -73,10 +73,10 @@ class HaproxyIntegrationTest {
 
     observer = HeartbeatNode.builder().insecure().localId("lb-side")
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
-        .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
+        .registry(r -> r.detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
             .withPause(Duration.ofMillis(200))
-            .withMinStd(Duration.ofMillis(20)))
-        .confirmationTime(Duration.ofMinutes(1))
+            .withMinStd(Duration.ofMillis(20))))
+        .registry(r -> r.confirmationTime(Duration.ofMinutes(1)))
         .build().start();
     observer.registry().addListener(seen::add);
     health = HealthServer.builder(HealthView.of(observer.registry()))
@@ -124,8 +124,8 @@ class HaproxyIntegrationTest {
     assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
     observer = HeartbeatNode.builder().insecure().localId("lb-side")
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
-        .detector(DetectorSpec.parse("phi:pause=1s"))
-        .confirmationTime(Duration.ofMinutes(1))
+        .registry(r -> r.detector(DetectorSpec.parse("phi:pause=1s")))
+        .registry(r -> r.confirmationTime(Duration.ofMinutes(1)))
         .build().start();
     health = HealthServer.builder(HealthView.of(observer.registry()))
         .http(new InetSocketAddress("127.0.0.1", 0))
@@ -245,8 +245,8 @@ class HaproxyIntegrationTest {
     assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
     observer = HeartbeatNode.builder().insecure().localId("lb-side")
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
-        .detector(DetectorSpec.parse("deadline:pause=1900ms")) // 2 s timeout
-        .confirmationTime(Duration.ofMinutes(1))
+        .registry(r -> r.detector(DetectorSpec.parse("deadline:pause=1900ms"))) // 2 s timeout
+        .registry(r -> r.confirmationTime(Duration.ofMinutes(1)))
         .build().start();
     health = HealthServer.builder(HealthView.of(observer.registry()))
         .agent(new InetSocketAddress("127.0.0.1", 0)).build().start();

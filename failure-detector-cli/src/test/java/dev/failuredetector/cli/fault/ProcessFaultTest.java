@@ -52,9 +52,10 @@ class ProcessFaultTest {
   private void startObserver(Transport transport, Duration pause) throws InterruptedException {
     observer = HeartbeatNode.builder().insecure().localId("o").transport(transport)
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
-        .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
-            .withPause(pause).withMinStd(Duration.ofMillis(20)))
-        .confirmationTime(Duration.ofMinutes(1)) // SUSPECTED stays SUSPECTED in these tests
+        .registry(r -> r.detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
+            .withPause(pause).withMinStd(Duration.ofMillis(20))))
+        // SUSPECTED stays SUSPECTED in these tests
+        .registry(r -> r.confirmationTime(Duration.ofMinutes(1)))
         .build().start();
     observer.registry().addListener(seen::add);
   }

@@ -1,5 +1,6 @@
 package dev.failuredetector.cli.fault;
 
+import dev.failuredetector.HeartbeatOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -62,7 +63,7 @@ class ReplayAttackTest {
   private Observer observer(String id, int port, boolean insecure) throws InterruptedException {
     HeartbeatNode.Builder builder = HeartbeatNode.builder().localId(id)
         .bind(new InetSocketAddress("127.0.0.1", port)).interval(INTERVAL)
-        .detector(DetectorSpec.parse(SPEC)).confirmationTime(Duration.ofMinutes(1));
+        .registry(r -> r.detector(DetectorSpec.parse(SPEC)).confirmationTime(Duration.ofMinutes(1)));
     HeartbeatNode node = (insecure ? builder.insecure() : builder.keyRing(RING)).build().start();
     resources.add(node);
     List<PeerTransition<String>> seen = new CopyOnWriteArrayList<>();
@@ -202,11 +203,11 @@ class ReplayAttackTest {
     assertThat(last.echoIncarnation()).isEqualTo(a.node().incarnation());
     WireCodec forger = new WireCodec(RING, true);
 
-    long implausibleBefore = a.node().registry().stats().heartbeatsImplausibleSequence();
+    long implausibleBefore = a.node().registry().stats().heartbeats(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
     send(forger, new WireMessage(MessageType.GOODBYE, "c", last.incarnation(),
         a.node().incarnation(), Long.MAX_VALUE, 0), a.node().localAddress());
     await().atMost(NodeProcess.GENEROUS).until(() ->
-        a.node().registry().stats().heartbeatsImplausibleSequence() > implausibleBefore);
+        a.node().registry().stats().heartbeats(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE) > implausibleBefore);
     assertThat(a.node().registry().isAvailable("c")).as("2^63-1: dropped, c still available")
         .isTrue();
 

@@ -42,9 +42,11 @@ class SenderPauseTest {
     Map<String, HeartbeatNode> observers = new LinkedHashMap<>();
     List<String> args = new ArrayList<>(List.of("--bind", "127.0.0.1:0", "--interval", "100"));
     for (int i = 0; i < SPECS.size(); i++) {
+      DetectorSpec spec = DetectorSpec.parse(SPECS.get(i));
       HeartbeatNode observer = HeartbeatNode.builder().insecure().localId("o" + i)
           .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
-          .detector(DetectorSpec.parse(SPECS.get(i))).confirmationTime(Duration.ofMinutes(1))
+          .registry(r -> r.detector(spec)
+              .confirmationTime(Duration.ofMinutes(1)))
           .build().start();
       resources.add(observer);
       observers.put(SPECS.get(i), observer);

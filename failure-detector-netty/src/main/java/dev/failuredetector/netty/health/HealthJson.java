@@ -82,7 +82,7 @@ final class HealthJson {
     if (!h.shadow().isEmpty()) {
       // What each shadow candidate would have done on this peer's arrivals.
       json.append(",\"shadow\":[");
-      for (dev.failuredetector.ShadowResult r : h.shadow()) {
+      for (dev.failuredetector.qos.ShadowResult r : h.shadow()) {
         json.append("{\"candidate\":");
         appendString(json, r.candidate().toString());
         json.append(",\"heartbeats\":").append(r.heartbeats())

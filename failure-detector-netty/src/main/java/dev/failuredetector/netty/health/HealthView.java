@@ -158,13 +158,13 @@ public final class HealthView {
   }
 
   /** The peer's shadow candidates' results (empty without candidates). */
-  private List<dev.failuredetector.ShadowResult> shadowOf(String peer) {
-    return registry.shadowCandidates().isEmpty() ? List.of()
-        : registry.peer(peer).map(p -> p.shadowResults()).orElse(List.of());
+  private List<dev.failuredetector.qos.ShadowResult> shadowOf(String peer) {
+    return registry.plugin(dev.failuredetector.qos.ShadowCandidates.class)
+        .map(shadows -> shadows.results(peer)).orElse(List.of());
   }
 
   private static PeerHealth healthOf(PeerSnapshot<String> s, EjectionStatus status,
-      List<dev.failuredetector.ShadowResult> shadow) {
+      List<dev.failuredetector.qos.ShadowResult> shadow) {
     boolean available = s.state() == PeerState.AVAILABLE;
     boolean heldUp = !available && status.holdingUp() && isSuspectedFromSilence(s.state(), s.reason());
     int weight = available ? weightPercent(s.nanosSinceLastHeartbeat(), s.timeoutNanos())

@@ -1,7 +1,7 @@
 package dev.failuredetector.netty.health;
 
 import dev.failuredetector.PeerState;
-import dev.failuredetector.ShadowResult;
+import dev.failuredetector.qos.ShadowResult;
 import dev.failuredetector.TransitionReason;
 import java.util.List;
 import java.util.OptionalDouble;

@@ -40,8 +40,8 @@ class HealthServerUnderAbuseTest {
         .interval(Duration.ofMillis(100))
         // A pause of 1 s: CPU contention on a 2-core machine cannot explain a suspicion, a health
         // server that blocked the node's event loop would.
-        .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
-            .withPause(Duration.ofSeconds(1)))
+        .registry(r -> r.detector(DetectorSpec.phi().withInterval(Duration.ofMillis(100))
+            .withPause(Duration.ofSeconds(1))))
         .build().start();
     resources.add(node);
     return node;

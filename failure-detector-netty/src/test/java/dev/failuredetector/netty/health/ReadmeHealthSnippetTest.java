@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.health;
 
+import dev.failuredetector.qos.ArrivalRecording;
 import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,9 +31,9 @@ class ReadmeHealthSnippetTest {
         .bind(new InetSocketAddress(loopback, 0)).interval(Duration.ofMillis(20)).build().start();
     HeartbeatNode node = HeartbeatNode.builder().insecure().localId("orders-1")
         .bind(new InetSocketAddress(loopback, 0)).interval(Duration.ofMillis(20))
-        .detector(DetectorSpec.phi().withInterval(Duration.ofMillis(20))
-            .withPause(Duration.ofSeconds(2)))
-        .recordArrivals(10_000)
+        .registry(r -> r.detector(DetectorSpec.phi().withInterval(Duration.ofMillis(20))
+            .withPause(Duration.ofSeconds(2))))
+        .registry(r -> r.plugin(new dev.failuredetector.qos.ArrivalRecording(10_000)))
         .peer("orders-2", other.localAddress()).build().start();
     other.addPeer("orders-1", node.localAddress());
     try {
@@ -53,7 +54,7 @@ class ReadmeHealthSnippetTest {
       await().atMost(Duration.ofSeconds(30)).until(
           () -> node.registry().stats().heartbeatsRecorded() >= 60);
       QosAdvisor.Recommendation advice = ThresholdTuner.apply(node.registry(),
-          node.recordedTrace("orders-2"), QosTarget.maxMistakesPerDay(10));
+          ArrivalRecording.of(node.registry()).trace("orders-2"), QosTarget.maxMistakesPerDay(10));
       log.add(advice.explanation());
       // (end of the snippets)
 

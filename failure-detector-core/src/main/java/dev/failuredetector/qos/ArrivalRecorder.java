@@ -1,6 +1,6 @@
-package dev.failuredetector;
+package dev.failuredetector.qos;
 
-import dev.failuredetector.qos.HeartbeatTrace;
+import dev.failuredetector.ArrivalObserver;
 
 /**
  * The last {@code capacity} heartbeat arrivals of one peer (sequence number and arrival time), in
@@ -8,7 +8,7 @@ import dev.failuredetector.qos.HeartbeatTrace;
  * becomes a {@link HeartbeatTrace} for the {@code tune} command. Thread-safe: the receiving event
  * loop records, any thread snapshots (under the same monitor, held for a copy of the arrays).
  */
-final class ArrivalRecorder {
+final class ArrivalRecorder implements ArrivalObserver {
 
   private final long[] sequences;
   private final long[] arrivals;
@@ -16,7 +16,12 @@ final class ArrivalRecorder {
   private int size;
   private long incarnation;
 
-  ArrivalRecorder(int capacity) {
+  private final ArrivalRecording owner;
+  private final Object key;
+
+  ArrivalRecorder(int capacity, ArrivalRecording owner, Object key) {
+    this.owner = owner;
+    this.key = key;
     this.sequences = new long[capacity];
     this.arrivals = new long[capacity];
   }
@@ -25,7 +30,8 @@ final class ArrivalRecorder {
    * Records an arrival. A new incarnation (the peer restarted and numbers afresh) starts a new
    * recording: one trace describes one run of the sender.
    */
-  synchronized void record(long incarnation, long sequence, long arrivalNanos) {
+  @Override
+  public synchronized void arrived(long incarnation, long sequence, long arrivalNanos) {
     if (size > 0 && incarnation != this.incarnation) {
       next = 0;
       size = 0;
@@ -43,6 +49,11 @@ final class ArrivalRecorder {
     if (size < sequences.length) {
       size++;
     }
+  }
+
+  @Override
+  public void removed() {
+    owner.forget(key, this);
   }
 
   /** The recorded arrivals, oldest first, or null if none. */

@@ -1,4 +1,9 @@
-package dev.failuredetector;
+package dev.failuredetector.qos;
+
+import dev.failuredetector.ArrivalObserver;
+import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.FailureDetector;
+import dev.failuredetector.NanoClock;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -8,11 +13,11 @@ import java.util.List;
 /**
  * One peer's shadow candidates: detectors fed the same accepted arrivals as the active one, whose
  * would-be mistakes and detection times are counted, and nothing else (no state, no event). No
- * trace is kept. The heartbeat path ({@link #heartbeat}) runs under the peer's writer guard,
+ * trace is kept. The heartbeat path ({@link #arrived}) runs under the peer's writer guard,
  * takes no lock and allocates nothing; readers ({@link #results}) see the counters with opaque
  * reads: each exact, together possibly a heartbeat apart.
  */
-final class ShadowEvaluation {
+final class ShadowEvaluation implements ArrivalObserver {
 
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
   private static final VarHandle DOUBLES = MethodHandles.arrayElementVarHandle(double[].class);
@@ -30,7 +35,12 @@ final class ShadowEvaluation {
   private final double[] detectionSums;
   private final long[] heartbeats = new long[1];
 
-  ShadowEvaluation(List<DetectorSpec> specs, NanoClock clock) {
+  private final ShadowCandidates owner;
+  private final Object key;
+
+  ShadowEvaluation(List<DetectorSpec> specs, NanoClock clock, ShadowCandidates owner, Object key) {
+    this.owner = owner;
+    this.key = key;
     this.specs = specs;
     this.clock = clock;
     int n = specs.size();
@@ -47,7 +57,8 @@ final class ShadowEvaluation {
   }
 
   /** Writer only: a fresh detector per candidate for a new incarnation; the counts go on. */
-  void restart() {
+  @Override
+  public void restarted(long incarnation) {
     for (int i = 0; i < candidates.length; i++) {
       candidates[i] = specs.get(i).newDetector(clock);
       deadlines[i] = NONE;
@@ -56,7 +67,8 @@ final class ShadowEvaluation {
   }
 
   /** Writer only: heartbeat {@code sequence} arrived at {@code nowNanos} (accepted, fresh). */
-  void heartbeat(long sequence, long nowNanos) {
+  @Override
+  public void arrived(long incarnation, long sequence, long nowNanos) {
     for (int i = 0; i < candidates.length; i++) {
       long deadline = deadlines[i];
       if (deadline != NONE && deadline - nowNanos < 0) {
@@ -80,9 +92,14 @@ final class ShadowEvaluation {
     LONGS.setOpaque(heartbeats, 0, (long) LONGS.getOpaque(heartbeats, 0) + 1);
   }
 
+  @Override
+  public void removed() {
+    owner.forget(key, this);
+  }
+
   /**
-   * Adds this peer's counts to the sums, per candidate (no allocation: how the registry totals
-   * every peer).
+   * Adds this peer's counts to the sums, per candidate (no allocation: how {@link
+   * ShadowCandidates#totals} sums every peer).
    */
   void addTo(long[] heartbeatSums, long[] mistakeSums, double[] detectionSums) {
     long count = (long) LONGS.getOpaque(heartbeats, 0);

@@ -1,28 +1,45 @@
-package dev.failuredetector;
+package dev.failuredetector.qos;
 
-import dev.failuredetector.qos.PoissonBound;
+import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.RegistryPlugin;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The auto-tuning policy ({@link FailureDetectorRegistry.Builder#autoTune}): every period, on the
- * timer thread, it reads the shadow candidates' counts over the last few periods and makes the
- * fastest candidate that meets the mistake budget the active spec, by the rule {@code tune}
- * uses (the 95% upper bound of the rate, kept a headroom below the budget, and a worst period no
- * worse than chance at the budget). Hysteresis: a faster candidate takes over only if it detects
- * at least 10% sooner and was the pick at two evaluations in a row; the active one gives way at
- * once when it breaks the budget by more than chance (to the fastest that meets it, or else the
- * one with the fewest mistakes). Until the counts can show a candidate within the budget (zero
- * mistakes in T show a rate below 3/T), nothing changes. Each change is logged once and counted. The candidates differ from the active spec
- * in the tuning setting only, so a change keeps every peer's history ({@link
- * FailureDetectorRegistry#reconfigure}).
+ * Auto-tuning, a {@link RegistryPlugin} and a client of the registry's public API: every {@code
+ * period}, on the registry's timer thread, it reads the {@link ShadowCandidates}' counts over the
+ * last few periods and makes the fastest candidate that meets the mistake budget the active spec
+ * ({@link FailureDetectorRegistry#reconfigure}), by the rule {@code tune} uses (the 95% upper
+ * bound of the rate, kept a headroom below the budget, and a worst period no worse than chance at
+ * the budget).
+ * <pre>{@code
+ * ShadowCandidates shadows = ShadowCandidates.withActive(List.of(
+ *     DetectorSpec.parse("phi:threshold=4"), DetectorSpec.parse("phi:threshold=12")));
+ * FailureDetectorRegistry<String> registry = FailureDetectorRegistry.builder()
+ *     .plugin(shadows)
+ *     .plugin(AutoTuner.of(shadows, QosTarget.maxMistakesPerDay(100), 2, Duration.ofMinutes(10)))
+ *     .build();
+ * }</pre>
+ * It looks back over the shortest horizon that can show the budget, and half again (2.2 h for
+ * 100/day at headroom 2 and 10-minute periods, at most 288 periods). Hysteresis: a faster
+ * candidate takes over only if it detects at least 10% sooner and was the pick at two evaluations
+ * in a row; the active one gives way at once when it breaks the budget by more than chance (to the
+ * fastest that meets it, or else the one with the fewest mistakes). Until the counts can show a
+ * candidate within the budget (zero mistakes in T show a rate below 3/T: 1.4 h for 100 a day at
+ * headroom 2), nothing changes. Each change is logged at INFO and counted ({@link #changes()}, the
+ * metric {@code failure.detector.autotune.changes}). The candidates must differ from the active
+ * spec in its tuning setting only ({@link DetectorSpec#tuningKey()}), so a change keeps every
+ * peer's history, and must include the active spec ({@link ShadowCandidates#withActive}).
  */
-final class AutoTuner {
+public final class AutoTuner implements RegistryPlugin {
 
-  private static final Logger LOG = LoggerFactory.getLogger(FailureDetectorRegistry.class);
+  private static final Logger LOG = LoggerFactory.getLogger(AutoTuner.class);
   /** The most periods looked back over (two days at 10 minutes). */
   static final int MAX_WINDOWS = 288;
   /** A faster candidate must detect this much sooner to take over. */
@@ -30,7 +47,8 @@ final class AutoTuner {
   /** Evaluations in a row a faster candidate must be the pick for. */
   static final int STREAK = 2;
 
-  private final FailureDetectorRegistry<?> registry;
+  private final ShadowCandidates shadows;
+  private volatile FailureDetectorRegistry<?> registry;
   private final double budgetPerDay;
   private final double headroom;
   private final long periodNanos;
@@ -52,9 +70,9 @@ final class AutoTuner {
 
   private record Snapshot(long atNanos, long[] heartbeats, long[] mistakes, double[] detection) {}
 
-  AutoTuner(FailureDetectorRegistry<?> registry, double budgetPerDay, double headroom,
+  private AutoTuner(ShadowCandidates shadows, double budgetPerDay, double headroom,
       long periodNanos) {
-    this.registry = registry;
+    this.shadows = shadows;
     this.budgetPerDay = budgetPerDay;
     this.headroom = headroom;
     this.periodNanos = periodNanos;
@@ -63,12 +81,80 @@ final class AutoTuner {
     this.windows = (int) Math.max(6, Math.min(MAX_WINDOWS, Math.ceil(neededPeriods)));
   }
 
-  long changes() {
+  /**
+   * Tunes among {@code shadows} (added to the same registry before this) for {@code target}.
+   *
+   * @param target a mistake budget, {@link QosTarget#maxMistakesPerDay}
+   * @param headroom at least 1; {@code tune}'s default is 2
+   * @param period at least 1 s; 10 minutes makes the six periods an hour
+   * @throws IllegalArgumentException if target is not a mistake budget, or headroom or period
+   *     is out of range
+   */
+  public static AutoTuner of(ShadowCandidates shadows, QosTarget target, double headroom,
+      Duration period) {
+    Objects.requireNonNull(shadows, "shadows must not be null");
+    Objects.requireNonNull(target, "target must not be null");
+    Objects.requireNonNull(period, "period must not be null");
+    if (!(target instanceof QosTarget.MaxMistakesPerDay budget)) {
+      throw new IllegalArgumentException("autoTune takes a mistake budget"
+          + " (QosTarget.maxMistakesPerDay), got " + target);
+    }
+    if (!(headroom >= 1) || Double.isInfinite(headroom)) {
+      throw new IllegalArgumentException("headroom must be a finite number >= 1, got "
+          + headroom);
+    }
+    if (period.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("autoTune period must be at least 1s, got " + period);
+    }
+    return new AutoTuner(shadows, budget.perDay(), headroom, period.toNanos());
+  }
+
+  /**
+   * @throws IllegalArgumentException if the shadow candidates are not attached to {@code
+   *     registry} before this, do not include its spec, or differ from it in more than its tuning
+   *     setting
+   */
+  @Override
+  public void attach(FailureDetectorRegistry<?> registry) {
+    if (this.registry != null) {
+      throw new IllegalArgumentException("an AutoTuner serves one registry");
+    }
+    if (shadows.registry() != registry) {
+      throw new IllegalArgumentException("autoTune needs its ShadowCandidates added to the"
+          + " registry before it");
+    }
+    DetectorSpec active = registry.spec();
+    if (!shadows.candidates().contains(active)) {
+      throw new IllegalArgumentException("autoTune evaluates the active detector " + active
+          + " too: use ShadowCandidates.withActive(...)");
+    }
+    for (DetectorSpec candidate : shadows.candidates()) {
+      try {
+        active.checkTuningOnly(candidate);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("autoTune: shadow candidate " + candidate
+            + " differs from the detector " + active + " in more than " + active.tuningKey()
+            + ": " + e.getMessage(), e);
+      }
+    }
+    this.registry = registry;
+  }
+
+  @Override
+  public void tick(long nowNanos) {
+    maybeEvaluate(nowNanos);
+  }
+
+  /** Changes of the active spec made so far. */
+  public long changes() {
     return changes.get();
   }
 
   /** Timer thread: evaluates once a period has passed since the last evaluation. */
   void maybeEvaluate(long nowNanos) {
+    if (registry == null) {
+      return;
+    }
     if (!started) {
       started = true;
       lastNanos = nowNanos;
@@ -87,7 +173,7 @@ final class AutoTuner {
   }
 
   private Snapshot snapshot(long nowNanos) {
-    List<ShadowResult> totals = registry.shadowTotals();
+    List<ShadowResult> totals = shadows.totals();
     int n = totals.size();
     long[] heartbeats = new long[n];
     long[] mistakes = new long[n];
@@ -105,7 +191,7 @@ final class AutoTuner {
     Snapshot first = history.getFirst();
     Snapshot last = history.getLast();
     double days = (last.atNanos - first.atNanos) / 86_400e9;
-    List<DetectorSpec> candidates = registry.shadowCandidates();
+    List<DetectorSpec> candidates = shadows.candidates();
     int n = candidates.size();
     int active = candidates.indexOf(registry.spec());
     double[] detection = new double[n];
@@ -188,7 +274,7 @@ final class AutoTuner {
 
   private void change(int from, int to, double[] detection, long[] mistakes, double days,
       boolean meets) {
-    DetectorSpec next = registry.shadowCandidates().get(to);
+    DetectorSpec next = shadows.candidates().get(to);
     DetectorSpec before = registry.spec();
     registry.reconfigure(next);
     changes.incrementAndGet();

@@ -1,8 +1,10 @@
-package dev.failuredetector;
+package dev.failuredetector.qos;
+
+import dev.failuredetector.DetectorSpec;
 
 /**
  * What a candidate detector would have done on a peer's live arrivals, alongside the active one
- * ({@link FailureDetectorRegistry.Builder#shadowCandidates}): the mistakes it would have made and
+ * ({@link ShadowCandidates}): the mistakes it would have made and
  * its mean detection time, measured as {@code tune} measures them (every heartbeat a possible
  * crash point; a mistake is a suspicion of the live peer, back-to-back ones counted once).
  *

@@ -1,0 +1,50 @@
+package dev.failuredetector.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+
+/**
+ * How a {@link HeartbeatNode} binds and reaches its peers over one {@link Transport}: the socket
+ * setup, kept out of the node, which keeps lifecycle and peers. One per node; {@link #open} and
+ * {@link #closeInbound} on the node's event loop only.
+ */
+interface NodeTransport {
+
+  /**
+   * Binds the node's socket (UDP) or listening socket (TCP) on {@code loop}; every message it
+   * receives goes to {@code receiver}.
+   *
+   * @throws UncheckedIOException if the address cannot be bound (it says which and why)
+   */
+  Channel bind(EventLoop loop, InetSocketAddress address, HeartbeatReceiver receiver)
+      throws InterruptedException;
+
+  /** A link that sends to {@code peer} (a TCP one starts connecting). */
+  PeerLink open(RemotePeer peer);
+
+  /** Inbound connections open now (0 over UDP). */
+  int inboundOpen();
+
+  /** The inbound connection guard, null over UDP (its counters are part of the stats). */
+  ConnectionGuard inboundGuard();
+
+  /** Closes every accepted inbound connection (closing the listener leaves them open). */
+  void closeInbound();
+
+  /** Waits for the bind; Netty's sync() would throw a checked BindException undeclared. */
+  static Channel bound(ChannelFuture bind, Transport transport, InetSocketAddress address)
+      throws InterruptedException {
+    bind.await();
+    if (!bind.isSuccess()) {
+      Throwable cause = bind.cause();
+      throw new UncheckedIOException("cannot bind " + transport + " to " + address + ": "
+          + (cause == null ? "unknown cause" : cause.getMessage()),
+          cause instanceof IOException io ? io : new IOException(cause));
+    }
+    return bind.channel();
+  }
+}
