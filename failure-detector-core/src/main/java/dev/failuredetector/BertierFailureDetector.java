@@ -26,9 +26,12 @@ import java.time.Duration;
  *       mean lateness plus phi times its mean deviation; raise phi for fewer wrong suspicions at the
  *       cost of detection time. phi is changeable at run time.
  *   <li>{@code gain} (gamma, 0.1): how fast delay and var follow new errors.
+ *   <li>{@code minMargin} (1 s): the least margin. Without it (0, the paper's detector), on a
+ *       quiet network the margin shrinks to a few deviations of the jitter: about one interval
+ *       in all, so one late heartbeat is a wrong suspicion (2 in 20 s over loopback TCP at 100 ms
+ *       heartbeats). With it, the timeout is at least an interval plus a second, as phi's
+ *       acceptable pause and Chen's margin keep theirs.
  * </ul>
- * On a quiet network the margin shrinks to a few deviations of the jitter: the detector is fast
- * and, when the network hiccups, wrong more often than the others.
  *
  * <p><b>Thread safety.</b> As {@link FailureDetector}: one writer, any number of readers, no lock,
  * no allocation on heartbeat or query.
@@ -46,6 +49,7 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
   private final double delayWeight;
   private final double gain;
   private volatile double varianceWeight;
+  private final long minMarginNanos;
 
   /** Writer-owned. */
   private final ExpectedArrivalEstimator estimator;
@@ -56,15 +60,17 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
   private double delayNanos;
   private double varianceNanos;
 
-  private BertierFailureDetector(Builder builder) {
-    super(builder.clock, builder.heartbeatIntervalNanos);
-    this.windowSize = builder.windowSize;
-    this.delayWeight = builder.delayWeight;
-    this.gain = builder.gain;
-    this.varianceWeight = builder.varianceWeight;
+  BertierFailureDetector(DetectorSpec.Bertier spec, NanoClock clock) {
+    super(clock, spec.interval().toNanos());
+    this.windowSize = spec.window();
+    this.delayWeight = spec.delayWeight();
+    this.gain = spec.gain();
+    this.varianceWeight = spec.varianceWeight();
+    this.minMarginNanos = spec.minMargin().toNanos();
     this.estimator = new ExpectedArrivalEstimator(heartbeatIntervalNanos, windowSize);
     this.varianceNanos = heartbeatIntervalNanos / 2.0;
   }
+
 
   /** Returns a builder with the paper's defaults and a 1 s interval, window 1000. */
   public static Builder builder() {
@@ -107,7 +113,13 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
    * @throws IllegalArgumentException if not a finite number >= 0
    */
   public void setVarianceWeight(double varianceWeight) {
-    this.varianceWeight = Preconditions.nonNegativeFinite("varianceWeight", varianceWeight);
+    this.varianceWeight = SpecText.nonNegativeFinite("bertier", "variance-weight",
+        varianceWeight);
+  }
+
+  @Override
+  void retune(DetectorSpec spec) {
+    setVarianceWeight(((DetectorSpec.Bertier) spec).varianceWeight());
   }
 
   /** Returns beta, the weight of the mean lateness in the margin. */
@@ -116,6 +128,11 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
   }
 
   /** Returns gamma, the smoothing gain. */
+  /** Returns the least margin. */
+  public Duration minMargin() {
+    return Duration.ofNanos(minMarginNanos);
+  }
+
   public double gain() {
     return gain;
   }
@@ -127,7 +144,8 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
 
   @Override
   long publishedTimeoutNanos() {
-    double margin = delayWeight * delayNanos + varianceWeight * varianceNanos;
+    double margin = Math.max(minMarginNanos,
+        delayWeight * delayNanos + varianceWeight * varianceNanos);
     return clampTimeout(expectedDelayNanos + margin);
   }
 
@@ -138,67 +156,52 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
   }
 
   /**
-   * Settings for {@link BertierFailureDetector}; each setter checks its value at once. Reusable.
-   * Not thread-safe.
+   * A view over {@link DetectorSpec.Bertier}: each setter sets one of the spec's settings (named in
+   * brackets), checked by the spec, whose errors name the spec's key ({@code "bertier gain must be > 0 and <= 1, got 2"}). Defaults
+   * are the spec's. Reusable: each {@link #build()} makes an independent detector. Not
+   * thread-safe.
    */
   public static final class Builder {
-    private long heartbeatIntervalNanos = Duration.ofSeconds(1).toNanos();
-    private int windowSize = 1000;
-    private double delayWeight = 1.0;
-    private double varianceWeight = 4.0;
-    private double gain = 0.1;
+    private DetectorSpec.Bertier spec = DetectorSpec.bertier();
     private NanoClock clock = NanoClock.system();
 
     private Builder() {}
 
-    /**
-     * The sender's heartbeat interval (eta); default 1 s.
-     *
-     * @throws IllegalArgumentException if not above zero and at most one day
-     */
+    /** The sender's heartbeat interval ({@code interval}); default 1 s. */
     public Builder heartbeatInterval(Duration heartbeatInterval) {
-      this.heartbeatIntervalNanos =
-          Preconditions.positiveNanos("heartbeatInterval", heartbeatInterval);
+      spec = spec.withInterval(heartbeatInterval);
       return this;
     }
 
-    /**
-     * Heartbeats averaged by Chen's estimate; default 1000.
-     *
-     * @throws IllegalArgumentException if not between 1 and {@link HeartbeatHistory#MAX_CAPACITY}
-     */
+    /** Heartbeats averaged for the expected arrival ({@code window}); default 1000. */
     public Builder windowSize(int windowSize) {
-      this.windowSize = Preconditions.windowSize("windowSize", windowSize);
+      spec = spec.withWindow(windowSize);
       return this;
     }
 
-    /**
-     * Beta, the weight of the mean lateness in the margin; default 1.
-     *
-     * @throws IllegalArgumentException if not a finite number >= 0
-     */
+    /** Beta, the weight of the mean lateness in the margin ({@code delay-weight}); default 1. */
     public Builder delayWeight(double delayWeight) {
-      this.delayWeight = Preconditions.nonNegativeFinite("delayWeight", delayWeight);
+      spec = spec.withDelayWeight(delayWeight);
       return this;
     }
 
     /**
-     * Phi, the weight of the mean deviation in the margin; default 4.
-     *
-     * @throws IllegalArgumentException if not a finite number >= 0
+     * Phi, the weight of the mean deviation in the margin ({@code variance-weight}); default 4.
      */
     public Builder varianceWeight(double varianceWeight) {
-      this.varianceWeight = Preconditions.nonNegativeFinite("varianceWeight", varianceWeight);
+      spec = spec.withVarianceWeight(varianceWeight);
       return this;
     }
 
-    /**
-     * Gamma, how fast delay and deviation follow new errors; default 0.1.
-     *
-     * @throws IllegalArgumentException if not above 0 and at most 1
-     */
+    /** The least margin ({@code min-margin}); default 1 s, 0 for the paper's detector. */
+    public Builder minMargin(Duration minMargin) {
+      spec = spec.withMinMargin(minMargin);
+      return this;
+    }
+
+    /** Gamma, the gain of the moving averages ({@code gain}); default 0.1. */
     public Builder gain(double gain) {
-      this.gain = Preconditions.inUnitInterval("gain", gain);
+      spec = spec.withGain(gain);
       return this;
     }
 
@@ -210,7 +213,7 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
 
     /** Returns a new detector with these settings. */
     public BertierFailureDetector build() {
-      return new BertierFailureDetector(this);
+      return new BertierFailureDetector(spec, clock);
     }
   }
 }

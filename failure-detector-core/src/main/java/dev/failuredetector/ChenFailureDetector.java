@@ -42,12 +42,13 @@ public final class ChenFailureDetector extends SequencedFailureDetector {
   /** Writer-owned. */
   private final ExpectedArrivalEstimator estimator;
 
-  private ChenFailureDetector(Builder builder) {
-    super(builder.clock, builder.heartbeatIntervalNanos);
-    this.windowSize = builder.windowSize;
-    this.safetyMarginNanos = builder.safetyMarginNanos;
+  ChenFailureDetector(DetectorSpec.Chen spec, NanoClock clock) {
+    super(clock, spec.interval().toNanos());
+    this.windowSize = spec.window();
+    this.safetyMarginNanos = spec.margin().toNanos();
     this.estimator = new ExpectedArrivalEstimator(heartbeatIntervalNanos, windowSize);
   }
+
 
   /** Returns a builder with the defaults: interval 1 s, window 1000, safety margin 3 s. */
   public static Builder builder() {
@@ -77,7 +78,12 @@ public final class ChenFailureDetector extends SequencedFailureDetector {
    * @throws IllegalArgumentException if negative or more than one day
    */
   public void setSafetyMargin(Duration safetyMargin) {
-    this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
+    this.safetyMarginNanos = SpecText.nonNegative("chen", "margin", safetyMargin);
+  }
+
+  @Override
+  void retune(DetectorSpec spec) {
+    setSafetyMargin(((DetectorSpec.Chen) spec).margin());
   }
 
   /** Returns the number of heartbeats averaged. */
@@ -97,45 +103,32 @@ public final class ChenFailureDetector extends SequencedFailureDetector {
   }
 
   /**
-   * Settings for {@link ChenFailureDetector}; each setter checks its value at once. Reusable: each
-   * {@link #build()} makes an independent detector. Not thread-safe.
+   * A view over {@link DetectorSpec.Chen}: each setter sets one of the spec's settings (named in
+   * brackets), checked by the spec, whose errors name the spec's key ({@code "chen margin must be >= 0 and <= 1d, got -1s"}). Defaults
+   * are the spec's. Reusable: each {@link #build()} makes an independent detector. Not
+   * thread-safe.
    */
   public static final class Builder {
-    private long heartbeatIntervalNanos = Duration.ofSeconds(1).toNanos();
-    private int windowSize = 1000;
-    private long safetyMarginNanos = Duration.ofSeconds(3).toNanos();
+    private DetectorSpec.Chen spec = DetectorSpec.chen();
     private NanoClock clock = NanoClock.system();
 
     private Builder() {}
 
-    /**
-     * The sender's heartbeat interval (eta); default 1 s.
-     *
-     * @throws IllegalArgumentException if not above zero and at most one day
-     */
+    /** The sender's heartbeat interval, eta ({@code interval}); default 1 s. */
     public Builder heartbeatInterval(Duration heartbeatInterval) {
-      this.heartbeatIntervalNanos =
-          Preconditions.positiveNanos("heartbeatInterval", heartbeatInterval);
+      spec = spec.withInterval(heartbeatInterval);
       return this;
     }
 
-    /**
-     * Heartbeats averaged; default 1000.
-     *
-     * @throws IllegalArgumentException if not between 1 and {@link HeartbeatHistory#MAX_CAPACITY}
-     */
+    /** Heartbeats averaged ({@code window}); default 1000. */
     public Builder windowSize(int windowSize) {
-      this.windowSize = Preconditions.windowSize("windowSize", windowSize);
+      spec = spec.withWindow(windowSize);
       return this;
     }
 
-    /**
-     * Margin added to the expected arrival (alpha); default 3 s.
-     *
-     * @throws IllegalArgumentException if negative or more than one day
-     */
+    /** Margin added to the expected arrival, alpha ({@code margin}); default 3 s. */
     public Builder safetyMargin(Duration safetyMargin) {
-      this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
+      spec = spec.withMargin(safetyMargin);
       return this;
     }
 
@@ -147,7 +140,7 @@ public final class ChenFailureDetector extends SequencedFailureDetector {
 
     /** Returns a new detector with these settings. */
     public ChenFailureDetector build() {
-      return new ChenFailureDetector(this);
+      return new ChenFailureDetector(spec, clock);
     }
   }
 }

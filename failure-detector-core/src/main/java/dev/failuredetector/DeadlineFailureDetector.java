@@ -20,11 +20,12 @@ public final class DeadlineFailureDetector extends SingleWriterFailureDetector {
   private final long heartbeatIntervalNanos;
   private volatile long acceptableHeartbeatPauseNanos;
 
-  private DeadlineFailureDetector(Builder builder) {
-    super(builder.clock);
-    this.heartbeatIntervalNanos = builder.heartbeatIntervalNanos;
-    this.acceptableHeartbeatPauseNanos = builder.acceptableHeartbeatPauseNanos;
+  DeadlineFailureDetector(DetectorSpec.Deadline spec, NanoClock clock) {
+    super(clock);
+    this.heartbeatIntervalNanos = spec.interval().toNanos();
+    this.acceptableHeartbeatPauseNanos = spec.pause().toNanos();
   }
+
 
   /** Returns a builder with the defaults: interval 1 s, pause 3 s. */
   public static Builder builder() {
@@ -58,7 +59,12 @@ public final class DeadlineFailureDetector extends SingleWriterFailureDetector {
    */
   public void setAcceptableHeartbeatPause(Duration acceptableHeartbeatPause) {
     this.acceptableHeartbeatPauseNanos =
-        Preconditions.nonNegativeNanos("acceptableHeartbeatPause", acceptableHeartbeatPause);
+        SpecText.nonNegative("deadline", "pause", acceptableHeartbeatPause);
+  }
+
+  @Override
+  void retune(DetectorSpec spec) {
+    setAcceptableHeartbeatPause(((DetectorSpec.Deadline) spec).pause());
   }
 
   @Override
@@ -72,35 +78,26 @@ public final class DeadlineFailureDetector extends SingleWriterFailureDetector {
   }
 
   /**
-   * Settings for {@link DeadlineFailureDetector}; each setter checks its value at once. Reusable.
-   * Not thread-safe.
+   * A view over {@link DetectorSpec.Deadline}: each setter sets one of the spec's settings (named in
+   * brackets), checked by the spec, whose errors name the spec's key ({@code "deadline pause must be >= 0 and <= 1d, got -1s"}). Defaults
+   * are the spec's. Reusable: each {@link #build()} makes an independent detector. Not
+   * thread-safe.
    */
   public static final class Builder {
-    private long heartbeatIntervalNanos = Duration.ofSeconds(1).toNanos();
-    private long acceptableHeartbeatPauseNanos = Duration.ofSeconds(3).toNanos();
+    private DetectorSpec.Deadline spec = DetectorSpec.deadline();
     private NanoClock clock = NanoClock.system();
 
     private Builder() {}
 
-    /**
-     * Expected heartbeat interval; default 1 s.
-     *
-     * @throws IllegalArgumentException if not above zero and at most one day
-     */
+    /** Expected heartbeat interval ({@code interval}); default 1 s. */
     public Builder heartbeatInterval(Duration heartbeatInterval) {
-      this.heartbeatIntervalNanos =
-          Preconditions.positiveNanos("heartbeatInterval", heartbeatInterval);
+      spec = spec.withInterval(heartbeatInterval);
       return this;
     }
 
-    /**
-     * Pause tolerated on top of the interval; default 3 s.
-     *
-     * @throws IllegalArgumentException if negative or more than one day
-     */
+    /** Pause tolerated on top of the interval ({@code pause}); default 3 s. */
     public Builder acceptableHeartbeatPause(Duration acceptableHeartbeatPause) {
-      this.acceptableHeartbeatPauseNanos =
-          Preconditions.nonNegativeNanos("acceptableHeartbeatPause", acceptableHeartbeatPause);
+      spec = spec.withPause(acceptableHeartbeatPause);
       return this;
     }
 
@@ -112,7 +109,7 @@ public final class DeadlineFailureDetector extends SingleWriterFailureDetector {
 
     /** Returns a new detector with these settings. */
     public DeadlineFailureDetector build() {
-      return new DeadlineFailureDetector(this);
+      return new DeadlineFailureDetector(spec, clock);
     }
   }
 }

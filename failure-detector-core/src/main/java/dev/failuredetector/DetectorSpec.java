@@ -29,14 +29,17 @@ import java.util.Objects;
  *       exact normal} or {@link PhiDistribution#EXPONENTIAL exponential} model): {@code interval}
  *       (1s, the first heartbeat estimate), {@code threshold} (8), {@code window} (1000, Pekko's
  *       max-sample-size), {@code min-std} (100ms), {@code pause} (3s, the acceptable heartbeat
- *       pause), {@code learn-suspicions} (true: an interval that ends a suspicion is recorded
- *       once suspicions repeat, so the detector cannot get stuck below the real intervals;
+ *       pause; 0s for {@code phi-exponential}, as Cassandra: the pause would be added to the mean
+ *       and multiplied by the threshold's factor), {@code learn-suspicions} (true: an interval
+ *       that ends a suspicion is recorded once suspicions repeat, so the detector cannot get
+ *       stuck below the real intervals;
  *       false: never, Pekko's rule exactly; see {@link PhiAccrualFailureDetector}). Otherwise
  *       Pekko cluster's defaults.
  *   <li>{@code chen} ({@link ChenFailureDetector}): {@code interval} (1s), {@code window} (1000),
  *       {@code margin} (3s).
  *   <li>{@code bertier} ({@link BertierFailureDetector}): {@code interval} (1s), {@code window}
- *       (1000), {@code delay-weight} (1), {@code variance-weight} (4), {@code gain} (0.1).
+ *       (1000), {@code delay-weight} (1), {@code variance-weight} (4), {@code gain} (0.1), {@code
+ *       min-margin} (1s, the least margin; 0s for the paper's detector).
  *   <li>{@code two-window} ({@link TwoWindowFailureDetector}): {@code interval} (1s), {@code
  *       short-window} (1), {@code long-window} (1000), {@code margin} (3s).
  *   <li>{@code deadline} ({@link DeadlineFailureDetector}): {@code interval} (1s), {@code pause}
@@ -120,9 +123,13 @@ public sealed interface DetectorSpec {
     return new Chen(DEFAULT_INTERVAL, 1000, Duration.ofSeconds(3));
   }
 
-  /** Bertier's detector with the paper's defaults. */
+  /**
+   * Bertier's detector with the paper's weights and a margin of at least a second ({@code
+   * min-margin=0s} for the paper's detector, whose margin shrinks to about nothing on a quiet
+   * network).
+   */
   static Bertier bertier() {
-    return new Bertier(DEFAULT_INTERVAL, 1000, 1.0, 4.0, 0.1);
+    return new Bertier(DEFAULT_INTERVAL, 1000, 1.0, 4.0, 0.1, Duration.ofSeconds(1));
   }
 
   /** 2W-FD with its defaults. */
@@ -141,7 +148,10 @@ public sealed interface DetectorSpec {
     return switch (kind) {
       case "phi" -> phi();
       case "phi-normal" -> phi().withDistribution(PhiDistribution.NORMAL);
-      case "phi-exponential" -> phi().withDistribution(PhiDistribution.EXPONENTIAL);
+      // Cassandra's model: the pause would be added to the mean and multiplied by about 18.4
+      // at threshold 8 (a 57 s timeout at 100 ms heartbeats); Cassandra adds none.
+      case "phi-exponential" -> phi().withDistribution(PhiDistribution.EXPONENTIAL)
+          .withPause(Duration.ZERO);
       case "chen" -> chen();
       case "bertier" -> bertier();
       case "two-window" -> twoWindow();
@@ -196,7 +206,8 @@ public sealed interface DetectorSpec {
         }
         if (key.equals("interval") && interval != null) {
           throw new IllegalArgumentException("detector '" + text + "' names the interval: the"
-              + " heartbeat interval is set by " + intervalSource + " only; leave it out");
+              + " heartbeat interval (" + DurationText.format(interval) + ") is set by "
+              + intervalSource + " only; leave it out");
         }
         spec = spec.with(key, pair.substring(equals + 1).trim());
       }
@@ -240,7 +251,7 @@ public sealed interface DetectorSpec {
       SpecText.nonNegative(kind, "pause", pause);
     }
 
-    private static String kindOf(PhiDistribution distribution) {
+    static String kindOf(PhiDistribution distribution) {
       return switch (distribution) {
         case LOGISTIC -> "phi";
         case NORMAL -> "phi-normal";
@@ -315,10 +326,7 @@ public sealed interface DetectorSpec {
 
     @Override
     public PhiAccrualFailureDetector newDetector(NanoClock clock) {
-      return PhiAccrualFailureDetector.builder().distribution(distribution)
-          .firstHeartbeatEstimate(interval).threshold(threshold).maxSampleSize(window)
-          .minStdDeviation(minStd).acceptableHeartbeatPause(pause)
-          .learnFromRepeatedSuspicions(learnSuspicions).clock(clock).build();
+      return new PhiAccrualFailureDetector(this, Objects.requireNonNull(clock, "clock"));
     }
 
     @Override
@@ -380,8 +388,7 @@ public sealed interface DetectorSpec {
 
     @Override
     public ChenFailureDetector newDetector(NanoClock clock) {
-      return ChenFailureDetector.builder().heartbeatInterval(interval).windowSize(window)
-          .safetyMargin(margin).clock(clock).build();
+      return new ChenFailureDetector(this, Objects.requireNonNull(clock, "clock"));
     }
 
     @Override
@@ -392,7 +399,7 @@ public sealed interface DetectorSpec {
 
   /** Bertier, Marin and Sens's detector ({@code bertier}). */
   record Bertier(Duration interval, int window, double delayWeight, double varianceWeight,
-      double gain) implements DetectorSpec {
+      double gain, Duration minMargin) implements DetectorSpec {
 
     /** @throws IllegalArgumentException naming the key and value of a bad setting */
     public Bertier {
@@ -404,6 +411,7 @@ public sealed interface DetectorSpec {
         throw new IllegalArgumentException(
             "bertier gain must be > 0 and <= 1, got " + SpecText.number(gain));
       }
+      SpecText.nonNegative("bertier", "min-margin", minMargin);
     }
 
     @Override
@@ -418,23 +426,27 @@ public sealed interface DetectorSpec {
 
     @Override
     public Bertier withInterval(Duration interval) {
-      return new Bertier(interval, window, delayWeight, varianceWeight, gain);
+      return new Bertier(interval, window, delayWeight, varianceWeight, gain, minMargin);
     }
 
     public Bertier withWindow(int window) {
-      return new Bertier(interval, window, delayWeight, varianceWeight, gain);
+      return new Bertier(interval, window, delayWeight, varianceWeight, gain, minMargin);
     }
 
     public Bertier withDelayWeight(double delayWeight) {
-      return new Bertier(interval, window, delayWeight, varianceWeight, gain);
+      return new Bertier(interval, window, delayWeight, varianceWeight, gain, minMargin);
     }
 
     public Bertier withVarianceWeight(double varianceWeight) {
-      return new Bertier(interval, window, delayWeight, varianceWeight, gain);
+      return new Bertier(interval, window, delayWeight, varianceWeight, gain, minMargin);
     }
 
     public Bertier withGain(double gain) {
-      return new Bertier(interval, window, delayWeight, varianceWeight, gain);
+      return new Bertier(interval, window, delayWeight, varianceWeight, gain, minMargin);
+    }
+
+    public Bertier withMinMargin(Duration minMargin) {
+      return new Bertier(interval, window, delayWeight, varianceWeight, gain, minMargin);
     }
 
     @Override
@@ -445,6 +457,7 @@ public sealed interface DetectorSpec {
       settings.put("delay-weight", SpecText.number(delayWeight));
       settings.put("variance-weight", SpecText.number(varianceWeight));
       settings.put("gain", SpecText.number(gain));
+      settings.put("min-margin", DurationText.format(minMargin));
       return settings;
     }
 
@@ -455,15 +468,14 @@ public sealed interface DetectorSpec {
         case "window" -> withWindow(SpecText.integer(kind(), key, value));
         case "delay-weight" -> withDelayWeight(SpecText.decimal(kind(), key, value));
         case "variance-weight" -> withVarianceWeight(SpecText.decimal(kind(), key, value));
-        default -> withGain(SpecText.decimal(kind(), key, value));
+        case "gain" -> withGain(SpecText.decimal(kind(), key, value));
+        default -> withMinMargin(SpecText.duration(kind(), key, value));
       };
     }
 
     @Override
     public BertierFailureDetector newDetector(NanoClock clock) {
-      return BertierFailureDetector.builder().heartbeatInterval(interval).windowSize(window)
-          .delayWeight(delayWeight).varianceWeight(varianceWeight).gain(gain).clock(clock)
-          .build();
+      return new BertierFailureDetector(this, Objects.requireNonNull(clock, "clock"));
     }
 
     @Override
@@ -533,9 +545,7 @@ public sealed interface DetectorSpec {
 
     @Override
     public TwoWindowFailureDetector newDetector(NanoClock clock) {
-      return TwoWindowFailureDetector.builder().heartbeatInterval(interval)
-          .shortWindowSize(shortWindow).longWindowSize(longWindow).safetyMargin(margin)
-          .clock(clock).build();
+      return new TwoWindowFailureDetector(this, Objects.requireNonNull(clock, "clock"));
     }
 
     @Override
@@ -590,8 +600,7 @@ public sealed interface DetectorSpec {
 
     @Override
     public DeadlineFailureDetector newDetector(NanoClock clock) {
-      return DeadlineFailureDetector.builder().heartbeatInterval(interval)
-          .acceptableHeartbeatPause(pause).clock(clock).build();
+      return new DeadlineFailureDetector(this, Objects.requireNonNull(clock, "clock"));
     }
 
     @Override

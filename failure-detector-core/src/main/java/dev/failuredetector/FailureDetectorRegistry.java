@@ -333,7 +333,6 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
    * @throws IllegalStateException if the detectors are not phi accrual detectors
    */
   public void setThreshold(double threshold) {
-    Preconditions.positiveFinite("threshold", threshold);
     if (!(spec instanceof DetectorSpec.Phi phi)) {
       throw new IllegalStateException("setThreshold needs phi detectors, this registry makes "
           + spec.kind() + "; use reconfigure(spec.with(\"" + spec.tuningKey() + "\", ...))");

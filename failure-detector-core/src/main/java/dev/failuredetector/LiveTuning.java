@@ -40,16 +40,6 @@ final class LiveTuning {
 
   /** Sets {@code detector}'s tuning setting to {@code spec}'s; it was built from the same kind. */
   static void apply(DetectorSpec spec, FailureDetector detector) {
-    if (spec instanceof DetectorSpec.Phi phi) {
-      ((AccrualFailureDetector) detector).setThreshold(phi.threshold());
-    } else if (spec instanceof DetectorSpec.Chen chen) {
-      ((ChenFailureDetector) detector).setSafetyMargin(chen.margin());
-    } else if (spec instanceof DetectorSpec.Bertier bertier) {
-      ((BertierFailureDetector) detector).setVarianceWeight(bertier.varianceWeight());
-    } else if (spec instanceof DetectorSpec.TwoWindow twoWindow) {
-      ((TwoWindowFailureDetector) detector).setSafetyMargin(twoWindow.margin());
-    } else if (spec instanceof DetectorSpec.Deadline deadline) {
-      ((DeadlineFailureDetector) detector).setAcceptableHeartbeatPause(deadline.pause());
-    }
+    ((SingleWriterFailureDetector) detector).retune(spec);
   }
 }

@@ -100,15 +100,15 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   private long cachedTimeoutNanos;
   private Threshold cachedTimeoutThreshold;
 
-  private PhiAccrualFailureDetector(Builder builder) {
-    super(builder.clock);
-    this.distribution = builder.distribution;
-    this.maxSampleSize = builder.maxSampleSize;
-    this.minStdDeviationNanos = builder.minStdDeviationNanos;
-    this.acceptableHeartbeatPauseNanos = builder.acceptableHeartbeatPauseNanos;
-    this.firstHeartbeatEstimateNanos = builder.firstHeartbeatEstimateNanos;
-    this.learnFromRepeatedSuspicions = builder.learnFromRepeatedSuspicions;
-    this.threshold = builder.threshold();
+  PhiAccrualFailureDetector(DetectorSpec.Phi spec, NanoClock clock) {
+    super(clock);
+    this.distribution = spec.distribution();
+    this.maxSampleSize = spec.window();
+    this.minStdDeviationNanos = spec.minStd().toNanos();
+    this.acceptableHeartbeatPauseNanos = spec.pause().toNanos();
+    this.firstHeartbeatEstimateNanos = spec.interval().toNanos();
+    this.learnFromRepeatedSuspicions = spec.learnSuspicions();
+    this.threshold = Threshold.of(spec.threshold(), distribution);
     this.history = new HeartbeatHistory(maxSampleSize);
     seedHistory();
     beginPublish();
@@ -181,7 +181,17 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
 
   @Override
   public void setThreshold(double threshold) {
-    this.threshold = new Threshold(Preconditions.positiveFinite("threshold", threshold), distribution);
+    this.threshold = Threshold.of(SpecText.positiveFinite(kind(), "threshold", threshold),
+        distribution);
+  }
+
+  @Override
+  void retune(DetectorSpec spec) {
+    setThreshold(((DetectorSpec.Phi) spec).threshold());
+  }
+
+  private String kind() {
+    return DetectorSpec.Phi.kindOf(distribution);
   }
 
   /**
@@ -349,100 +359,89 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
 
   /** A threshold with its standardized crossing point, replaced as a whole when it changes. */
   static final class Threshold {
+    /**
+     * The last one made: a registry's detectors share one spec, so they share one object and
+     * one bisection instead of one per detector.
+     */
+    private static volatile Threshold last;
+
     final double value;
+    final PhiDistribution distribution;
     final double standardized;
 
     Threshold(double value, PhiDistribution distribution) {
       this.value = value;
+      this.distribution = distribution;
       this.standardized = distribution.standardizedThreshold(value);
+    }
+
+    static Threshold of(double value, PhiDistribution distribution) {
+      Threshold cached = last;
+      if (cached == null || cached.value != value || cached.distribution != distribution) {
+        cached = new Threshold(value, distribution);
+        last = cached;
+      }
+      return cached;
     }
   }
 
   /**
-   * Settings for {@link PhiAccrualFailureDetector}; each setter checks its value at once. A
-   * builder may be reused as a specification: every {@link #build()} makes an independent
-   * detector. Setters are not thread-safe; once the settings are final, {@code build()} may be
-   * called from several threads (as a registry does).
+   * A view over {@link DetectorSpec.Phi}, with Pekko's names for its settings: each setter sets
+   * one of the spec's settings (named in brackets), checked by the spec, whose errors name the
+   * spec's key ({@code "phi window must be between 1 and ..., got 0"} for {@code
+   * maxSampleSize(0)}). Defaults are the spec's (Pekko cluster's). A builder may be reused as a
+   * specification: every {@link #build()} makes an independent detector. Setters are not
+   * thread-safe; once the settings are final, {@code build()} may be called from several threads.
    */
   public static final class Builder {
-    private double threshold = 8.0;
-    private int maxSampleSize = 1000;
-    private long minStdDeviationNanos = Duration.ofMillis(100).toNanos();
-    private long acceptableHeartbeatPauseNanos = Duration.ofSeconds(3).toNanos();
-    private long firstHeartbeatEstimateNanos = Duration.ofSeconds(1).toNanos();
-    private PhiDistribution distribution = PhiDistribution.LOGISTIC;
-    private boolean learnFromRepeatedSuspicions = true;
+    private DetectorSpec.Phi spec = DetectorSpec.phi();
     private NanoClock clock = NanoClock.system();
-    private Threshold sharedThreshold;
-    private PhiDistribution cachedDistribution;
 
     private Builder() {}
 
-    /**
-     * Phi at or above which the peer is suspected; default 8.
-     *
-     * @throws IllegalArgumentException if not a finite number above 0
-     */
+    /** Phi at or above which the peer is suspected ({@code threshold}); default 8. */
     public Builder threshold(double threshold) {
-      this.threshold = Preconditions.positiveFinite("threshold", threshold);
+      spec = spec.withThreshold(threshold);
       return this;
     }
 
-    /**
-     * Number of recent intervals kept; default 1000.
-     *
-     * @throws IllegalArgumentException if not between 1 and {@link HeartbeatHistory#MAX_CAPACITY}
-     */
+    /** Number of recent intervals kept ({@code window}); default 1000. */
     public Builder maxSampleSize(int maxSampleSize) {
-      this.maxSampleSize = Preconditions.windowSize("maxSampleSize", maxSampleSize);
+      spec = spec.withWindow(maxSampleSize);
       return this;
     }
 
-    /**
-     * Floor on the standard deviation of intervals; default 100 ms.
-     *
-     * @throws IllegalArgumentException if not above zero and at most one day
-     */
+    /** Floor on the standard deviation of intervals ({@code min-std}); default 100 ms. */
     public Builder minStdDeviation(Duration minStdDeviation) {
-      this.minStdDeviationNanos = Preconditions.positiveNanos("minStdDeviation", minStdDeviation);
+      spec = spec.withMinStd(minStdDeviation);
       return this;
     }
 
-    /**
-     * Pause added to the mean interval before phi rises; default 3 s.
-     *
-     * @throws IllegalArgumentException if negative or more than one day
-     */
+    /** Pause added to the mean interval before phi rises ({@code pause}); default 3 s. */
     public Builder acceptableHeartbeatPause(Duration acceptableHeartbeatPause) {
-      this.acceptableHeartbeatPauseNanos =
-          Preconditions.nonNegativeNanos("acceptableHeartbeatPause", acceptableHeartbeatPause);
+      spec = spec.withPause(acceptableHeartbeatPause);
       return this;
     }
 
-    /**
-     * Expected interval before any is measured; default 1 s.
-     *
-     * @throws IllegalArgumentException if not above zero and at most one day
-     */
+    /** Expected interval before any is measured ({@code interval}); default 1 s. */
     public Builder firstHeartbeatEstimate(Duration firstHeartbeatEstimate) {
-      this.firstHeartbeatEstimateNanos =
-          Preconditions.positiveNanos("firstHeartbeatEstimate", firstHeartbeatEstimate);
+      spec = spec.withInterval(firstHeartbeatEstimate);
       return this;
     }
 
     /** Model of the intervals; default {@link PhiDistribution#LOGISTIC}, as Pekko. */
     public Builder distribution(PhiDistribution distribution) {
-      this.distribution = Preconditions.notNull("distribution", distribution);
+      spec = spec.withDistribution(Preconditions.notNull("distribution", distribution));
       return this;
     }
 
     /**
-     * Whether an interval that ends a suspicion is recorded once suspicions repeat (default
-     * true: the detector cannot get stuck below the real intervals); false never records one,
-     * Pekko's rule exactly (see "Learning from suspicions").
+     * Whether an interval that ends a suspicion is recorded once suspicions repeat ({@code
+     * learn-suspicions}; default true: the detector cannot get stuck below the real intervals);
+     * false never records one, Pekko's rule exactly (see "Learning from suspicions").
      */
     public Builder learnFromRepeatedSuspicions(boolean learn) {
-      this.learnFromRepeatedSuspicions = learn;
+      spec = spec.withLearnSuspicions(learn);
       return this;
     }
 
@@ -454,22 +453,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
 
     /** Returns a new detector with these settings. */
     public PhiAccrualFailureDetector build() {
-      return new PhiAccrualFailureDetector(this);
-    }
-
-    /**
-     * The threshold with its crossing point, computed once and shared by every detector this
-     * builder makes while its settings stay the same: saves a bisection per detector, and a
-     * registry of many peers reads one object instead of one per peer.
-     */
-    private Threshold threshold() {
-      Threshold cached = sharedThreshold;
-      if (cached == null || cached.value != threshold || cachedDistribution != distribution) {
-        cached = new Threshold(threshold, distribution);
-        sharedThreshold = cached;
-        cachedDistribution = distribution;
-      }
-      return cached;
+      return new PhiAccrualFailureDetector(spec, clock);
     }
   }
 }

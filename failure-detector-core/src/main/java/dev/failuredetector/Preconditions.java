@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * Checks of configuration values, failing with a message that names the setting and the bad value,
- * for example {@code "threshold must be a finite number > 0, got NaN"}.
+ * for example {@code "maxPeers must be >= 1, got 0"}. Detector settings are checked by
+ * {@link DetectorSpec} ({@code SpecText}), not here.
  */
 final class Preconditions {
 
@@ -16,27 +17,6 @@ final class Preconditions {
 
   static <T> T notNull(String setting, T value) {
     return Objects.requireNonNull(value, () -> setting + " must not be null");
-  }
-
-  static double positiveFinite(String setting, double value) {
-    if (!(value > 0) || Double.isInfinite(value)) {
-      throw new IllegalArgumentException(setting + " must be a finite number > 0, got " + value);
-    }
-    return value;
-  }
-
-  static double nonNegativeFinite(String setting, double value) {
-    if (!(value >= 0) || Double.isInfinite(value)) {
-      throw new IllegalArgumentException(setting + " must be a finite number >= 0, got " + value);
-    }
-    return value;
-  }
-
-  static double inUnitInterval(String setting, double value) {
-    if (!(value > 0 && value <= 1)) {
-      throw new IllegalArgumentException(setting + " must be > 0 and <= 1, got " + value);
-    }
-    return value;
   }
 
   static int windowSize(String setting, int value) {

@@ -54,6 +54,13 @@ abstract class SingleWriterFailureDetector implements FailureDetector {
    */
   abstract long publishedTimeoutNanos();
 
+  /**
+   * Sets this detector's tuning setting ({@link DetectorSpec#tuningKey()}) to {@code spec}'s, a
+   * spec of this detector's kind; from any thread. Each detector maps its own setting, beside
+   * the field it sets.
+   */
+  abstract void retune(DetectorSpec spec);
+
   @Override
   public final void heartbeat() {
     heartbeat(clock.nanoTime());

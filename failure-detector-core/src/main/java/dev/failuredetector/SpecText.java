@@ -74,34 +74,40 @@ final class SpecText {
     return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
   }
 
-  static void positive(String kind, String key, Duration value) {
+  /** Returns the duration in nanoseconds if above zero and at most a day. */
+  static long positive(String kind, String key, Duration value) {
     notNull(kind, key, value);
     if (value.isNegative() || value.isZero() || value.compareTo(Preconditions.MAX_DURATION) > 0) {
       throw new IllegalArgumentException(kind + " " + key + " must be > 0 and <= 1d, got "
           + shown(value));
     }
+    return value.toNanos();
   }
 
-  static void nonNegative(String kind, String key, Duration value) {
+  /** Returns the duration in nanoseconds if zero or more and at most a day. */
+  static long nonNegative(String kind, String key, Duration value) {
     notNull(kind, key, value);
     if (value.isNegative() || value.compareTo(Preconditions.MAX_DURATION) > 0) {
       throw new IllegalArgumentException(kind + " " + key + " must be >= 0 and <= 1d, got "
           + shown(value));
     }
+    return value.toNanos();
   }
 
-  static void positiveFinite(String kind, String key, double value) {
+  static double positiveFinite(String kind, String key, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(kind + " " + key + " must be a finite number > 0, got "
           + number(value));
     }
+    return value;
   }
 
-  static void nonNegativeFinite(String kind, String key, double value) {
+  static double nonNegativeFinite(String kind, String key, double value) {
     if (!(value >= 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(kind + " " + key + " must be a finite number >= 0, got "
           + number(value));
     }
+    return value;
   }
 
   static void window(String kind, String key, int value) {
@@ -118,6 +124,7 @@ final class SpecText {
   }
 
   private static String shown(Duration value) {
-    return value.isNegative() ? value.toString() : DurationText.format(value);
+    return value.isNegative() ? "-" + DurationText.format(value.negated())
+        : DurationText.format(value);
   }
 }

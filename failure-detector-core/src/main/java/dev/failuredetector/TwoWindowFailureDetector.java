@@ -40,14 +40,15 @@ public final class TwoWindowFailureDetector extends SequencedFailureDetector {
   private final ExpectedArrivalEstimator shortWindow;
   private final ExpectedArrivalEstimator longWindow;
 
-  private TwoWindowFailureDetector(Builder builder) {
-    super(builder.clock, builder.heartbeatIntervalNanos);
-    this.shortWindowSize = builder.shortWindowSize;
-    this.longWindowSize = builder.longWindowSize;
-    this.safetyMarginNanos = builder.safetyMarginNanos;
+  TwoWindowFailureDetector(DetectorSpec.TwoWindow spec, NanoClock clock) {
+    super(clock, spec.interval().toNanos());
+    this.shortWindowSize = spec.shortWindow();
+    this.longWindowSize = spec.longWindow();
+    this.safetyMarginNanos = spec.margin().toNanos();
     this.shortWindow = new ExpectedArrivalEstimator(heartbeatIntervalNanos, shortWindowSize);
     this.longWindow = new ExpectedArrivalEstimator(heartbeatIntervalNanos, longWindowSize);
   }
+
 
   /** Returns a builder with the defaults: interval 1 s, windows 1 and 1000, safety margin 3 s. */
   public static Builder builder() {
@@ -77,13 +78,18 @@ public final class TwoWindowFailureDetector extends SequencedFailureDetector {
     return Duration.ofNanos(safetyMarginNanos);
   }
 
+  @Override
+  void retune(DetectorSpec spec) {
+    setSafetyMargin(((DetectorSpec.TwoWindow) spec).margin());
+  }
+
   /**
    * Changes the safety margin for every later query, from any thread.
    *
    * @throws IllegalArgumentException if negative or more than one day
    */
   public void setSafetyMargin(Duration safetyMargin) {
-    this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
+    this.safetyMarginNanos = SpecText.nonNegative("two-window", "margin", safetyMargin);
   }
 
   /** Returns the size of the short window. */
@@ -109,57 +115,44 @@ public final class TwoWindowFailureDetector extends SequencedFailureDetector {
   }
 
   /**
-   * Settings for {@link TwoWindowFailureDetector}; each setter checks its value at once, {@link
-   * #build()} checks that the short window is not longer than the long one. Reusable. Not
+   * A view over {@link DetectorSpec.TwoWindow}: each setter sets one of the spec's settings (named in
+   * brackets), checked by the spec, whose errors name the spec's key ({@code "two-window margin must be >= 0 and <= 1d, got -1s"}). Defaults
+   * are the spec's. Reusable: each {@link #build()} makes an independent detector. Not
    * thread-safe.
+   * The two windows are checked against each other ({@code short-window <= long-window}) by
+   * {@link #build()}.
    */
   public static final class Builder {
-    private long heartbeatIntervalNanos = Duration.ofSeconds(1).toNanos();
-    private int shortWindowSize = 1;
-    private int longWindowSize = 1000;
-    private long safetyMarginNanos = Duration.ofSeconds(3).toNanos();
+    private DetectorSpec.TwoWindow spec = DetectorSpec.twoWindow();
+    private int shortWindow = spec.shortWindow();
+    private int longWindow = spec.longWindow();
     private NanoClock clock = NanoClock.system();
 
     private Builder() {}
 
-    /**
-     * The sender's heartbeat interval (eta); default 1 s.
-     *
-     * @throws IllegalArgumentException if not above zero and at most one day
-     */
+    /** The sender's heartbeat interval ({@code interval}); default 1 s. */
     public Builder heartbeatInterval(Duration heartbeatInterval) {
-      this.heartbeatIntervalNanos =
-          Preconditions.positiveNanos("heartbeatInterval", heartbeatInterval);
+      spec = spec.withInterval(heartbeatInterval);
       return this;
     }
 
-    /**
-     * Heartbeats in the short window; default 1.
-     *
-     * @throws IllegalArgumentException if not between 1 and {@link HeartbeatHistory#MAX_CAPACITY}
-     */
+    /** Heartbeats in the short window ({@code short-window}); default 1. */
     public Builder shortWindowSize(int shortWindowSize) {
-      this.shortWindowSize = Preconditions.windowSize("shortWindowSize", shortWindowSize);
+      SpecText.window("two-window", "short-window", shortWindowSize);
+      this.shortWindow = shortWindowSize;
       return this;
     }
 
-    /**
-     * Heartbeats in the long window; default 1000.
-     *
-     * @throws IllegalArgumentException if not between 1 and {@link HeartbeatHistory#MAX_CAPACITY}
-     */
+    /** Heartbeats in the long window ({@code long-window}); default 1000. */
     public Builder longWindowSize(int longWindowSize) {
-      this.longWindowSize = Preconditions.windowSize("longWindowSize", longWindowSize);
+      SpecText.window("two-window", "long-window", longWindowSize);
+      this.longWindow = longWindowSize;
       return this;
     }
 
-    /**
-     * Margin added to the later expected arrival (alpha); default 3 s.
-     *
-     * @throws IllegalArgumentException if negative or more than one day
-     */
+    /** Margin added to the later of the two expected arrivals ({@code margin}); default 3 s. */
     public Builder safetyMargin(Duration safetyMargin) {
-      this.safetyMarginNanos = Preconditions.nonNegativeNanos("safetyMargin", safetyMargin);
+      spec = spec.withMargin(safetyMargin);
       return this;
     }
 
@@ -175,11 +168,7 @@ public final class TwoWindowFailureDetector extends SequencedFailureDetector {
      * @throws IllegalArgumentException if the short window is longer than the long one
      */
     public TwoWindowFailureDetector build() {
-      if (shortWindowSize > longWindowSize) {
-        throw new IllegalArgumentException("shortWindowSize must be <= longWindowSize, got "
-            + shortWindowSize + " > " + longWindowSize);
-      }
-      return new TwoWindowFailureDetector(this);
+      return new TwoWindowFailureDetector(spec.withWindows(shortWindow, longWindow), clock);
     }
   }
 }

@@ -37,6 +37,10 @@ class AutoTuneSettingsTest {
         QosTarget.maxMistakesPerDay(10), 2, Duration.ofMinutes(10))).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("autoTune needs its ShadowCandidates added to the registry before it");
+    assertThatThrownBy(() -> builder().plugin(shadows).plugin(AutoTuner.of(shadows,
+        QosTarget.maxMistakesPerDay(10), 2, Duration.ofMinutes(10))).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("autoTune needs shadowCandidates to choose from");
     ShadowCandidates plain = ShadowCandidates.of(List.of(CHEN.with("margin", "1s")));
     assertThatThrownBy(() -> builder().plugin(plain).plugin(AutoTuner.of(plain,
         QosTarget.maxMistakesPerDay(10), 2, Duration.ofMinutes(10))).build())

@@ -56,20 +56,20 @@ class BertierFailureDetectorTest {
     assertThat(detector.varianceWeight()).isZero();
     assertThatThrownBy(() -> detector.setVarianceWeight(Double.NaN))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("varianceWeight must be a finite number >= 0, got NaN");
+        .hasMessage("bertier variance-weight must be a finite number >= 0, got NaN");
   }
 
   @Test
   void builder_rejectsBadSettings() {
     assertThatThrownBy(() -> BertierFailureDetector.builder().gain(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("gain must be > 0 and <= 1, got 0.0");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("bertier gain must be > 0 and <= 1, got 0");
     assertThatThrownBy(() -> BertierFailureDetector.builder().gain(1.5))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("gain must be > 0 and <= 1, got 1.5");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("bertier gain must be > 0 and <= 1, got 1.5");
     assertThatThrownBy(() -> BertierFailureDetector.builder().delayWeight(-1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("delayWeight must be a finite number >= 0, got -1.0");
+        .hasMessage("bertier delay-weight must be a finite number >= 0, got -1");
     assertThatThrownBy(() -> BertierFailureDetector.builder().windowSize(-3))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("windowSize must be between 1 and 1048576, got -3");
+        .hasMessage("bertier window must be between 1 and 1048576, got -3");
   }
 }

@@ -26,7 +26,7 @@ class DeadlineFailureDetectorTest {
     assertThat(detector.suspectAtNanos()).isEqualTo(10_010 * MS);
     assertThatThrownBy(() -> detector.setAcceptableHeartbeatPause(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("acceptableHeartbeatPause must be >= 0 and <= PT24H, got PT-1S");
+        .hasMessage("deadline pause must be >= 0 and <= 1d, got -1s");
   }
 
   /** Pekko's clock type returns milliseconds. */

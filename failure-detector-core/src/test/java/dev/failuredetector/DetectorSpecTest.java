@@ -18,12 +18,13 @@ class DetectorSpecTest {
         .isEqualTo("phi-normal:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s,"
             + "learn-suspicions=true");
     assertThat(DetectorSpec.parse("phi-exponential").toString())
-        .isEqualTo("phi-exponential:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s,"
+        .isEqualTo("phi-exponential:interval=1s,threshold=8,window=1000,min-std=100ms,pause=0s,"
             + "learn-suspicions=true");
     assertThat(DetectorSpec.parse("chen").toString())
         .isEqualTo("chen:interval=1s,window=1000,margin=3s");
     assertThat(DetectorSpec.parse("bertier").toString()).isEqualTo(
-        "bertier:interval=1s,window=1000,delay-weight=1,variance-weight=4,gain=0.1");
+        "bertier:interval=1s,window=1000,delay-weight=1,variance-weight=4,gain=0.1,"
+            + "min-margin=1s");
     assertThat(DetectorSpec.parse("two-window").toString())
         .isEqualTo("two-window:interval=1s,short-window=1,long-window=1000,margin=3s");
     assertThat(DetectorSpec.parse("deadline").toString())

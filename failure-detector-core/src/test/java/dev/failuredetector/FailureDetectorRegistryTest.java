@@ -338,7 +338,7 @@ class FailureDetectorRegistryTest {
     assertThat(registry.snapshot("b").orElseThrow().timeoutNanos()).isEqualTo(after);
     assertThatThrownBy(() -> registry.setThreshold(Double.NaN))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("threshold must be a finite number > 0, got NaN");
+        .hasMessage("phi threshold must be a finite number > 0, got NaN");
   }
 
   @Test

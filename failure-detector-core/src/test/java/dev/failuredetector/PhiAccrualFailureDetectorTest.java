@@ -92,7 +92,8 @@ class PhiAccrualFailureDetectorTest {
     for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
       assertThatThrownBy(() -> detector.setThreshold(bad))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("threshold must be a finite number > 0, got " + bad);
+          .hasMessage("phi threshold must be a finite number > 0, got "
+              + (bad == 0 ? "0" : bad == -1 ? "-1" : String.valueOf(bad)));
     }
     assertThat(detector.threshold()).isEqualTo(8.0);
   }
@@ -294,29 +295,29 @@ class PhiAccrualFailureDetectorTest {
 
   @Test
   void builder_rejectsEachBadSettingNamingIt() {
-    expectRejected(b -> b.threshold(0), "threshold must be a finite number > 0, got 0.0");
-    expectRejected(b -> b.threshold(-2), "threshold must be a finite number > 0, got -2.0");
-    expectRejected(b -> b.threshold(Double.NaN), "threshold must be a finite number > 0, got NaN");
+    expectRejected(b -> b.threshold(0), "phi threshold must be a finite number > 0, got 0");
+    expectRejected(b -> b.threshold(-2), "phi threshold must be a finite number > 0, got -2");
+    expectRejected(b -> b.threshold(Double.NaN), "phi threshold must be a finite number > 0, got NaN");
     expectRejected(b -> b.threshold(Double.POSITIVE_INFINITY),
-        "threshold must be a finite number > 0, got Infinity");
-    expectRejected(b -> b.maxSampleSize(0), "maxSampleSize must be between 1 and 1048576, got 0");
-    expectRejected(b -> b.maxSampleSize(-5), "maxSampleSize must be between 1 and 1048576, got -5");
+        "phi threshold must be a finite number > 0, got Infinity");
+    expectRejected(b -> b.maxSampleSize(0), "phi window must be between 1 and 1048576, got 0");
+    expectRejected(b -> b.maxSampleSize(-5), "phi window must be between 1 and 1048576, got -5");
     expectRejected(b -> b.minStdDeviation(Duration.ZERO),
-        "minStdDeviation must be > 0 and <= PT24H, got PT0S");
+        "phi min-std must be > 0 and <= 1d, got 0s");
     expectRejected(b -> b.minStdDeviation(Duration.ofMillis(-1)),
-        "minStdDeviation must be > 0 and <= PT24H, got PT-0.001S");
+        "phi min-std must be > 0 and <= 1d, got -1ms");
     expectRejected(b -> b.acceptableHeartbeatPause(Duration.ofSeconds(-3)),
-        "acceptableHeartbeatPause must be >= 0 and <= PT24H, got PT-3S");
+        "phi pause must be >= 0 and <= 1d, got -3s");
     expectRejected(b -> b.acceptableHeartbeatPause(Duration.ofDays(2)),
-        "acceptableHeartbeatPause must be >= 0 and <= PT24H, got PT48H");
+        "phi pause must be >= 0 and <= 1d, got 2d");
     expectRejected(b -> b.firstHeartbeatEstimate(Duration.ZERO),
-        "firstHeartbeatEstimate must be > 0 and <= PT24H, got PT0S");
+        "phi interval must be > 0 and <= 1d, got 0s");
     assertThatThrownBy(() -> PhiAccrualFailureDetector.builder().clock(null))
         .isInstanceOf(NullPointerException.class).hasMessage("clock must not be null");
     assertThatThrownBy(() -> PhiAccrualFailureDetector.builder().distribution(null))
         .isInstanceOf(NullPointerException.class).hasMessage("distribution must not be null");
     assertThatThrownBy(() -> PhiAccrualFailureDetector.builder().minStdDeviation(null))
-        .isInstanceOf(NullPointerException.class).hasMessage("minStdDeviation must not be null");
+        .isInstanceOf(NullPointerException.class).hasMessage("phi min-std must not be null");
   }
 
   @Test

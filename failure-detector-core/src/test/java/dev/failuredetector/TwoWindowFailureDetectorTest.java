@@ -41,9 +41,9 @@ class TwoWindowFailureDetectorTest {
     TwoWindowFailureDetector.Builder builder =
         TwoWindowFailureDetector.builder().shortWindowSize(50).longWindowSize(10);
     assertThatThrownBy(builder::build).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("shortWindowSize must be <= longWindowSize, got 50 > 10");
+        .hasMessage("two-window short-window must be <= long-window, got 50 > 10");
     assertThatThrownBy(() -> TwoWindowFailureDetector.builder().shortWindowSize(0))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("shortWindowSize must be between 1 and 1048576, got 0");
+        .hasMessage("two-window short-window must be between 1 and 1048576, got 0");
   }
 }

@@ -124,6 +124,9 @@ public final class AutoTuner implements RegistryPlugin {
           + " registry before it");
     }
     DetectorSpec active = registry.spec();
+    if (shadows.candidates().size() < 2) {
+      throw new IllegalArgumentException("autoTune needs shadowCandidates to choose from");
+    }
     if (!shadows.candidates().contains(active)) {
       throw new IllegalArgumentException("autoTune evaluates the active detector " + active
           + " too: use ShadowCandidates.withActive(...)");

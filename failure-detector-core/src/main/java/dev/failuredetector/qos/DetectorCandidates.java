@@ -42,6 +42,9 @@ public final class DetectorCandidates {
       DetectorSpec base = DetectorSpec.defaults(kind).withInterval(interval);
       if (base instanceof DetectorSpec.Phi phi) {
         base = phi.withPause(Duration.ZERO).withMinStd(minStd);
+      } else if (base instanceof DetectorSpec.Bertier bertier) {
+        // The sweep moves the variance weight; a floor under the margin would hide its low end.
+        base = bertier.withMinMargin(Duration.ZERO);
       }
       bases.add(base);
     }

@@ -76,31 +76,30 @@ public final class PekkoFailureDetector implements org.apache.pekko.remote.Failu
     if (config.hasPath("detector")) {
       String text = string(config, "detector");
       try {
-        DetectorSpec parsed = DetectorSpec.parse(text);
-        if (text.matches(".*[:,]\\s*interval\\s*=.*")) {
-          throw new ConfigurationException("failure-detector.detector = \"" + text + "\": set the"
-              + " interval with heartbeat-interval (one source), not in the spec");
-        }
-        return parsed.withInterval(interval);
+        return DetectorSpec.parse(text, interval, "heartbeat-interval");
       } catch (IllegalArgumentException e) {
         throw new ConfigurationException("failure-detector.detector = \"" + text + "\": "
             + e.getMessage());
       }
     }
-    double threshold = number(config, "threshold");
-    int maxSampleSize = integer(config, "max-sample-size");
-    Duration minStd = duration(config, "min-std-deviation");
-    Duration pause = duration(config, "acceptable-heartbeat-pause");
+    // Each Pekko key set on its own, so an error names the key the user wrote, then the spec's
+    // own words for the rule it broke.
+    DetectorSpec.Phi spec = DetectorSpec.phi().withLearnSuspicions(false);
+    spec = pekkoKey("heartbeat-interval", interval, spec::withInterval);
+    spec = pekkoKey("threshold", number(config, "threshold"), spec::withThreshold);
+    spec = pekkoKey("max-sample-size", integer(config, "max-sample-size"), spec::withWindow);
+    spec = pekkoKey("min-std-deviation", duration(config, "min-std-deviation"), spec::withMinStd);
+    return pekkoKey("acceptable-heartbeat-pause", duration(config, "acceptable-heartbeat-pause"),
+        spec::withPause);
+  }
+
+  private static <T> DetectorSpec.Phi pekkoKey(String key, T value,
+      java.util.function.Function<T, DetectorSpec.Phi> set) {
     try {
-      return DetectorSpec.phi().withInterval(interval).withThreshold(threshold)
-          .withWindow(maxSampleSize).withMinStd(minStd).withPause(pause)
-          .withLearnSuspicions(false);
+      return set.apply(value);
     } catch (IllegalArgumentException e) {
-      // The spec names its own keys: say which Pekko key that is.
-      throw new ConfigurationException("failure-detector: " + e.getMessage()
-          .replace("phi interval", "heartbeat-interval").replace("phi threshold", "threshold")
-          .replace("phi window", "max-sample-size").replace("phi min-std", "min-std-deviation")
-          .replace("phi pause", "acceptable-heartbeat-pause"));
+      throw new ConfigurationException("failure-detector." + key + " = " + value + ": "
+          + e.getMessage());
     }
   }
 

@@ -75,7 +75,8 @@ class PekkoFailureDetectorTest {
     assertThatThrownBy(() -> PekkoFailureDetector.specOf(
         section("pekko.cluster.failure-detector", "threshold = -1")))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessage("failure-detector: threshold must be a finite number > 0, got -1");
+        .hasMessage("failure-detector.threshold = -1.0: phi threshold must be a finite number > 0,"
+            + " got -1");
     assertThatThrownBy(() -> PekkoFailureDetector.specOf(
         section("pekko.cluster.failure-detector", "threshold = lots")))
         .isInstanceOf(ConfigurationException.class)
@@ -83,7 +84,8 @@ class PekkoFailureDetectorTest {
     assertThatThrownBy(() -> PekkoFailureDetector.specOf(
         section("pekko.cluster.failure-detector", "max-sample-size = 0")))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageStartingWith("failure-detector: max-sample-size must be between 1 and");
+        .hasMessageStartingWith("failure-detector.max-sample-size = 0: phi window must be between"
+            + " 1 and");
     assertThatThrownBy(() -> PekkoFailureDetector.specOf(
         section("pekko.cluster.failure-detector", "heartbeat-interval = soon")))
         .isInstanceOf(ConfigurationException.class)
@@ -96,8 +98,9 @@ class PekkoFailureDetectorTest {
     assertThatThrownBy(() -> PekkoFailureDetector.specOf(
         section("pekko.cluster.failure-detector", "detector = \"chen:interval=1s\"")))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageStartingWith("failure-detector.detector = \"chen:interval=1s\": set the"
-            + " interval with heartbeat-interval");
+        .hasMessage("failure-detector.detector = \"chen:interval=1s\": detector"
+            + " 'chen:interval=1s' names the interval: the heartbeat interval (1s) is set by"
+            + " heartbeat-interval only; leave it out");
     // Pekko wraps what the constructor throws when it loads the class by name.
     assertThatThrownBy(() -> FailureDetectorLoader.load(CLASS,
         section("pekko.cluster.failure-detector", "detector = \"chen:margin=x\""), system))

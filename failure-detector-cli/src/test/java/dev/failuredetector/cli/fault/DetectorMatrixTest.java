@@ -44,8 +44,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  *   <li>c killed with SIGKILL: both observers suspect it (or, over TCP, see its port refuse) no
  *       later than their own deadline for it plus three ticks.
  * </ul>
- * Settings are ones a user would pick for 100 ms heartbeats on a busy machine: margins of about
- * half a second.
+ * Every kind runs with its defaults (the spec's kind alone, the node giving the interval): the
+ * defaults a user trusts without reading further must give a timeout of 2 to 40 intervals and
+ * no mistake on a busy machine.
  */
 class DetectorMatrixTest {
 
@@ -55,14 +56,7 @@ class DetectorMatrixTest {
   private static final Duration STEADY = Duration.ofSeconds(20);
   /** The cluster's key, as a user gives it: a key file's line, to the child in FD_KEY. */
   private static final String KEY = "1:" + "5a".repeat(32);
-  private static final List<String> SPECS = List.of(
-      "phi:pause=500ms",
-      "phi-normal:pause=500ms",
-      "phi-exponential:pause=0s,threshold=4",
-      "chen:margin=500ms",
-      "bertier:variance-weight=256",
-      "two-window:margin=500ms",
-      "deadline:pause=500ms");
+  private static final List<String> SPECS = DetectorSpec.KINDS;
 
   /** One kind's three nodes. */
   private static final class Trio {
@@ -161,6 +155,14 @@ class DetectorMatrixTest {
           childRatio(trio, directory)};
       for (double r : ratios) {
         assertThat(r).as("%s: timeout / formula", trio.spec).isBetween(0.8, 1.2);
+      }
+      for (HeartbeatNode observer : List.of(trio.a, trio.b)) {
+        for (PeerSnapshot<String> peer : observer.registry().snapshots()) {
+          assertThat((double) peer.timeoutNanos() / INTERVAL.toNanos())
+              .as("%s: %s's timeout for %s in intervals", trio.spec, observer.localId(),
+                  peer.key())
+              .isBetween(2.0, 40.0);
+        }
       }
       report.append(String.format(Locale.ROOT,
           "  %-40s timeout/formula a->b %.3f a->c %.3f b->a %.3f b->c %.3f c->a %.3f"

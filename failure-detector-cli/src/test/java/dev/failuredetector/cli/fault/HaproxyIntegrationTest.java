@@ -107,8 +107,8 @@ class HaproxyIntegrationTest {
         (upAt.get("via_httpchk") - restartedAt) / MS, (upAt.get("via_agent") - restartedAt) / MS);
     // HAProxy learns of the crash only from the detector: never before the suspicion.
     assertThat(downAt.values()).allSatisfy(at -> assertThat(at).isGreaterThan(suspectedAt));
-    assertThat(health.clientErrors()).isZero();
-    assertThat(health.agentAnswers()).isPositive();
+    assertThat(health.stats().clientErrors()).isZero();
+    assertThat(health.stats().agentAnswers()).isPositive();
   }
 
   /**
@@ -156,11 +156,11 @@ class HaproxyIntegrationTest {
               + " sources (%d + %d closed by the server and reopened), 8 s, %d polls of the stats"
               + " socket: %d not UP; health server evicted %d, timed out %d, open now %d%n",
           haproxyVersion(binary.get()), http.opened(), agent.opened(), http.closedByServer(),
-          agent.closedByServer(), polls, notUp.size(), health.connectionsRejected(),
-          health.connectionsTimedOut(), health.openConnections());
+          agent.closedByServer(), polls, notUp.size(), health.stats().connectionsRejected(),
+          health.stats().connectionsTimedOut(), health.stats().openConnections());
     }
     assertThat(notUp).as("backend statuses other than UP during the flood").isEmpty();
-    assertThat(health.connectionsRejected() + health.connectionsTimedOut())
+    assertThat(health.stats().connectionsRejected() + health.stats().connectionsTimedOut())
         .as("the flood was really held off").isPositive();
     assertThat(observer.registry().isAvailable("n5")).isTrue();
   }

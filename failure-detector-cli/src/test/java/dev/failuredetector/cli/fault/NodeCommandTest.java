@@ -191,8 +191,8 @@ class NodeCommandTest {
     assertThat(a.ask("detector phi:threshold=10", "DETECTOR"))
         .startsWith("DETECTOR phi:interval=100ms,threshold=10,");
     assertThat(a.status()).contains("detector=phi:interval=100ms,threshold=10,");
-    assertThat(a.ask("detector phi:interval=5ms", "ERROR")).contains("names another interval"
-        + " than the node's (100ms): leave it out");
+    assertThat(a.ask("detector phi:interval=5ms", "ERROR")).contains("names the interval: the"
+        + " heartbeat interval (100ms) is set by the node's --interval only; leave it out");
     assertThat(a.ask("detector chen:margin=300ms", "ERROR"))
         .contains("cannot change the detector kind of live peers (phi to chen)");
 

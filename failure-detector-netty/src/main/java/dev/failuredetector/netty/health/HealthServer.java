@@ -79,8 +79,6 @@ public final class HealthServer implements AutoCloseable {
     this.requestTimeoutNanos = builder.requestTimeoutNanos;
     this.idleTimeoutNanos = builder.idleTimeoutNanos;
     this.agentTimeoutNanos = builder.agentTimeoutNanos;
-    this.prometheusText = builder.prometheusText != null ? builder.prometheusText
-        : PrometheusPresence.isAvailable() ? PrometheusText.of(view.registry()) : null;
     // Each listener its own bounds, so idle agent sockets cannot starve the HTTP checks or back.
     this.httpConnections = ConnectionGuard.builder("health HTTP").unauthenticated()
         .maxConnections(builder.maxConnections).maxPerSource(builder.maxConnectionsPerSource)
@@ -91,6 +89,11 @@ public final class HealthServer implements AutoCloseable {
         .maxConnections(builder.maxConnections).maxPerSource(builder.maxConnectionsPerSource)
         .firstMessageDeadline(Duration.ofNanos(agentTimeoutNanos))
         .idleTimeout(Duration.ofNanos(agentTimeoutNanos)).build();
+    // The server's own meters read the guards above: bound after them.
+    this.prometheusText = builder.prometheusText != null ? builder.prometheusText
+        : !PrometheusPresence.isAvailable() ? null
+        : builder.metricsNode != null ? PrometheusText.of(builder.metricsNode, this)
+        : PrometheusText.of(view.registry(), this);
     this.httpHandler = new HttpHealthHandler(view, prometheusText, counters, builder.name);
     this.agentHandler = new AgentCheckHandler(view, counters);
   }
@@ -197,60 +200,24 @@ public final class HealthServer implements AutoCloseable {
     return prometheusText != null;
   }
 
-  /** HTTP responses sent (all statuses, including the 408s to slow clients). */
-  public long httpResponses() {
-    return counters.httpResponses.sum() + counters.slowClients.sum();
-  }
-
-  /**
-   * HTTP responses with a 4xx status: bad path, unknown peer or endpoint, bad method,
-   * undecodable, oversized, and the 408s to slow clients.
-   */
-  public long clientErrors() {
-    return counters.httpClientErrors.sum() + counters.slowClients.sum();
-  }
-
-  /** Connections closed with 408 because a request did not arrive within {@code requestTimeout}. */
-  public long slowClients() {
-    return counters.slowClients.sum();
-  }
-
-  /** Agent-check questions answered. */
-  public long agentAnswers() {
-    return counters.agentAnswers.sum();
-  }
-
-  /** Agent-check connections closed without an answer: empty, not UTF-8, or too long a line. */
-  public long agentBadRequests() {
-    return counters.agentBadRequests.sum();
-  }
-
-  /**
-   * Connections closed to admit a newcomer (the longest idle, at a listener's {@code
-   * maxConnections} or a source's {@code maxConnectionsPerSource}), both listeners together.
-   */
-  public long connectionsRejected() {
-    return httpConnections.evictedAtCapacity() + httpConnections.evictedPerSource()
-        + agentConnections.evictedAtCapacity() + agentConnections.evictedPerSource();
-  }
-
-  /**
-   * Connections closed because no complete request (or agent line) came in time: none within the
-   * request (agent) timeout of the accept, or none for the idle timeout since the last one.
-   */
-  public long connectionsTimedOut() {
-    return httpConnections.closedNoFirstMessage() + httpConnections.closedIdle()
-        + agentConnections.closedNoFirstMessage() + agentConnections.closedIdle();
-  }
-
-  /** Connections closed on an error: idle or read timeout, reset by the client. */
-  public long connectionErrors() {
-    return counters.connectionErrors.sum();
-  }
-
-  /** Connections open now, both listeners together. */
-  public int openConnections() {
-    return httpConnections.open() + agentConnections.open();
+  /** The server's counters now, as one snapshot (O(1)). */
+  public HealthStats stats() {
+    java.util.Map<HealthStats.Counter, Long> counts =
+        new java.util.EnumMap<>(HealthStats.Counter.class);
+    long slow = counters.slowClients.sum();
+    counts.put(HealthStats.Counter.HTTP_RESPONSES, counters.httpResponses.sum() + slow);
+    counts.put(HealthStats.Counter.CLIENT_ERRORS, counters.httpClientErrors.sum() + slow);
+    counts.put(HealthStats.Counter.SLOW_CLIENTS, slow);
+    counts.put(HealthStats.Counter.AGENT_ANSWERS, counters.agentAnswers.sum());
+    counts.put(HealthStats.Counter.AGENT_BAD_REQUESTS, counters.agentBadRequests.sum());
+    counts.put(HealthStats.Counter.CONNECTIONS_REJECTED, httpConnections.evictedAtCapacity()
+        + httpConnections.evictedPerSource() + agentConnections.evictedAtCapacity()
+        + agentConnections.evictedPerSource());
+    counts.put(HealthStats.Counter.CONNECTIONS_TIMED_OUT, httpConnections.closedNoFirstMessage()
+        + httpConnections.closedIdle() + agentConnections.closedNoFirstMessage()
+        + agentConnections.closedIdle());
+    counts.put(HealthStats.Counter.CONNECTION_ERRORS, counters.connectionErrors.sum());
+    return new HealthStats(counts, httpConnections.open() + agentConnections.open());
   }
 
   /** Stops listening and closes every connection; idempotent. */
@@ -278,6 +245,7 @@ public final class HealthServer implements AutoCloseable {
     private int maxConnections = 256;
     private int maxConnectionsPerSource = 64;
     private Supplier<String> prometheusText;
+    private dev.failuredetector.netty.HeartbeatNode metricsNode;
     private String name;
 
     private Builder(HealthView view) {
@@ -405,9 +373,7 @@ public final class HealthServer implements AutoCloseable {
       if (name == null) {
         name = node.localId();
       }
-      if (PrometheusPresence.isAvailable()) {
-        this.prometheusText = PrometheusText.of(node);
-      }
+      this.metricsNode = node;
       return this;
     }
 

@@ -19,20 +19,23 @@ final class PrometheusText {
 
   private PrometheusText() {}
 
-  /** A scrape of a new Prometheus registry bound to {@code registry}'s metrics. */
-  static Supplier<String> of(FailureDetectorRegistry<?> registry) {
+  /** A scrape of a new Prometheus registry bound to {@code registry}'s and the server's meters. */
+  static Supplier<String> of(FailureDetectorRegistry<?> registry, HealthServer server) {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new FailureDetectorMetrics(registry, Tags.empty()).bindTo(prometheus);
+    new HealthServerMetrics(server, Tags.empty()).bindTo(prometheus);
     return prometheus::scrape;
   }
 
   /**
-   * A scrape of a new Prometheus registry bound to {@code node}'s meters: transport, registry and
-   * per-peer, every one tagged {@code node=<id>} (what the shipped dashboard and alerts read).
+   * A scrape of a new Prometheus registry bound to {@code node}'s meters (transport, registry and
+   * per-peer) and the server's, every one tagged {@code node=<id>} (what the shipped dashboard and
+   * alerts read).
    */
-  static Supplier<String> of(HeartbeatNode node) {
+  static Supplier<String> of(HeartbeatNode node, HealthServer server) {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HeartbeatNodeMetrics.withPerPeerMeters(node, Tags.empty()).bindTo(prometheus);
+    new HealthServerMetrics(server, Tags.of("node", node.localId())).bindTo(prometheus);
     return prometheus::scrape;
   }
 }

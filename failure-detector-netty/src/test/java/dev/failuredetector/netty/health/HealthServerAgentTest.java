@@ -54,7 +54,7 @@ class HealthServerAgentTest {
   void availablePeer_upWithItsWeight() throws IOException {
     assertThat(ask("a\n")).isEqualTo("up 100%\n");
     assertThat(ask("b\r\n")).as("CRLF too").isEqualTo("up 100%\n");
-    assertThat(server.agentAnswers()).isEqualTo(2);
+    assertThat(server.stats().agentAnswers()).isEqualTo(2);
   }
 
   @Test
@@ -90,7 +90,7 @@ class HealthServerAgentTest {
     assertThat(ask("x".repeat(300) + "\n")).isEmpty(); // too long
     assertThat(ask("\n")).isEmpty(); // empty
     assertThat(ask(new byte[] {(byte) 0xff, (byte) 0xfe, '\n'})).isEmpty(); // not UTF-8
-    assertThat(server.agentBadRequests()).isEqualTo(3);
+    assertThat(server.stats().agentBadRequests()).isEqualTo(3);
     assertThat(ask("a\n")).as("still answering").isEqualTo("up 100%\n");
   }
 
@@ -98,7 +98,7 @@ class HealthServerAgentTest {
   void noRequestLine_closedAfterTheAgentTimeout() throws IOException {
     assertThat(ask(new byte[0])).isEmpty(); // HAProxy without agent-send: nothing to answer
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-        .until(() -> server.connectionsTimedOut() == 1);
-    assertThat(server.agentAnswers()).isZero();
+        .until(() -> server.stats().connectionsTimedOut() == 1);
+    assertThat(server.stats().agentAnswers()).isZero();
   }
 }

@@ -91,7 +91,7 @@ class HealthServerHttpTest {
       assertThat(response.body()).isEqualTo("{\"status\":404,\"error\":\"unknown peer: zz\"}");
       assertThat(http.get("/health/a").status()).as("the connection stays usable").isEqualTo(200);
     }
-    assertThat(server.clientErrors()).isEqualTo(1);
+    assertThat(server.stats().clientErrors()).isEqualTo(1);
   }
 
   @Test
@@ -207,8 +207,8 @@ class HealthServerHttpTest {
           + "Content-Length: 100000\r\n\r\n" + "x".repeat(2000)).read(false);
       assertThat(response.status()).isEqualTo(413);
     }
-    assertThat(server.clientErrors()).isEqualTo(1);
-    assertThat(server.httpResponses()).isEqualTo(1);
+    assertThat(server.stats().clientErrors()).isEqualTo(1);
+    assertThat(server.stats().httpResponses()).isEqualTo(1);
   }
 
   @ParameterizedTest
@@ -267,8 +267,8 @@ class HealthServerHttpTest {
       assertThat(slow.closedByServer()).isTrue();
       assertThat(fast.get("/health/b").status()).isEqualTo(200);
     }
-    assertThat(server.slowClients()).isEqualTo(1);
-    assertThat(server.clientErrors()).isEqualTo(1);
+    assertThat(server.stats().slowClients()).isEqualTo(1);
+    assertThat(server.stats().clientErrors()).isEqualTo(1);
   }
 
   @Test
@@ -282,7 +282,7 @@ class HealthServerHttpTest {
           .until(() -> System.nanoTime() - idleFrom > Duration.ofMillis(300).toNanos());
       assertThat(http.get("/health/a").status()).isEqualTo(200);
     }
-    assertThat(server.slowClients()).isZero();
+    assertThat(server.stats().slowClients()).isZero();
   }
 
   @Test
@@ -309,9 +309,9 @@ class HealthServerHttpTest {
       try (RawHttp third = connect()) {
         assertThat(third.closedByServer()).isTrue();
       }
-      assertThat(server.connectionsRejected()).isEqualTo(1);
+      assertThat(server.stats().connectionsRejected()).isEqualTo(1);
       open.remove(0).close();
-      await().atMost(Duration.ofSeconds(30)).until(() -> server.openConnections() == 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> server.stats().openConnections() == 1);
       try (RawHttp again = connect()) {
         assertThat(again.get("/health/a").status()).isEqualTo(200);
       }
@@ -333,6 +333,15 @@ class HealthServerHttpTest {
           .isEqualTo("text/plain; version=0.0.4; charset=utf-8");
       assertThat(response.body()).contains("# TYPE failure_detector_peers gauge")
           .containsPattern("failure_detector_peers\\{state=\"suspected\"} 1(\\.0)?\\n");
+      HealthStats before = server.stats();
+      String second = http.get("/metrics").body();
+      // The server's own meters, in the same scrape: the first scrape's response counted.
+      assertThat(second).containsPattern(
+          "failure_detector_health_events_total\\{event=\"http.responses\"} [1-9]");
+      assertThat(second).contains("failure_detector_health_connections_open");
+      HealthStats delta = server.stats().minus(before);
+      assertThat(delta.httpResponses()).as("the second scrape, counted once").isEqualTo(1);
+      assertThat(delta.clientErrors()).isZero();
     }
   }
 

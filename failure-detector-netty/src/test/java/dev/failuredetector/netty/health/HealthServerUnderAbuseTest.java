@@ -95,7 +95,7 @@ class HealthServerUnderAbuseTest {
         client.close();
       }
     }
-    assertThat(server.slowClients()).isEqualTo(30);
+    assertThat(server.stats().slowClients()).isEqualTo(30);
     assertThat(transitions).as("no suspicion while the health server was abused").isEmpty();
     assertThat(observer.registry().state("peer")).isEqualTo(PeerState.AVAILABLE);
     assertThat(observer.registry().stats().mistakes()).isZero();
