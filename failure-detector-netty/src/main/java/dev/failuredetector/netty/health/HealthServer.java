@@ -44,7 +44,8 @@ import java.util.function.Supplier;
  * from the accept), connections are bounded on each listener in all and per source address (the
  * longest idle is closed to admit a newcomer) and closed when no complete request came for the
  * idle timeout (trickled bytes do not count). Nothing is logged
- * per request; what was refused is counted ({@link #clientErrors()}, {@link #slowClients()}...).
+ * per request; what was refused is counted ({@link #stats()}, exported by {@link
+ * HealthServerMetrics}).
  * All methods are thread-safe.
  */
 public final class HealthServer implements AutoCloseable {
