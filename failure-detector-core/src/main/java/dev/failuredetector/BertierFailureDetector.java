@@ -26,11 +26,12 @@ import java.time.Duration;
  *       mean lateness plus phi times its mean deviation; raise phi for fewer wrong suspicions at the
  *       cost of detection time. phi is changeable at run time.
  *   <li>{@code gain} (gamma, 0.1): how fast delay and var follow new errors.
- *   <li>{@code minMargin} (1 s): the least margin. Without it (0, the paper's detector), on a
+ *   <li>{@code minMargin} (2 s): the least margin. Without it (0, the paper's detector), on a
  *       quiet network the margin shrinks to a few deviations of the jitter: about one interval
  *       in all, so one late heartbeat is a wrong suspicion (2 in 20 s over loopback TCP at 100 ms
- *       heartbeats). With it, the timeout is at least an interval plus a second, as phi's
- *       acceptable pause and Chen's margin keep theirs.
+ *       heartbeats). With it, the timeout is at least an interval plus two seconds (3 intervals
+ *       at 1 s heartbeats), as phi's acceptable pause and Chen's margin keep theirs; the adaptive
+ *       margin shows only above it.
  * </ul>
  *
  * <p><b>Thread safety.</b> As {@link FailureDetector}: one writer, any number of readers, no lock,
@@ -193,7 +194,7 @@ public final class BertierFailureDetector extends SequencedFailureDetector {
       return this;
     }
 
-    /** The least margin ({@code min-margin}); default 1 s, 0 for the paper's detector. */
+    /** The least margin ({@code min-margin}); default 2 s, 0 for the paper's detector. */
     public Builder minMargin(Duration minMargin) {
       spec = spec.withMinMargin(minMargin);
       return this;

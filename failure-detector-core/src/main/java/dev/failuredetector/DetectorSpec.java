@@ -39,7 +39,7 @@ import java.util.Objects;
  *       {@code margin} (3s).
  *   <li>{@code bertier} ({@link BertierFailureDetector}): {@code interval} (1s), {@code window}
  *       (1000), {@code delay-weight} (1), {@code variance-weight} (4), {@code gain} (0.1), {@code
- *       min-margin} (1s, the least margin; 0s for the paper's detector).
+ *       min-margin} (2s, the least margin; 0s for the paper's detector).
  *   <li>{@code two-window} ({@link TwoWindowFailureDetector}): {@code interval} (1s), {@code
  *       short-window} (1), {@code long-window} (1000), {@code margin} (3s).
  *   <li>{@code deadline} ({@link DeadlineFailureDetector}): {@code interval} (1s), {@code pause}
@@ -124,12 +124,12 @@ public sealed interface DetectorSpec {
   }
 
   /**
-   * Bertier's detector with the paper's weights and a margin of at least a second ({@code
+   * Bertier's detector with the paper's weights and a margin of at least two seconds ({@code
    * min-margin=0s} for the paper's detector, whose margin shrinks to about nothing on a quiet
    * network).
    */
   static Bertier bertier() {
-    return new Bertier(DEFAULT_INTERVAL, 1000, 1.0, 4.0, 0.1, Duration.ofSeconds(1));
+    return new Bertier(DEFAULT_INTERVAL, 1000, 1.0, 4.0, 0.1, Duration.ofSeconds(2));
   }
 
   /** 2W-FD with its defaults. */

@@ -41,7 +41,8 @@ class AutoTuneSettingsTest {
         QosTarget.maxMistakesPerDay(10), 2, Duration.ofMinutes(10))).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("autoTune needs shadowCandidates to choose from");
-    ShadowCandidates plain = ShadowCandidates.of(List.of(CHEN.with("margin", "1s")));
+    ShadowCandidates plain = ShadowCandidates.of(
+        List.of(CHEN.with("margin", "1s"), CHEN.with("margin", "2s")));
     assertThatThrownBy(() -> builder().plugin(plain).plugin(AutoTuner.of(plain,
         QosTarget.maxMistakesPerDay(10), 2, Duration.ofMinutes(10))).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -14,8 +14,27 @@ class BertierFailureDetectorTest {
 
   private final ManualClock clock = new ManualClock(T0);
 
+  /** The paper's detector: no floor under the margin, so its estimator shows as it is. */
   private BertierFailureDetector.Builder eta100() {
-    return BertierFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100)).clock(clock);
+    return BertierFailureDetector.builder().heartbeatInterval(Duration.ofMillis(100))
+        .minMargin(Duration.ZERO).clock(clock);
+  }
+
+  @Test
+  void defaultFloor_keepsTheMarginAtLeastTwoSeconds_onAQuietNetwork() {
+    BertierFailureDetector detector = BertierFailureDetector.builder()
+        .heartbeatInterval(Duration.ofMillis(100)).clock(clock).build();
+    assertThat(detector.minMargin()).isEqualTo(Duration.ofSeconds(2));
+    for (int seq = 1; seq <= 200; seq++) {
+      detector.heartbeat(seq, T0 + seq * 100 * MS); // exactly on time: the paper's margin -> 0
+    }
+    assertThat(detector.timeoutNanos()).isEqualTo(2_100 * MS);
+    BertierFailureDetector paper = eta100().build();
+    for (int seq = 1; seq <= 200; seq++) {
+      paper.heartbeat(seq, T0 + seq * 100 * MS);
+    }
+    assertThat(paper.timeoutNanos()).as("the paper's, with no floor")
+        .isLessThan(detector.timeoutNanos() / 10);
   }
 
   @Test

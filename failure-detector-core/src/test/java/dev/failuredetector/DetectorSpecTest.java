@@ -24,7 +24,7 @@ class DetectorSpecTest {
         .isEqualTo("chen:interval=1s,window=1000,margin=3s");
     assertThat(DetectorSpec.parse("bertier").toString()).isEqualTo(
         "bertier:interval=1s,window=1000,delay-weight=1,variance-weight=4,gain=0.1,"
-            + "min-margin=1s");
+            + "min-margin=2s");
     assertThat(DetectorSpec.parse("two-window").toString())
         .isEqualTo("two-window:interval=1s,short-window=1,long-window=1000,margin=3s");
     assertThat(DetectorSpec.parse("deadline").toString())

@@ -309,7 +309,7 @@ class PhiAccrualFailureDetectorTest {
     expectRejected(b -> b.acceptableHeartbeatPause(Duration.ofSeconds(-3)),
         "phi pause must be >= 0 and <= 1d, got -3s");
     expectRejected(b -> b.acceptableHeartbeatPause(Duration.ofDays(2)),
-        "phi pause must be >= 0 and <= 1d, got 2d");
+        "phi pause must be >= 0 and <= 1d, got 48h");
     expectRejected(b -> b.firstHeartbeatEstimate(Duration.ZERO),
         "phi interval must be > 0 and <= 1d, got 0s");
     assertThatThrownBy(() -> PhiAccrualFailureDetector.builder().clock(null))

@@ -51,8 +51,12 @@ public final class HeartbeatTrace {
     return new HeartbeatTrace(sequences.clone(), null, arrivalNanos.clone());
   }
 
-  /** A trace of send times only (see {@link DelayModel}); same checks as {@link #ofArrivals}. */
-  public static HeartbeatTrace ofSends(long[] sequences, long[] sendNanos) {
+  /**
+   * A trace of send times only (see {@link DelayModel}); same checks as {@link #ofArrivals}. Not
+   * public: users read send traces from files ({@link #read}); the library's scenarios and tests
+   * build them here.
+   */
+  static HeartbeatTrace ofSends(long[] sequences, long[] sendNanos) {
     check(sequences, sendNanos, "sendNanos");
     return new HeartbeatTrace(sequences.clone(), sendNanos.clone(), null);
   }
