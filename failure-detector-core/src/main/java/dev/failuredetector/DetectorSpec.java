@@ -1,10 +1,12 @@
 package dev.failuredetector;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything needed to build a failure detector: its kind and every one of its settings, as an
@@ -192,7 +194,7 @@ public sealed interface DetectorSpec {
       if (body.isBlank()) {
         throw new IllegalArgumentException("detector '" + text + "' has a ':' but no settings");
       }
-      java.util.Set<String> seen = new java.util.HashSet<>();
+      Set<String> seen = new HashSet<>();
       for (String pair : body.split(",", -1)) {
         int equals = pair.indexOf('=');
         if (equals < 0) {

@@ -1,5 +1,7 @@
 package dev.failuredetector;
 
+import java.util.Arrays;
+
 /**
  * Several plug-ins' observers of one peer, called in the order the plug-ins were added: what a
  * peer holds when more than one plug-in watches it (one alone is held as it is).
@@ -23,7 +25,7 @@ final class ObserverChain implements ArrivalObserver {
       }
     }
     return n == 0 ? null : n == 1 ? found[0]
-        : new ObserverChain(java.util.Arrays.copyOf(found, n));
+        : new ObserverChain(Arrays.copyOf(found, n));
   }
 
   @Override

@@ -434,7 +434,7 @@ final class NodeCommand implements Callable<Integer> {
    */
   private static final class TransitionLines {
     private final PrintStream out;
-    private final java.util.List<String> held = new java.util.ArrayList<>();
+    private final List<String> held = new ArrayList<>();
     private boolean ready;
 
     TransitionLines(PrintStream out) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -265,7 +266,7 @@ final class TuneCommand implements Callable<Integer> {
   static String withoutInterval(DetectorSpec spec) {
     StringBuilder text = new StringBuilder(spec.kind());
     char separator = ':';
-    for (java.util.Map.Entry<String, String> setting : spec.settings().entrySet()) {
+    for (Map.Entry<String, String> setting : spec.settings().entrySet()) {
       if (!setting.getKey().equals("interval")) {
         text.append(separator).append(setting.getKey()).append('=').append(setting.getValue());
         separator = ',';
@@ -283,7 +284,7 @@ final class TuneCommand implements Callable<Integer> {
   static String pekkoHocon(DetectorSpec spec) {
     StringBuilder hocon = new StringBuilder();
     hocon.append("  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n");
-    java.util.Map<String, String> settings = spec.settings();
+    Map<String, String> settings = spec.settings();
     hocon.append("  heartbeat-interval = ").append(hoconDuration(settings.get("interval")))
         .append('\n');
     if (spec instanceof DetectorSpec.Phi phi && phi.distribution() == PhiDistribution.LOGISTIC

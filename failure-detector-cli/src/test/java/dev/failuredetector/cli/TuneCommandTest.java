@@ -10,6 +10,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,7 +109,7 @@ class TuneCommandTest {
     // Balanced braces and brackets: a JSON reader would take it (no string holds one).
     assertThat(text.chars().filter(c -> c == '{').count())
         .isEqualTo(text.chars().filter(c -> c == '}').count());
-    java.util.List<String> rows = Files.readAllLines(csv);
+    List<String> rows = Files.readAllLines(csv);
     assertThat(rows.get(0)).startsWith("detector,setting,value,spec,detection_mean_s,");
     // one row per setting tried: 17 thresholds x 3 phi kinds + bertier's 12 + the margins
     assertThat(rows).hasSizeGreaterThan(1 + 3 * 17 + 12);
@@ -139,7 +142,7 @@ class TuneCommandTest {
     java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
     assertThat(image.getWidth()).isEqualTo(860);
     long inked = 0;
-    java.util.Set<Integer> colors = new java.util.HashSet<>();
+    Set<Integer> colors = new HashSet<>();
     for (int x = 0; x < image.getWidth(); x++) {
       for (int y = 0; y < image.getHeight(); y++) {
         int rgb = image.getRGB(x, y) & 0xffffff;

@@ -6,6 +6,7 @@ import dev.failuredetector.RegistryPlugin;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -284,12 +285,12 @@ public final class AutoTuner implements RegistryPlugin {
     LOG.info("auto-tune: {} -> {}: mean detection {} s -> {} s; over the last {} h it would have"
         + " made {} mistakes ({} the budget of {}/day with headroom {}), the active one {}",
         before, next, seconds(from < 0 ? Double.NaN : detection[from]), seconds(detection[to]),
-        String.format(java.util.Locale.ROOT, "%.2f", days * 24), mistakes[to],
+        String.format(Locale.ROOT, "%.2f", days * 24), mistakes[to],
         meets ? "within" : "over, the fewest: none meets", budgetPerDay, headroom,
         from < 0 ? "-" : mistakes[from]);
   }
 
   private static String seconds(double nanos) {
-    return String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e9);
+    return String.format(Locale.ROOT, "%.3f", nanos / 1e9);
   }
 }

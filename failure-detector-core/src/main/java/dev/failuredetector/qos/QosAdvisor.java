@@ -3,6 +3,7 @@ package dev.failuredetector.qos;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -207,7 +208,7 @@ public final class QosAdvisor {
 
   private static String window(long nanos) {
     return nanos == 3_600_000_000_000L ? "hour"
-        : String.format(java.util.Locale.ROOT, "%.0f min", nanos / 60e9);
+        : String.format(Locale.ROOT, "%.0f min", nanos / 60e9);
   }
 
   private static boolean faster(QosReport a, QosReport b) {
@@ -233,15 +234,15 @@ public final class QosAdvisor {
    */
   public static String span(double seconds) {
     if (seconds < 120) {
-      return String.format(java.util.Locale.ROOT, "%.1f s", seconds);
+      return String.format(Locale.ROOT, "%.1f s", seconds);
     }
     if (seconds < 120 * 60) {
-      return String.format(java.util.Locale.ROOT, "%.1f min", seconds / 60);
+      return String.format(Locale.ROOT, "%.1f min", seconds / 60);
     }
     if (seconds < 48 * 3600) {
-      return String.format(java.util.Locale.ROOT, "%.1f h", seconds / 3600);
+      return String.format(Locale.ROOT, "%.1f h", seconds / 3600);
     }
-    return String.format(java.util.Locale.ROOT, "%.1f days", seconds / 86_400);
+    return String.format(Locale.ROOT, "%.1f days", seconds / 86_400);
   }
 
   /** A swept setting's value as the advice writes it, without noise: 48, 0.5, 799.9. */

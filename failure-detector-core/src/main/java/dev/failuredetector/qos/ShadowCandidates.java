@@ -29,6 +29,9 @@ public final class ShadowCandidates implements RegistryPlugin {
   private volatile List<DetectorSpec> candidates;
   private volatile FailureDetectorRegistry<?> registry;
   private NanoClock clock;
+  /** Peers' evaluations read by {@link #totals} so far: what a test of the scrape cost counts. */
+  private final java.util.concurrent.atomic.LongAdder peerReads =
+      new java.util.concurrent.atomic.LongAdder();
 
   private ShadowCandidates(List<DetectorSpec> given, boolean withActive) {
     Objects.requireNonNull(given, "shadowCandidates must not be null");
@@ -127,15 +130,22 @@ public final class ShadowCandidates implements RegistryPlugin {
     long[] heartbeats = new long[n];
     long[] mistakes = new long[n];
     double[] detection = new double[n];
+    long reads = 0;
     for (ShadowEvaluation evaluation : byPeer.values()) {
       evaluation.addTo(heartbeats, mistakes, detection); // sums of timeouts, divided below
+      reads++;
     }
+    peerReads.add(reads);
     List<ShadowResult> totals = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       totals.add(new ShadowResult(specs.get(i), heartbeats[i], mistakes[i],
           heartbeats[i] == 0 ? Double.NaN : detection[i] / heartbeats[i]));
     }
     return totals;
+  }
+
+  long peerReads() {
+    return peerReads.sum();
   }
 
   void forget(Object key, ShadowEvaluation evaluation) {

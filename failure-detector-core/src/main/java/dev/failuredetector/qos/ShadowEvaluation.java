@@ -8,6 +8,7 @@ import dev.failuredetector.NanoClock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -49,7 +50,7 @@ final class ShadowEvaluation implements ArrivalObserver {
       candidates[i] = specs.get(i).newDetector(clock);
     }
     this.deadlines = new long[n];
-    java.util.Arrays.fill(deadlines, NONE);
+    Arrays.fill(deadlines, NONE);
     this.lastTimeouts = new long[n];
     this.suspecting = new boolean[n];
     this.mistakes = new long[n];

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -142,7 +144,7 @@ class FailureDetectorMetricsTest {
 
   @Test
   void shadowCandidates_getAMistakeCounterAndADetectionTimeGauge_each() {
-    registry = builder().plugin(dev.failuredetector.qos.ShadowCandidates.of(java.util.List.of(
+    registry = builder().plugin(dev.failuredetector.qos.ShadowCandidates.of(List.of(
         DetectorSpec.parse("deadline:pause=50ms"), DetectorSpec.parse("deadline:pause=1s"))))
         .build();
     new FailureDetectorMetrics(registry, Tags.empty()).bindTo(meters);
@@ -168,7 +170,7 @@ class FailureDetectorMetricsTest {
   @Test
   void everyMeter_survivesAGarbageCollection_whenNobodyKeepsTheBinder() {
     registry = builder().plugin(new dev.failuredetector.IntervalHistogram())
-        .plugin(dev.failuredetector.qos.ShadowCandidates.of(java.util.List.of(
+        .plugin(dev.failuredetector.qos.ShadowCandidates.of(List.of(
             DetectorSpec.parse("deadline:pause=50ms")))).build();
     FailureDetectorMetrics.monitor(meters, registry, "r"); // the binder is dropped at once
     var peer = registry.register("b");
@@ -178,12 +180,12 @@ class FailureDetectorMetricsTest {
       clock.set(now);
       peer.heartbeat(seq, now);
     }
-    java.util.Map<String, Double> before = readAll();
+    Map<String, Double> before = readAll();
     assertThat(before).isNotEmpty();
     for (int i = 0; i < 3; i++) {
       System.gc();
     }
-    java.util.Map<String, Double> after = readAll();
+    Map<String, Double> after = readAll();
     assertThat(after).isEqualTo(before);
     assertThat(after.values()).as("no meter reads NaN after a GC").noneMatch(v -> Double.isNaN(v));
     assertThat(after).containsKey("failure.detector.shadow.mistakes"
@@ -191,12 +193,12 @@ class FailureDetectorMetricsTest {
   }
 
   /** Every registry-wide meter's value by name and tags (per-peer NaN gauges are off here). */
-  private java.util.Map<String, Double> readAll() {
-    java.util.Map<String, Double> values = new java.util.TreeMap<>();
+  private Map<String, Double> readAll() {
+    Map<String, Double> values = new java.util.TreeMap<>();
     for (io.micrometer.core.instrument.Meter meter : meters.getMeters()) {
       double value = meter.match(g -> g.value(), c -> c.count(), t -> 0.0, d -> 0.0,
           l -> 0.0, g -> g.value(), c -> c.count(), t -> 0.0, m -> 0.0);
-      java.util.List<String> tags = meter.getId().getTags().stream()
+      List<String> tags = meter.getId().getTags().stream()
           .map(t -> t.getKey() + ":" + t.getValue()).sorted().toList();
       values.put(meter.getId().getName() + tags, value);
     }

@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.netty.internal.ConnectionGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -5,6 +5,8 @@ import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.IntervalHistogram;
 import dev.failuredetector.MonitoredPeer;
 import dev.failuredetector.NanoClock;
+import dev.failuredetector.netty.internal.ConnectionGuard;
+import dev.failuredetector.netty.internal.EventLoops;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;

@@ -1,6 +1,7 @@
 package dev.failuredetector.netty;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -82,7 +83,7 @@ public final class KeyRing {
    */
   public static KeyRing parse(String source, String text) {
     Objects.requireNonNull(text, "text");
-    java.util.Map<Integer, byte[]> keys = new java.util.LinkedHashMap<>(); // the first is current
+    Map<Integer, byte[]> keys = new java.util.LinkedHashMap<>(); // the first is current
     int entry = 0;
     for (String raw : text.split("[;\\n]")) {
       String line = raw.strip();
@@ -123,7 +124,7 @@ public final class KeyRing {
       throw new IllegalArgumentException(source + " has no key (one keyId:hex per line)");
     }
     KeyRing ring = new KeyRing(keys.keySet().iterator().next());
-    for (java.util.Map.Entry<Integer, byte[]> key : keys.entrySet()) {
+    for (Map.Entry<Integer, byte[]> key : keys.entrySet()) {
       ring.keysById[key.getKey()] = Arrays.copyOf(key.getValue(), key.getValue().length);
       Arrays.fill(key.getValue(), (byte) 0);
     }

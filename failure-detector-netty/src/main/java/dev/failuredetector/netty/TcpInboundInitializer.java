@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.netty.internal.ConnectionGuard;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;

@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.netty.internal.ConnectionGuard;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;

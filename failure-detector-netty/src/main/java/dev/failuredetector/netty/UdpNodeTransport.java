@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.netty.internal.ConnectionGuard;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;

@@ -16,6 +16,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ResourceLeakDetector;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,7 +94,7 @@ class EmbeddedPipelineTest {
 
     udp.writeInbound(datagram(GOLDEN)); // the same again: stale, counted by the registry
     assertThat(registry.stats().heartbeats(HeartbeatOutcome.STALE_SEQUENCE)).isEqualTo(1);
-    udp.writeInbound(datagram(java.util.Arrays.copyOf(GOLDEN, 20)));
+    udp.writeInbound(datagram(Arrays.copyOf(GOLDEN, 20)));
     udp.writeInbound(datagram(new byte[200]));
     udp.writeInbound(datagram(with(GOLDEN, 2, 1))); // a version 1 frame
     udp.writeInbound(datagram(with(GOLDEN, 28, 8))); // echoes incarnation 8: not this node's
@@ -145,7 +146,7 @@ class EmbeddedPipelineTest {
   void tcp_truncatedMessageInAFrame_closesTheConnection() {
     EmbeddedChannel tcp = new EmbeddedChannel(HeartbeatFraming.decoder(),
         node.newInboundHandler());
-    tcp.writeInbound(framed(java.util.Arrays.copyOf(GOLDEN, 20)));
+    tcp.writeInbound(framed(Arrays.copyOf(GOLDEN, 20)));
     assertThat(node.stats().drops(DropReason.TRUNCATED)).isEqualTo(1);
     assertThat(tcp.isOpen()).isFalse();
   }

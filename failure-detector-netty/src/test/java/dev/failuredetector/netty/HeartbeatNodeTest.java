@@ -1,6 +1,7 @@
 package dev.failuredetector.netty;
 
 import dev.failuredetector.HeartbeatOutcome;
+import dev.failuredetector.netty.internal.EventLoops;
 import dev.failuredetector.qos.HeartbeatTrace;
 
 import java.util.List;
@@ -243,7 +244,7 @@ class HeartbeatNodeTest {
     startPair();
     io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-    new HeartbeatNodeMetrics(b, java.util.List.of(
+    new HeartbeatNodeMetrics(b, List.of(
         io.micrometer.core.instrument.Tag.of("cluster", "test"))).bindTo(meters);
     await().atMost(GENEROUS).until(() -> b.stats().accepted() >= 3);
     send(b, new WireCodec(KeyRing.of(1, OTHER_KEY), true),

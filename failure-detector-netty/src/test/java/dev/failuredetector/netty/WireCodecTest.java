@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -124,8 +125,8 @@ class WireCodecTest {
     Decoding codec = decoding(KeyRing.of(3, KEY_3), true);
     byte[] good = HexFormat.of().parseHex(TAGGED);
     expectDrop(codec, new byte[0], DropReason.TRUNCATED);
-    expectDrop(codec, java.util.Arrays.copyOf(good, 40), DropReason.TRUNCATED);
-    expectDrop(codec, java.util.Arrays.copyOf(good, 78), DropReason.OVERSIZED);
+    expectDrop(codec, Arrays.copyOf(good, 40), DropReason.TRUNCATED);
+    expectDrop(codec, Arrays.copyOf(good, 78), DropReason.OVERSIZED);
     expectDrop(codec, new byte[200], DropReason.OVERSIZED);
     expectDrop(codec, mutate(good, 0, 0x47), DropReason.BAD_MAGIC);
     expectDrop(codec, mutate(good, 2, 3), DropReason.BAD_VERSION);
@@ -235,10 +236,10 @@ class WireCodecTest {
       }
       byte[] mutated = switch (random.nextInt(3)) {
         case 0 -> mutate(bytes, random.nextInt(bytes.length), random.nextInt(256));
-        case 1 -> java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
-        default -> java.util.Arrays.copyOf(bytes, bytes.length + 1 + random.nextInt(8));
+        case 1 -> Arrays.copyOf(bytes, random.nextInt(bytes.length));
+        default -> Arrays.copyOf(bytes, bytes.length + 1 + random.nextInt(8));
       };
-      if (java.util.Arrays.equals(mutated, bytes)) {
+      if (Arrays.equals(mutated, bytes)) {
         continue; // the flip left the byte as it was
       }
       WireMessage decoded = withBytes(mutated, codec::decode);

@@ -1,6 +1,7 @@
 package dev.failuredetector.pekko;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ public final class PekkoFailureDetectors {
     for (int i = 0; i < timeouts.length; i++) {
       timeouts[i] = detectors.get(i).timeoutNanos();
     }
-    java.util.Arrays.sort(timeouts);
+    Arrays.sort(timeouts);
     return timeouts;
   }
 }

@@ -2,6 +2,7 @@ package dev.failuredetector.cli.fault;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PhiDistribution;
+import java.util.Arrays;
 
 /**
  * Each detector's timeout computed from arrival times alone, straight from its paper's formula,
@@ -37,7 +38,7 @@ final class DetectorFormula {
     double var = eta / 2;
     for (int k = 1; k < arrivals.length; k++) {
       double lateness = (arrivals[k] - arrivals[k - 1])
-          - expectedDelay(java.util.Arrays.copyOf(arrivals, k), eta, bertier.window());
+          - expectedDelay(Arrays.copyOf(arrivals, k), eta, bertier.window());
       double error = lateness - delay;
       delay += bertier.gain() * error;
       var += bertier.gain() * (Math.abs(error) - var);

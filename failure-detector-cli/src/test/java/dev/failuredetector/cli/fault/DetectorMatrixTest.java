@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -111,7 +112,7 @@ class DetectorMatrixTest {
     for (String spec : SPECS) {
       Trio trio = new Trio(spec, transport);
       trios.add(trio);
-      trio.c = NodeProcess.start(List.of(), java.util.Map.of("FD_KEY", KEY), "c", "--bind", "127.0.0.1:0",
+      trio.c = NodeProcess.start(List.of(), Map.of("FD_KEY", KEY), "c", "--bind", "127.0.0.1:0",
           "--transport", transport.name().toLowerCase(Locale.ROOT),
           "--interval", Long.toString(INTERVAL.toMillis()), "--detector", spec,
           "--confirm", "300000", "--http", "127.0.0.1:0", "--record", "1000",

@@ -22,6 +22,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -221,7 +222,7 @@ class ForgedMessageTest {
     List<String> ids = List.of("x", "y".repeat(63), "z".repeat(64));
     List<HeartbeatNode> nodes = new ArrayList<>();
     List<String> args = new ArrayList<>(List.of("--bind", "127.0.0.1:0", "--transport",
-        transport.name().toLowerCase(java.util.Locale.ROOT)));
+        transport.name().toLowerCase(Locale.ROOT)));
     for (String id : ids) {
       HeartbeatNode node = inJvm(id, transport, new CopyOnWriteArrayList<>());
       nodes.add(node);

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +66,7 @@ class NodeCommandTest {
     assertThat(tune).matches("TUNE (true|false) [0-9.]+ .*: phi with threshold = .*");
     assertThat(a.ask("threshold 12", "THRESHOLD ")).isEqualTo("THRESHOLD 12");
     assertThat(a.ask("threshold -1", "ERROR ")).isEqualTo(
-        "ERROR threshold must be a finite number > 0, got -1.0");
+        "ERROR phi threshold must be a finite number > 0, got -1");
 
     Path file = dir.resolve("b.csv.gz");
     String exported = a.ask("export b " + file, "EXPORTED ");
@@ -139,7 +140,7 @@ class NodeCommandTest {
     a.command("peer b 127.0.0.1:" + b.port());
     a.awaitTransition("b", PeerState.AVAILABLE);
     String scrape = get(HttpClient.newHttpClient(), a.httpPort(), "/metrics").body();
-    java.util.Set<String> named = new java.util.TreeSet<>();
+    Set<String> named = new java.util.TreeSet<>();
     for (String file : new String[] {"prometheus-alerts.yml", "grafana-dashboard.json"}) {
       java.util.regex.Matcher name = java.util.regex.Pattern.compile("failure_detector_\\w+")
           .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", file)));
@@ -216,9 +217,9 @@ class NodeCommandTest {
    */
   @Test
   void aWrongKey_isCountedInStatus_andWarnedOnce() throws Exception {
-    a = NodeProcess.start(List.of(), java.util.Map.of("FD_KEY", "1:" + "11".repeat(32)), "a",
+    a = NodeProcess.start(List.of(), Map.of("FD_KEY", "1:" + "11".repeat(32)), "a",
         "--interval", "50");
-    b = NodeProcess.start(List.of(), java.util.Map.of("FD_KEY", "1:" + "22".repeat(32)), "b",
+    b = NodeProcess.start(List.of(), Map.of("FD_KEY", "1:" + "22".repeat(32)), "b",
         "--interval", "50", "--peer", "a=127.0.0.1:" + a.port());
     a.command("peer b 127.0.0.1:" + b.port());
     await().atMost(NodeProcess.GENEROUS).until(() -> warnings(a) == 1);

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -50,7 +51,7 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts a node with these {@code node} arguments (after --id) and waits until it listens. */
   static NodeProcess start(List<String> prefix, String id, String... args) throws IOException {
-    return start(prefix, java.util.Map.of(), id, args);
+    return start(prefix, Map.of(), id, args);
   }
 
   /**
@@ -60,20 +61,20 @@ final class NodeProcess implements AutoCloseable {
   static NodeProcess startWithClasspath(List<String> prefix, String classpath, String id,
       String... args) throws IOException {
     return start(prefix, List.of("-cp", classpath, FailureDetectorCli.class.getName()),
-        java.util.Map.of(), id, args);
+        Map.of(), id, args);
   }
 
   /**
    * Starts a node with these environment variables added (for example {@code FD_KEY}). Without a
    * key ({@code --key-file} or {@code FD_KEY}) it runs {@code --insecure}.
    */
-  static NodeProcess start(List<String> prefix, java.util.Map<String, String> env, String id,
+  static NodeProcess start(List<String> prefix, Map<String, String> env, String id,
       String... args) throws IOException {
     return start(prefix, List.of("-jar", CliRun.jar()), env, id, args);
   }
 
   private static NodeProcess start(List<String> prefix, List<String> launch,
-      java.util.Map<String, String> env, String id, String... args) throws IOException {
+      Map<String, String> env, String id, String... args) throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(List.of(CliRun.java(),
         "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));

@@ -1,7 +1,7 @@
 package dev.failuredetector.netty.health;
 
-import dev.failuredetector.netty.ConnectionGuard;
-import dev.failuredetector.netty.EventLoops;
+import dev.failuredetector.netty.internal.ConnectionGuard;
+import dev.failuredetector.netty.internal.EventLoops;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -203,7 +204,7 @@ public final class HealthServer implements AutoCloseable {
 
   /** The server's counters now, as one snapshot (O(1)). */
   public HealthStats stats() {
-    java.util.Map<HealthStats.Counter, Long> counts =
+    Map<HealthStats.Counter, Long> counts =
         new java.util.EnumMap<>(HealthStats.Counter.class);
     long slow = counters.slowClients.sum();
     counts.put(HealthStats.Counter.HTTP_RESPONSES, counters.httpResponses.sum() + slow);

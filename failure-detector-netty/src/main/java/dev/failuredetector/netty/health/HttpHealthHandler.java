@@ -1,6 +1,6 @@
 package dev.failuredetector.netty.health;
 
-import dev.failuredetector.netty.ConnectionGuard;
+import dev.failuredetector.netty.internal.ConnectionGuard;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -74,9 +76,9 @@ class OperationsFilesTest {
   }
 
   private static String promtool(String... args) throws IOException, InterruptedException {
-    java.util.List<String> command = new java.util.ArrayList<>();
+    List<String> command = new ArrayList<>();
     command.add(PROMTOOL.toString());
-    command.addAll(java.util.List.of(args));
+    command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).directory(DOCS.toFile())
         .redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,4 +1,4 @@
-package dev.failuredetector.netty;
+package dev.failuredetector.netty.internal;
 
 import java.net.InetAddress;
 import java.util.ArrayList;

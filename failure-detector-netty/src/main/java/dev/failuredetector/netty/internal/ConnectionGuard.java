@@ -1,4 +1,4 @@
-package dev.failuredetector.netty;
+package dev.failuredetector.netty.internal;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;

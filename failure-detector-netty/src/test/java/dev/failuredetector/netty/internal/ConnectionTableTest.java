@@ -1,4 +1,4 @@
-package dev.failuredetector.netty;
+package dev.failuredetector.netty.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
