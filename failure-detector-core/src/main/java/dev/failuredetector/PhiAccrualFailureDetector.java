@@ -279,7 +279,13 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       stdDeviation = Math.max(intervalStdDeviation, minStdDeviationNanos);
     }
     cachedTimeoutNanos = crossingNanos(distribution, mean, stdDeviation, current);
-    cachedTimeoutThreshold = current;
+    if (cachedTimeoutThreshold != current) {
+      // Stored only when it changed: the threshold is one object shared by a registry's
+      // detectors, so a store at every heartbeat would be a cross-region reference store (a GC
+      // write-barrier slow path) per heartbeat: twice the cost of a heartbeat at 100,000 peers
+      // on two threads (RegistryHeartbeatBenchmark).
+      cachedTimeoutThreshold = current;
+    }
   }
 
   /**

@@ -49,7 +49,10 @@ final class SequenceGuard {
   private final long[] pastNanos = new long[REMEMBERED];
   private int pastCount;
   private int pastNext;
-  /** A different incarnation heard once, waiting for a second message; NONE if there is none. */
+  /**
+   * A different incarnation heard once, waiting for a second message; meaningful only while
+   * {@code hasCandidate}.
+   */
   private long candidate;
   private long candidateSequence;
   private boolean hasCandidate;

@@ -156,7 +156,8 @@ public final class NodeThroughput {
   private static long handled(HeartbeatNode node) {
     var registry = node.registry().stats();
     return node.stats().accepted() + registry.heartbeats(HeartbeatOutcome.COALESCED)
-        + registry.heartbeats(HeartbeatOutcome.STALE_INCARNATION) + registry.heartbeats(HeartbeatOutcome.STALE_SEQUENCE)
+        + registry.heartbeats(HeartbeatOutcome.STALE_INCARNATION)
+        + registry.heartbeats(HeartbeatOutcome.STALE_SEQUENCE)
         + registry.heartbeats(HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE);
   }
 

@@ -210,9 +210,8 @@ public final class AutoTuner implements RegistryPlugin {
       }
       mistakes[i] = last.mistakes[i] - first.mistakes[i];
       detection[i] = (last.detection[i] - first.detection[i]) / heartbeats;
-      meets[i] = PoissonBound.upper95(mistakes[i]) / days * headroom <= budgetPerDay
-          && worstWindow(i) <= PoissonBound.worstWindowAllowed(
-              budgetPerDay * periodNanos / 86_400e9, history.size() - 1);
+      meets[i] = MistakeBudget.meets(mistakes[i], days, worstWindow(i), periodNanos / 86_400e9,
+          history.size() - 1, budgetPerDay, headroom);
       if (meets[i] && (fastest < 0 || detection[i] < detection[fastest])) {
         fastest = i;
       }

@@ -121,8 +121,9 @@ public final class QosAdvisor {
         QosReport report = point.report();
         boolean meets = tooShort ? report.mistakes() == 0
             : naive ? report.mistakeRatePerSecond() <= perSecond
-            : report.mistakesPerDayUpper95() * headroom <= perDay
-                && report.worstWindowWithin(perDay);
+            : MistakeBudget.meets(report.mistakes(), report.observedNanos() / 86_400e9,
+                report.worstWindowMistakes(), report.windowNanos() / 86_400e9,
+                report.observedNanos() / report.windowNanos(), perDay, headroom);
         if (meets && (best == null || faster(report, best.report()))) {
           best = point;
           bestCurve = curve;

@@ -1,6 +1,6 @@
 package dev.failuredetector.netty;
 
-import java.util.EnumMap;
+import dev.failuredetector.netty.internal.EnumCounts;
 import java.util.Map;
 import java.util.Objects;
 
@@ -120,17 +120,7 @@ public record TransportStats(Map<Counter, Long> counts, Map<DropReason, Long> dr
    */
   public TransportStats minus(TransportStats earlier) {
     Objects.requireNonNull(earlier, "earlier");
-    return new TransportStats(minus(counts, earlier.counts, Counter.class),
-        minus(dropped, earlier.dropped, DropReason.class), inboundOpen);
-  }
-
-  private static <E extends Enum<E>> Map<E, Long> minus(Map<E, Long> now, Map<E, Long> earlier,
-      Class<E> type) {
-    Map<E, Long> result = new EnumMap<>(type);
-    for (Map.Entry<E, Long> entry : now.entrySet()) {
-      result.put(entry.getKey(),
-          Math.max(0, entry.getValue() - earlier.getOrDefault(entry.getKey(), 0L)));
-    }
-    return result;
+    return new TransportStats(EnumCounts.minus(counts, earlier.counts, Counter.class),
+        EnumCounts.minus(dropped, earlier.dropped, DropReason.class), inboundOpen);
   }
 }

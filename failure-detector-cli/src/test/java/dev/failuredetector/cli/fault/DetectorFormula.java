@@ -43,8 +43,8 @@ final class DetectorFormula {
       delay += bertier.gain() * error;
       var += bertier.gain() * (Math.abs(error) - var);
     }
-    return expectedDelay(arrivals, eta, bertier.window()) + Math.max(
-        bertier.minMargin().toNanos(), bertier.delayWeight() * delay + bertier.varianceWeight() * var);
+    return expectedDelay(arrivals, eta, bertier.window()) + Math.max(bertier.minMargin().toNanos(),
+        bertier.delayWeight() * delay + bertier.varianceWeight() * var);
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.failuredetector.netty.health;
 
-import java.util.EnumMap;
+import dev.failuredetector.netty.internal.EnumCounts;
 import java.util.Map;
 import java.util.Objects;
 
@@ -98,11 +98,7 @@ public record HealthStats(Map<Counter, Long> counts, int openConnections) {
    */
   public HealthStats minus(HealthStats earlier) {
     Objects.requireNonNull(earlier, "earlier");
-    Map<Counter, Long> result = new EnumMap<>(Counter.class);
-    for (Map.Entry<Counter, Long> entry : counts.entrySet()) {
-      result.put(entry.getKey(),
-          Math.max(0, entry.getValue() - earlier.counts.getOrDefault(entry.getKey(), 0L)));
-    }
-    return new HealthStats(result, openConnections);
+    return new HealthStats(EnumCounts.minus(counts, earlier.counts, Counter.class),
+        openConnections);
   }
 }
