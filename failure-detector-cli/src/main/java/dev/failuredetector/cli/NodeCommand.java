@@ -298,6 +298,10 @@ final class NodeCommand implements Callable<Integer> {
     }
     HeartbeatNode.Builder node = HeartbeatNode.builder().localId(id).bind(address("--bind", bind))
         .transport(transport);
+    if (record < 0 || record > ArrivalRecording.MAX_HEARTBEATS) {
+      throw new IllegalArgumentException("--record must be between 0 and 10000000 heartbeats,"
+          + " got " + record);
+    }
     Duration nodeInterval = interval != null ? interval : DetectorSpec.DEFAULT_INTERVAL;
     node.interval(nodeInterval);
     DetectorSpec spec = detectorSpec(nodeInterval);

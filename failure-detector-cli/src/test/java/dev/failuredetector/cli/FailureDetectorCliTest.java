@@ -85,6 +85,10 @@ class FailureDetectorCliTest {
         "--shadow", "phi", "--auto-tune", "100");
     assertThat(otherKind.status()).isEqualTo(2);
     assertThat(otherKind.err()).contains("differs from the detector chen:");
+    CliRun record = CliRun.of("node", "--id", "a", "--insecure", "--record", "-1");
+    assertThat(record.status()).isEqualTo(2);
+    assertThat(record.err()).startsWith("failure-detector node: --record must be between 0 and"
+        + " 10000000 heartbeats, got -1");
     CliRun noId = CliRun.of("node", "--insecure");
     assertThat(noId.status()).isEqualTo(2);
     assertThat(noId.err()).startsWith("failure-detector node: Missing required option: '--id=ID'");

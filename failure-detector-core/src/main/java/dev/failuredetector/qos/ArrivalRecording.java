@@ -34,8 +34,8 @@ public final class ArrivalRecording implements RegistryPlugin {
    */
   public ArrivalRecording(int heartbeats) {
     if (heartbeats < 1 || heartbeats > MAX_HEARTBEATS) {
-      throw new IllegalArgumentException(
-          "recordArrivals must be between 1 and 10,000,000, got " + heartbeats);
+      throw new IllegalArgumentException("ArrivalRecording heartbeats must be between 1 and"
+          + " 10,000,000, got " + heartbeats);
     }
     this.capacity = heartbeats;
   }

@@ -357,7 +357,7 @@ class HeartbeatNodeTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("senderId must be");
     assertThatThrownBy(() -> new dev.failuredetector.qos.ArrivalRecording(-1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("recordArrivals must be between 1 and 10,000,000, got -1");
+        .hasMessage("ArrivalRecording heartbeats must be between 1 and 10,000,000, got -1");
     assertThatThrownBy(() -> HeartbeatNode.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessage("localId and bind are required");
     assertThatThrownBy(() -> HeartbeatNode.builder().reconnectBackoff(Duration.ofSeconds(2),
