@@ -155,7 +155,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
         return false;
       }
       synchronized (peer) {
-        peer.removed = true;
+        peer.markRemoved();
         transitions.removed(peer, clock.nanoTime());
       }
     }

@@ -320,6 +320,11 @@ public final class MonitoredPeer<K> {
     QUEUED.setVolatile(this, 0);
   }
 
+  /** Caller holds the monitor: from now on the handle answers UNKNOWN_PEER and REMOVED. */
+  void markRemoved() {
+    removed = true;
+  }
+
   /** Changes state; caller holds the monitor. */
   void setState(PeerState newState, TransitionReason newReason, long nowNanos) {
     reason = newReason;

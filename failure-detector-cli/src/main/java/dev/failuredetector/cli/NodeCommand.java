@@ -148,6 +148,13 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--key", hidden = true) // refused with a reason: see call()
   String keyOnCommandLine;
 
+  @Option(names = "--refused-is-failure", paramLabel = "true|false", arity = "1",
+      defaultValue = "true",
+      description = "TCP: whether a refused connection marks a peer that was heard from FAILED at"
+          + " once (CONNECTION_REFUSED); false where something else may hold a peer's port while"
+          + " it lives elsewhere (default: ${DEFAULT-VALUE}).")
+  boolean refusedIsFailure;
+
   @Option(names = "--record", paramLabel = "N", defaultValue = "0",
       description = "Heartbeats kept per peer for tune and export (default: ${DEFAULT-VALUE}).")
   int record;
@@ -297,7 +304,7 @@ final class NodeCommand implements Callable<Integer> {
           + " environment variable FD_KEY (keyId:hex;keyId:hex)");
     }
     HeartbeatNode.Builder node = HeartbeatNode.builder().localId(id).bind(address("--bind", bind))
-        .transport(transport);
+        .transport(transport).refusedConnectionIsFailure(refusedIsFailure);
     if (record < 0 || record > ArrivalRecording.MAX_HEARTBEATS) {
       throw new IllegalArgumentException("--record must be between 0 and 10000000 heartbeats,"
           + " got " + record);

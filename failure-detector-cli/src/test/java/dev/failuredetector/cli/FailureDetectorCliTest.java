@@ -89,6 +89,10 @@ class FailureDetectorCliTest {
     assertThat(record.status()).isEqualTo(2);
     assertThat(record.err()).startsWith("failure-detector node: --record must be between 0 and"
         + " 10000000 heartbeats, got -1");
+    CliRun refused = CliRun.of("node", "--id", "a", "--insecure", "--refused-is-failure",
+        "maybe");
+    assertThat(refused.status()).isEqualTo(2);
+    assertThat(refused.err()).contains("--refused-is-failure", "maybe");
     CliRun noId = CliRun.of("node", "--insecure");
     assertThat(noId.status()).isEqualTo(2);
     assertThat(noId.err()).startsWith("failure-detector node: Missing required option: '--id=ID'");

@@ -46,7 +46,13 @@ class TcpTransportTest {
 
   private HeartbeatNode startNode(InetSocketAddress peerAddress, int maxInbound)
       throws InterruptedException {
+    return startNode(peerAddress, maxInbound, true);
+  }
+
+  private HeartbeatNode startNode(InetSocketAddress peerAddress, int maxInbound,
+      boolean refusedIsFailure) throws InterruptedException {
     return HeartbeatNode.builder().localId("n").transport(Transport.TCP)
+        .refusedConnectionIsFailure(refusedIsFailure)
         .bind(new InetSocketAddress(LOOPBACK, 0))
         .interval(Duration.ofMillis(50))
         .keyRing(KeyRing.of(1, KEY))
@@ -113,6 +119,29 @@ class TcpTransportTest {
     assertThat(snapshot.reason()).isEqualTo(TransitionReason.CONNECTION_REFUSED);
     assertThat(node.stats().connectionRefusedClues()).isEqualTo(1);
     assertThat(node.stats().connectFailures()).isPositive();
+  }
+
+  @Test
+  void refusedConnection_withTheClueTurnedOff_leavesThePeerToItsTimeout() throws Exception {
+    ServerSocket peerPort = new ServerSocket(0, 50, LOOPBACK);
+    sockets.add(peerPort);
+    node = startNode(new InetSocketAddress(LOOPBACK, peerPort.getLocalPort()), 16, false);
+    Socket nodeToPeer = peerPort.accept();
+    sockets.add(nodeToPeer);
+    Connection in = connectAsPeer();
+    sendFrame(in, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), 1, 0));
+    sendFrame(in, KEY, new WireMessage(MessageType.HEARTBEAT, "p", 1, node.incarnation(), 2, 0));
+    await().atMost(GENEROUS).until(() -> node.registry().isAvailable("p"));
+
+    // "p"'s port refuses from now on (something else may hold it while p lives elsewhere).
+    peerPort.close();
+    nodeToPeer.close();
+
+    long failuresBefore = node.stats().connectFailures();
+    await().atMost(GENEROUS).until(() -> node.stats().connectFailures() >= failuresBefore + 3);
+    assertThat(node.registry().state("p")).as("left to its 10-minute timeout")
+        .isEqualTo(PeerState.AVAILABLE);
+    assertThat(node.stats().connectionRefusedClues()).isZero();
   }
 
   @Test
