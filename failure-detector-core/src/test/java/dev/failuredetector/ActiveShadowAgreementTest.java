@@ -1,8 +1,8 @@
 package dev.failuredetector;
 
-import dev.failuredetector.qos.ShadowCandidates;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.failuredetector.qos.ShadowCandidates;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,15 +1,15 @@
 package dev.failuredetector;
 
-import dev.failuredetector.qos.AutoTuner;
-import dev.failuredetector.qos.ShadowCandidates;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.failuredetector.qos.AutoTuner;
 import dev.failuredetector.qos.HeartbeatTrace;
 import dev.failuredetector.qos.QosAdvisor;
 import dev.failuredetector.qos.QosCurve;
 import dev.failuredetector.qos.QosReplay;
 import dev.failuredetector.qos.QosReport;
 import dev.failuredetector.qos.QosTarget;
+import dev.failuredetector.qos.ShadowCandidates;
 import dev.failuredetector.qos.TraceScenarios;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.failuredetector;
 
-import dev.failuredetector.qos.AutoTuner;
-import dev.failuredetector.qos.QosTarget;
-import dev.failuredetector.qos.ShadowCandidates;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failuredetector.micrometer.FailureDetectorMetrics;
+import dev.failuredetector.qos.AutoTuner;
+import dev.failuredetector.qos.QosTarget;
+import dev.failuredetector.qos.ShadowCandidates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,13 +1,13 @@
 package dev.failuredetector;
 
-import dev.failuredetector.qos.ShadowCandidates;
-import dev.failuredetector.qos.ShadowResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.failuredetector.qos.HeartbeatTrace;
 import dev.failuredetector.qos.QosReplay;
 import dev.failuredetector.qos.QosReport;
+import dev.failuredetector.qos.ShadowCandidates;
+import dev.failuredetector.qos.ShadowResult;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import dev.failuredetector.ArrivalObserver;
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetector;
 import dev.failuredetector.NanoClock;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;

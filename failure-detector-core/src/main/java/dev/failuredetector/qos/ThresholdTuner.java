@@ -12,7 +12,7 @@ import java.util.Objects;
  * QosAdvisor} for the value that meets a {@link QosTarget}, and can apply it to every peer at once.
  *
  * <pre>{@code
- * HeartbeatTrace arrivals = registry.recordedTrace("orders-2");    // needs recordArrivals(n)
+ * HeartbeatTrace arrivals = ArrivalRecording.of(registry).trace("orders-2"); // the plug-in records
  * QosAdvisor.Recommendation advice =
  *     ThresholdTuner.apply(registry, arrivals, QosTarget.maxMistakesPerDay(10));
  * log.info(advice.explanation());                                  // applied only if advice.met()

@@ -1,9 +1,9 @@
 package dev.failuredetector.micrometer;
 
-import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.ManualClock;
 import dev.failuredetector.ManualTicks;

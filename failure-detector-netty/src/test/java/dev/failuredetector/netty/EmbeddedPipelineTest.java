@@ -1,11 +1,11 @@
 package dev.failuredetector.netty;
 
-import dev.failuredetector.HeartbeatOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TickScheduler;
 import io.netty.buffer.ByteBuf;

@@ -1,27 +1,24 @@
 package dev.failuredetector.netty;
 
-import dev.failuredetector.HeartbeatOutcome;
-import dev.failuredetector.netty.internal.EventLoops;
-import dev.failuredetector.qos.HeartbeatTrace;
-
-import java.util.List;
-
-import java.util.ArrayList;
-
-import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.failuredetector.DeadlineFailureDetector;
+import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;
+import dev.failuredetector.netty.internal.EventLoops;
+import dev.failuredetector.qos.HeartbeatTrace;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package dev.failuredetector.netty;
 
-import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;
 import java.net.InetAddress;

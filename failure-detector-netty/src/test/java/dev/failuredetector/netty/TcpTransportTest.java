@@ -1,10 +1,10 @@
 package dev.failuredetector.netty;
 
-import dev.failuredetector.HeartbeatOutcome;
-import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;

@@ -1,10 +1,10 @@
 package dev.failuredetector.cli.fault;
 
-import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
 import dev.failuredetector.netty.HeartbeatNode;

@@ -1,14 +1,10 @@
 package dev.failuredetector.cli.fault;
 
-import dev.failuredetector.cli.CliRun;
-import java.nio.file.Files;
-
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.failuredetector.PeerState;
+import dev.failuredetector.cli.CliRun;
 import dev.failuredetector.qos.HeartbeatTrace;
 import java.io.File;
 import java.io.IOException;
@@ -16,10 +12,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;

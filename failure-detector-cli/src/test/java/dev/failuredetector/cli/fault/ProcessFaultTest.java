@@ -1,9 +1,9 @@
 package dev.failuredetector.cli.fault;
 
-import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;

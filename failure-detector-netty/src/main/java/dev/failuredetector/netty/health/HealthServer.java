@@ -2,7 +2,6 @@ package dev.failuredetector.netty.health;
 
 import dev.failuredetector.netty.internal.ConnectionGuard;
 import dev.failuredetector.netty.internal.EventLoops;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,8 +1,8 @@
 package dev.failuredetector.netty.health;
 
 import dev.failuredetector.PeerState;
-import dev.failuredetector.qos.ShadowResult;
 import dev.failuredetector.TransitionReason;
+import dev.failuredetector.qos.ShadowResult;
 import java.util.List;
 import java.util.OptionalDouble;
 

@@ -1,9 +1,9 @@
 package dev.failuredetector.netty.health;
 
-import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
 import dev.failuredetector.netty.HeartbeatNode;

@@ -1,11 +1,11 @@
 package dev.failuredetector.netty.health;
 
-import dev.failuredetector.qos.ArrivalRecording;
-import dev.failuredetector.DetectorSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.qos.ArrivalRecording;
 import dev.failuredetector.qos.QosAdvisor;
 import dev.failuredetector.qos.QosTarget;
 import dev.failuredetector.qos.ThresholdTuner;
