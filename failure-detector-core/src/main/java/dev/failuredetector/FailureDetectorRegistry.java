@@ -206,16 +206,17 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
    * See {@link MonitoredPeer#markFailed}.
    *
    * @return true if the peer changed to FAILED; false if unknown or already failed
-   * @throws IllegalArgumentException if {@code reason} is not CONNECTION_REFUSED, LEFT or EXTERNAL
+   * @throws IllegalArgumentException if {@code reason} is not CONNECTION_REFUSED, UNHEALTHY, LEFT
+   *     or EXTERNAL
    */
   public boolean markFailed(K key, TransitionReason reason) {
     Objects.requireNonNull(reason, "reason must not be null");
     MonitoredPeer<K> peer = lookup(key);
     if (peer == null) {
-      if (reason != TransitionReason.CONNECTION_REFUSED && reason != TransitionReason.LEFT
-          && reason != TransitionReason.EXTERNAL) {
+      if (reason != TransitionReason.CONNECTION_REFUSED && reason != TransitionReason.UNHEALTHY
+          && reason != TransitionReason.LEFT && reason != TransitionReason.EXTERNAL) {
         throw new IllegalArgumentException(
-            "reason must be CONNECTION_REFUSED, LEFT or EXTERNAL, got " + reason);
+            "reason must be CONNECTION_REFUSED, UNHEALTHY, LEFT or EXTERNAL, got " + reason);
       }
       return false;
     }

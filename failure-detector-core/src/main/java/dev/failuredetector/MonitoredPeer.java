@@ -162,20 +162,22 @@ public final class MonitoredPeer<K> {
 
   /**
    * Declares the peer failed now, from a clue faster than a timeout: {@link
-   * TransitionReason#CONNECTION_REFUSED}, {@link TransitionReason#LEFT} or {@link
-   * TransitionReason#EXTERNAL}. A later heartbeat makes it available again.
+   * TransitionReason#CONNECTION_REFUSED}, {@link TransitionReason#UNHEALTHY}, {@link
+   * TransitionReason#LEFT} or {@link TransitionReason#EXTERNAL}. A later heartbeat makes it
+   * available again.
    *
    * @return true if the peer changed to FAILED; false if removed or already failed
-   * @throws IllegalArgumentException if {@code reason} is not one of the three above
+   * @throws IllegalArgumentException if {@code reason} is not one of the four above
    */
   public boolean markFailed(TransitionReason reason) {
     Objects.requireNonNull(reason, "reason must not be null");
     PeerEvent event = switch (reason) {
       case CONNECTION_REFUSED -> PeerEvent.CONNECTION_REFUSED;
+      case UNHEALTHY -> PeerEvent.UNHEALTHY;
       case LEFT -> PeerEvent.LEFT;
       case EXTERNAL -> PeerEvent.EXTERNAL;
       default -> throw new IllegalArgumentException(
-          "reason must be CONNECTION_REFUSED, LEFT or EXTERNAL, got " + reason);
+          "reason must be CONNECTION_REFUSED, UNHEALTHY, LEFT or EXTERNAL, got " + reason);
     };
     return registry.transitions().apply(this, event, registry.clock().nanoTime());
   }

@@ -12,6 +12,8 @@ enum PeerEvent {
   CONFIRMATION_PASSED,
   /** A connection to the peer was refused. */
   CONNECTION_REFUSED,
+  /** The peer answered a probe and said it is unhealthy. */
+  UNHEALTHY,
   /** The peer said goodbye. */
   LEFT,
   /** An operator or another system said the peer is down. */

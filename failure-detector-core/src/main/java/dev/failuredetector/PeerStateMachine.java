@@ -16,7 +16,8 @@ package dev.failuredetector;
  *   AVAILABLE  DEADLINE_PASSED       SUSPECTED  TIMEOUT             no
  *   SUSPECTED  CONFIRMATION_PASSED   FAILED     TIMEOUT             no
  *   not FAILED CONNECTION_REFUSED,   FAILED     the event's reason  no
- *              LEFT, EXTERNAL
+ *              UNHEALTHY, LEFT,
+ *              EXTERNAL
  *   anything else                    -
  * </pre>
  * A heartbeat after which the peer's detector is already past its deadline (a late heartbeat of an
@@ -49,6 +50,8 @@ final class PeerStateMachine {
   private static final Step CONFIRMED = new Step(PeerState.FAILED, TransitionReason.TIMEOUT, false);
   private static final Step REFUSED =
       new Step(PeerState.FAILED, TransitionReason.CONNECTION_REFUSED, false);
+  private static final Step UNHEALTHY =
+      new Step(PeerState.FAILED, TransitionReason.UNHEALTHY, false);
   private static final Step LEFT = new Step(PeerState.FAILED, TransitionReason.LEFT, false);
   private static final Step EXTERNAL = new Step(PeerState.FAILED, TransitionReason.EXTERNAL, false);
 
@@ -63,6 +66,7 @@ final class PeerStateMachine {
       case UNKNOWN -> switch (event) {
         case HEARTBEAT, RESTART -> FIRST_HEARTBEAT;
         case CONNECTION_REFUSED -> REFUSED;
+        case UNHEALTHY -> UNHEALTHY;
         case LEFT -> LEFT;
         case EXTERNAL -> EXTERNAL;
         case DEADLINE_PASSED, CONFIRMATION_PASSED -> null;
@@ -72,6 +76,7 @@ final class PeerStateMachine {
         case RESTART -> RESTARTED;
         case DEADLINE_PASSED -> SUSPECTED;
         case CONNECTION_REFUSED -> REFUSED;
+        case UNHEALTHY -> UNHEALTHY;
         case LEFT -> LEFT;
         case EXTERNAL -> EXTERNAL;
       };
@@ -81,13 +86,15 @@ final class PeerStateMachine {
         case DEADLINE_PASSED -> null;
         case CONFIRMATION_PASSED -> CONFIRMED;
         case CONNECTION_REFUSED -> REFUSED;
+        case UNHEALTHY -> UNHEALTHY;
         case LEFT -> LEFT;
         case EXTERNAL -> EXTERNAL;
       };
       case FAILED -> switch (event) {
         case HEARTBEAT -> reason == TransitionReason.TIMEOUT ? RECOVERED_MISTAKE : RECOVERED;
         case RESTART -> RESTARTED;
-        case DEADLINE_PASSED, CONFIRMATION_PASSED, CONNECTION_REFUSED, LEFT, EXTERNAL -> null;
+        case DEADLINE_PASSED, CONFIRMATION_PASSED, CONNECTION_REFUSED, UNHEALTHY, LEFT, EXTERNAL
+            -> null;
       };
       case REMOVED -> null;
     };

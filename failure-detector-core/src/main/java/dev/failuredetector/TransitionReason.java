@@ -13,6 +13,11 @@ public enum TransitionReason {
   TIMEOUT,
   /** A connection to the peer was refused or reset: a fast clue ({@code markFailed}). */
   CONNECTION_REFUSED,
+  /**
+   * The peer answered a health probe and said it is unhealthy (an HTTP status outside the
+   * expected ones, a 5xx for example) ({@code markFailed}).
+   */
+  UNHEALTHY,
   /** The peer said goodbye ({@code markFailed}). */
   LEFT,
   /** An operator or another system said the peer is down ({@code markFailed}). */

@@ -91,7 +91,7 @@ class FailureDetectorRegistryTest {
     assertThat(registry.markFailed("zzz", EXTERNAL)).isFalse();
     assertThatThrownBy(() -> registry.markFailed("a", TIMEOUT))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("reason must be CONNECTION_REFUSED, LEFT or EXTERNAL, got TIMEOUT");
+        .hasMessage("reason must be CONNECTION_REFUSED, UNHEALTHY, LEFT or EXTERNAL, got TIMEOUT");
     assertThat(registry.state("a")).isEqualTo(PeerState.UNKNOWN);
   }
 

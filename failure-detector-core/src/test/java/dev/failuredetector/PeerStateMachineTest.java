@@ -7,6 +7,7 @@ import static dev.failuredetector.PeerEvent.EXTERNAL;
 import static dev.failuredetector.PeerEvent.HEARTBEAT;
 import static dev.failuredetector.PeerEvent.LEFT;
 import static dev.failuredetector.PeerEvent.RESTART;
+import static dev.failuredetector.PeerEvent.UNHEALTHY;
 import static dev.failuredetector.PeerState.AVAILABLE;
 import static dev.failuredetector.PeerState.FAILED;
 import static dev.failuredetector.PeerState.REMOVED;
@@ -39,6 +40,7 @@ class PeerStateMachineTest {
     row(UNKNOWN, registered, DEADLINE_PASSED, "-");
     row(UNKNOWN, registered, CONFIRMATION_PASSED, "-");
     row(UNKNOWN, registered, CONNECTION_REFUSED, "FAILED CONNECTION_REFUSED");
+    row(UNKNOWN, registered, UNHEALTHY, "FAILED UNHEALTHY");
     row(UNKNOWN, registered, LEFT, "FAILED LEFT");
     row(UNKNOWN, registered, EXTERNAL, "FAILED EXTERNAL");
     for (TransitionReason reason : List.of(TransitionReason.FIRST_HEARTBEAT,
@@ -48,6 +50,7 @@ class PeerStateMachineTest {
       row(AVAILABLE, reason, DEADLINE_PASSED, "SUSPECTED TIMEOUT");
       row(AVAILABLE, reason, CONFIRMATION_PASSED, "-");
       row(AVAILABLE, reason, CONNECTION_REFUSED, "FAILED CONNECTION_REFUSED");
+      row(AVAILABLE, reason, UNHEALTHY, "FAILED UNHEALTHY");
       row(AVAILABLE, reason, LEFT, "FAILED LEFT");
       row(AVAILABLE, reason, EXTERNAL, "FAILED EXTERNAL");
     }
@@ -57,18 +60,19 @@ class PeerStateMachineTest {
     row(SUSPECTED, timeout, DEADLINE_PASSED, "-");
     row(SUSPECTED, timeout, CONFIRMATION_PASSED, "FAILED TIMEOUT");
     row(SUSPECTED, timeout, CONNECTION_REFUSED, "FAILED CONNECTION_REFUSED");
+    row(SUSPECTED, timeout, UNHEALTHY, "FAILED UNHEALTHY");
     row(SUSPECTED, timeout, LEFT, "FAILED LEFT");
     row(SUSPECTED, timeout, EXTERNAL, "FAILED EXTERNAL");
     row(FAILED, timeout, HEARTBEAT, "AVAILABLE RECOVERED mistake");
     for (TransitionReason clue : List.of(TransitionReason.CONNECTION_REFUSED,
-        TransitionReason.LEFT, TransitionReason.EXTERNAL)) {
+        TransitionReason.UNHEALTHY, TransitionReason.LEFT, TransitionReason.EXTERNAL)) {
       row(FAILED, clue, HEARTBEAT, "AVAILABLE RECOVERED");
     }
     for (TransitionReason reason : List.of(timeout, TransitionReason.CONNECTION_REFUSED,
-        TransitionReason.LEFT, TransitionReason.EXTERNAL)) {
+        TransitionReason.UNHEALTHY, TransitionReason.LEFT, TransitionReason.EXTERNAL)) {
       row(FAILED, reason, RESTART, "AVAILABLE RESTARTED");
       for (PeerEvent event : EnumSet.of(DEADLINE_PASSED, CONFIRMATION_PASSED, CONNECTION_REFUSED,
-          LEFT, EXTERNAL)) {
+          UNHEALTHY, LEFT, EXTERNAL)) {
         row(FAILED, reason, event, "-");
       }
     }

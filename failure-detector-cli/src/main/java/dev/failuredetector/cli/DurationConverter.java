@@ -44,4 +44,11 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     }
     return Duration.ofNanos(Math.round(nanos));
   }
+
+  /** A duration as a user writes it ({@code 250ms}, {@code 1500us}), for messages. */
+  static String format(Duration duration) {
+    long nanos = duration.toNanos();
+    return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + "ms"
+        : nanos % 1_000 == 0 ? nanos / 1_000 + "us" : nanos + "ns";
+  }
 }

@@ -8,7 +8,10 @@ import dev.failuredetector.netty.DropReason;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.KeySource;
+import dev.failuredetector.netty.ProbeStats;
+import dev.failuredetector.netty.ProbeTarget;
 import dev.failuredetector.netty.Transport;
+import dev.failuredetector.netty.TransportStats;
 import dev.failuredetector.netty.health.HealthServer;
 import dev.failuredetector.netty.health.HealthView;
 import dev.failuredetector.qos.ArrivalRecording;
@@ -60,9 +63,13 @@ final class NodeCommand implements Callable<Integer> {
 
   static final String COMMANDS = """
         peer <id> <host:port>    add (or move) a peer
-        remove <id>              stop monitoring a peer
-        status                   STATUS localPauses=.. mistakes=.. accepted=.. sent=.. detector=..
-                                 and dropped.REASON=.. for each drop reason seen
+        probe <id> <url>         probe a target (udp://, tcp://, http:// as --probe)
+        remove <id>              stop monitoring a peer or a probed target
+        status                   STATUS localPauses=.. mistakes=.. accepted=.. sent=..
+                                 pingsAnswered=.. detector=.. and dropped.REASON=.. for each
+                                 drop reason seen
+        probes                   PROBE <id> <url> sent=.. answered=.. late=.. refused=..
+                                 unhealthy=.. abandoned=.. status=.. per target, then PROBES <n>
         detector <spec>          retune the detector (what tune recommends; same kind, the
                                  node's interval kept): DETECTOR <spec>
         export <peer> <file>     write the recorded trace: EXPORTED <peer> <heartbeats> <file>
@@ -87,8 +94,30 @@ final class NodeCommand implements Callable<Integer> {
   List<String> peers = new ArrayList<>();
 
   @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "The heartbeat interval, sent and expected (default: 1s).")
+      description = "The heartbeat interval, sent and expected, and the probe interval"
+          + " (default: 1s).")
   Duration interval;
+
+  @Option(names = "--probe", paramLabel = "ID=URL", description = {"A target that runs nothing"
+      + " of ours, probed every interval (repeatable): udp://HOST:PORT (a node's PING/ACK),"
+      + " tcp://HOST:PORT (a connect; refused: FAILED at once), http://HOST[:PORT]/PATH (a GET;"
+      + " 200-399 healthy, others FAILED UNHEALTHY at once; #status=200-299 to choose)."})
+  List<String> probes = new ArrayList<>();
+
+  @Option(names = "--probe-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "The probe interval, for a node that only probes (no --peer): the same as"
+          + " --interval, which it sets (a node has one detector interval).")
+  Duration probeInterval;
+
+  @Option(names = "--probe-outstanding", paramLabel = "N", defaultValue = "4",
+      description = "Most probes of one target waiting for an answer (default: ${DEFAULT-VALUE});"
+          + " a slot that comes while that many wait is skipped.")
+  int probeOutstanding;
+
+  @Option(names = "--probe-cap", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long a probe may wait for its answer (default: 5 intervals, at least 1s,"
+          + " at most 1m); a later answer counts for nothing.")
+  Duration probeCap;
 
   @Option(names = "--detector", paramLabel = "SPEC", description = {"The detector, in DetectorSpec"
       + " text without interval, e.g. chen:margin=200ms or phi:threshold=10 (default: phi).",
@@ -229,10 +258,21 @@ final class NodeCommand implements Callable<Integer> {
       }
       switch (words[0]) {
         case "peer" -> node.addPeer(words[1], address("peer", words[2]));
+        case "probe" -> node.addProbe(words[1], ProbeTarget.parse(words[2]));
+        case "probes" -> {
+          List<ProbeStats> all = node.probeStats();
+          for (ProbeStats p : all) {
+            print(out, "PROBE " + p.id() + " " + p.target() + " sent=" + p.sent() + " answered="
+                + p.answered() + " late=" + p.late() + " refused=" + p.refused() + " unhealthy="
+                + p.unhealthy() + " abandoned=" + p.abandoned() + " status=" + p.lastStatus());
+          }
+          print(out, "PROBES " + all.size());
+        }
         case "remove" -> node.removePeer(words[1]);
         case "status" -> print(out, "STATUS localPauses=" + node.registry().stats().localPauses()
             + " mistakes=" + node.registry().stats().mistakes() + " accepted="
-            + node.stats().accepted() + " sent=" + node.stats().sent()
+            + node.stats().accepted() + " sent=" + node.stats().sent() + " pingsAnswered="
+            + node.stats().count(TransportStats.Counter.PINGS_ANSWERED)
             + " detector=" + node.registry().spec() + drops(node));
         case "export" -> {
           try {
@@ -309,7 +349,23 @@ final class NodeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--record must be between 0 and 10000000 heartbeats,"
           + " got " + record);
     }
-    Duration nodeInterval = interval != null ? interval : DetectorSpec.DEFAULT_INTERVAL;
+    if (probeInterval != null) {
+      if (!peers.isEmpty() || peersDns != null) {
+        if (interval == null || !interval.equals(probeInterval)) {
+          throw new IllegalArgumentException("--probe-interval " + DurationConverter.format(
+              probeInterval) + " with peers: a node has one detector interval, set by --interval ("
+              + DurationConverter.format(interval != null ? interval
+                  : DetectorSpec.DEFAULT_INTERVAL) + "); give the probes their own node, or one"
+              + " interval");
+        }
+      } else if (interval != null && !interval.equals(probeInterval)) {
+        throw new IllegalArgumentException("--probe-interval " + DurationConverter.format(
+            probeInterval) + " differs from --interval " + DurationConverter.format(interval)
+            + ": give one (a node has one detector interval)");
+      }
+    }
+    Duration nodeInterval = interval != null ? interval
+        : probeInterval != null ? probeInterval : DetectorSpec.DEFAULT_INTERVAL;
     node.interval(nodeInterval);
     DetectorSpec spec = detectorSpec(nodeInterval);
     List<DetectorSpec> candidates = new ArrayList<>();
@@ -344,6 +400,15 @@ final class NodeCommand implements Callable<Integer> {
       }
       node.peer(peer.substring(0, equals), address("--peer", peer.substring(equals + 1)));
     }
+    for (String probe : probes) {
+      int equals = probe.indexOf('=');
+      if (equals < 1) {
+        throw new IllegalArgumentException("--probe must be id=url, got " + probe);
+      }
+      node.probe(probe.substring(0, equals), ProbeTarget.parse(probe.substring(equals + 1)));
+    }
+    node.probeLimits(probeOutstanding, probeCap != null ? probeCap
+        : HeartbeatNode.defaultProbeCap(nodeInterval));
     keys(node);
     return node;
   }

@@ -38,8 +38,15 @@ public enum DropReason {
    */
   UNCONFIRMED_GOODBYE,
   /**
-   * A PING or ACK: reserved by the format for probes, which this node neither sends nor answers;
-   * dropped before it can teach or change anything.
+   * A PING or ACK where this node takes none: over TCP (probes are answered over UDP), or, for an
+   * ACK, on a node that has no {@code udp://} probe. Dropped before it can teach or change
+   * anything.
    */
-  UNEXPECTED_TYPE
+  UNEXPECTED_TYPE,
+  /**
+   * An authentic ACK echoing this node that answers no outstanding probe: a duplicate, one that
+   * came after the probe's cap or after the answer to a later probe, or a replay (also of another
+   * target's ACK). It counts for nothing.
+   */
+  UNMATCHED_ACK
 }

@@ -35,7 +35,7 @@ public final class HeartbeatInboundHandler extends ChannelInboundHandlerAdapter 
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof DatagramPacket packet) {
-        receiver.receive(packet.content());
+        receiver.receive(packet.content(), packet.sender(), ctx.channel());
       } else if (msg instanceof ByteBuf frame) {
         if (!ctx.channel().isOpen()) {
           return; // more frames of a read that had a bad one: closing already

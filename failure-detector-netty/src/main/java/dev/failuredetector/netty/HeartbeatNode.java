@@ -7,6 +7,7 @@ import dev.failuredetector.MonitoredPeer;
 import dev.failuredetector.NanoClock;
 import dev.failuredetector.netty.internal.ConnectionGuard;
 import dev.failuredetector.netty.internal.EventLoops;
+import dev.failuredetector.probe.ProbeSchedule;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -18,8 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -41,6 +44,15 @@ import java.util.function.Consumer;
  * <p>Over {@link Transport#TCP TCP} the node listens on its bind address and keeps one connection
  * to each peer, reconnecting with jittered exponential backoff; a peer whose port refuses the
  * connection is marked FAILED (CONNECTION_REFUSED) at once, long before its timeout.
+ *
+ * <p><b>Probes.</b> A target that runs nothing of ours is watched by {@linkplain #addProbe probing}
+ * it ({@link ProbeTarget}: a UDP ping answered by a node, a TCP connect, an HTTP GET) every
+ * interval, on a schedule of its own with a random phase: each answer is an arrival for the
+ * target's detector, so its timeout is learned from the target's own answer times, exactly as a
+ * peer's from its heartbeats; it is in the same registry, under its id, with the same states,
+ * listeners, metrics and health endpoints. At most {@code maxOutstanding} probes of a target wait
+ * for an answer, each for at most the cap ({@link Builder#probeLimits}). A UDP node answers the
+ * PINGs of other nodes' probes with an ACK ({@link Builder#answerPings}).
  *
  * <p><b>Embedding.</b> The node can run on an {@link EventLoopGroup} and a {@link
  * FailureDetectorRegistry} of yours (neither is closed by {@link #close()}), and {@link
@@ -69,6 +81,13 @@ public final class HeartbeatNode implements AutoCloseable {
   private final RemotePeers peers = new RemotePeers();
   private final TransportCounters counters = new TransportCounters();
   private final SplittableRandom random = new SplittableRandom();
+  private final Map<String, ProbeRunner> probes = new ConcurrentHashMap<>();
+  private final UdpProbes udpProbes = new UdpProbes();
+  private final boolean answerPings;
+  private final int probeMaxOutstanding;
+  private final long probeCapNanos;
+  /** Encodes the PINGs of udp:// probes; event loop only. */
+  private final WireCodec probeCodec;
 
   private EventLoopGroup group;
   private volatile EventLoop eventLoop;
@@ -102,7 +121,27 @@ public final class HeartbeatNode implements AutoCloseable {
     this.clock = registry.clock(); // arrival times on the clock of the registry's deadlines
     this.ownsRegistry = builder.externalRegistry == null;
     this.externalGroup = builder.group;
+    this.answerPings = builder.answerPings;
+    this.probeMaxOutstanding = builder.probeMaxOutstanding;
+    this.probeCapNanos = builder.probeCapNanos != 0 ? builder.probeCapNanos
+        : defaultProbeCapNanos(intervalNanos);
+    this.probeCodec = new WireCodec(keys, requireAuthentication);
     builder.peers.forEach(this::addPeer);
+    builder.probes.forEach(this::addProbe);
+  }
+
+  /** Five intervals, at least 1 s and at most 1 min: a slow answer still counts, late. */
+  static long defaultProbeCapNanos(long intervalNanos) {
+    return Math.max(Duration.ofSeconds(1).toNanos(),
+        Math.min(Duration.ofMinutes(1).toNanos(), 5 * intervalNanos));
+  }
+
+  /**
+   * The cap on a probe's wait for its answer when none is set: five intervals, at least 1 s and
+   * at most 1 min (a slow answer still counts, as a late arrival).
+   */
+  public static Duration defaultProbeCap(Duration interval) {
+    return Duration.ofNanos(defaultProbeCapNanos(interval.toNanos()));
   }
 
   private static long randomIncarnation() {
@@ -147,6 +186,7 @@ public final class HeartbeatNode implements AutoCloseable {
     AuthenticationFailures authentication = new AuthenticationFailures(localId, counters);
     loop.execute(() -> {
       peers.all().forEach(this::openLink);
+      probes.values().forEach(this::startProbe);
       sender.round();
     });
     authenticationCheck = loop.scheduleAtFixedRate(() -> authentication.check(clock.nanoTime()),
@@ -158,7 +198,7 @@ public final class HeartbeatNode implements AutoCloseable {
   private HeartbeatReceiver newReceiver() {
     Consumer<RemotePeer> heard = transport == Transport.TCP ? this::peerHeard : peer -> { };
     return new HeartbeatReceiver(new WireCodec(keys, requireAuthentication), peers, clock,
-        counters, incarnation, heard);
+        counters, incarnation, heard, localId, udpProbes, answerPings);
   }
 
   /**
@@ -208,6 +248,9 @@ public final class HeartbeatNode implements AutoCloseable {
     if (peers.get(id) != null) {
       return;
     }
+    if (probes.containsKey(id)) {
+      throw new IllegalArgumentException("peer " + id + ": " + id + " is a probed target already");
+    }
     MonitoredPeer<String> handle = registry.register(id);
     RemotePeer peer = peers.add(new RemotePeer(id, address, handle));
     EventLoop loop = eventLoop;
@@ -216,8 +259,123 @@ public final class HeartbeatNode implements AutoCloseable {
     }
   }
 
-  /** Stops monitoring and sending to a peer (a TCP connection to it is closed). */
+  /**
+   * Starts probing a target that runs nothing of ours (see the class comment), monitored in the
+   * registry under {@code id}. Idempotent for the same id and target.
+   *
+   * @throws IllegalArgumentException if the id is not 1 to 64 bytes of UTF-8, is a peer's or
+   *     another target's, a {@code udp://} target on a TCP node, or another {@code udp://} probe
+   *     has that address
+   * @throws IllegalStateException if the registry is full ({@code maxPeers})
+   */
+  public void addProbe(String id, ProbeTarget target) {
+    Objects.requireNonNull(target, "target");
+    WireMessage.checkSenderId(id);
+    if (target.kind() == ProbeTarget.Kind.UDP && transport != Transport.UDP) {
+      throw new IllegalArgumentException("probe " + id + " (" + target + "): udp:// probes need"
+          + " a UDP node (the ACK comes back to the node's socket); this node is " + transport);
+    }
+    if (peers.get(id) != null) {
+      throw new IllegalArgumentException("probe " + id + ": " + id + " is a peer already");
+    }
+    synchronized (probes) {
+      ProbeRunner existing = probes.get(id);
+      if (existing != null) {
+        if (existing.target.equals(target)) {
+          return;
+        }
+        throw new IllegalArgumentException("probe " + id + ": already probes " + existing.target
+            + " (remove it first)");
+      }
+      for (ProbeRunner other : probes.values()) {
+        if (target.kind() == ProbeTarget.Kind.UDP && other.target.kind() == ProbeTarget.Kind.UDP
+            && other.target.address().equals(target.address())) {
+          throw new IllegalArgumentException("probe " + id + ": probe " + other.id + " targets "
+              + target.address() + " already (one udp:// probe per address: ACKs are matched"
+              + " by address)");
+        }
+      }
+      ProbeRunner runner = new ProbeRunner(id, target, registry.register(id), clock);
+      probes.put(id, runner);
+    }
+    EventLoop loop = eventLoop;
+    if (loop != null) {
+      loop.execute(() -> startProbe(probes.get(id)));
+    }
+  }
+
+  /** Event loop only: starts a probe added before start or since. */
+  private void startProbe(ProbeRunner runner) {
+    if (closed || runner == null || runner.started() || probes.get(runner.id) != runner) {
+      return;
+    }
+    EventLoop loop = eventLoop;
+    TargetProbe kind = switch (runner.target.kind()) {
+      case UDP -> {
+        UdpPingProbe ping = new UdpPingProbe(runner, channel, probeCodec, localId, incarnation,
+            ThreadLocalRandom.current().nextLong(1L << 62), clock, counters);
+        try {
+          udpProbes.add(ping, runner.target.address(), runner.id);
+        } catch (IllegalArgumentException e) {
+          probes.remove(runner.id, runner);
+          registry.remove(runner.id);
+          yield null; // refused at add time when configured together; a race otherwise
+        }
+        yield ping;
+      }
+      case TCP -> new TcpConnectProbe(runner, loop, probeCapNanos, counters);
+      case HTTP -> new HttpGetProbe(runner, loop, probeCapNanos, counters);
+    };
+    if (kind == null) {
+      return;
+    }
+    long now = clock.nanoTime();
+    runner.start(loop, new ProbeSchedule(Duration.ofNanos(intervalNanos), probeMaxOutstanding,
+        Duration.ofNanos(probeCapNanos), ThreadLocalRandom.current().nextLong(intervalNanos), now),
+        kind);
+  }
+
+  /** What the probes of each target came to, by id (empty without probes). */
+  public List<ProbeStats> probeStats() {
+    List<ProbeStats> all = new ArrayList<>(probes.size());
+    for (ProbeRunner runner : probes.values()) {
+      all.add(runner.stats());
+    }
+    return all;
+  }
+
+  /** What the probes of target {@code id} came to, or empty if it is not a probe target. */
+  public Optional<ProbeStats> probeStats(String id) {
+    ProbeRunner runner = id == null ? null : probes.get(id);
+    return runner == null ? Optional.empty() : Optional.of(runner.stats());
+  }
+
+  /** The probe of {@code id}, or null: for the metrics binder. */
+  ProbeRunner probe(String id) {
+    return probes.get(id);
+  }
+
+  /**
+   * Stops monitoring a peer or a probed target: no more heartbeats to it (a TCP connection to it
+   * is closed) or probes of it.
+   */
   public void removePeer(String id) {
+    ProbeRunner probe;
+    synchronized (probes) {
+      probe = id == null ? null : probes.remove(id);
+    }
+    if (probe != null) {
+      registry.remove(id);
+      EventLoop loop = eventLoop;
+      if (loop != null) {
+        loop.execute(() -> {
+          probe.close();
+          // udp probes are found by address: forget this one's
+          udpProbes.removeRunner(probe);
+        });
+      }
+      return;
+    }
     RemotePeer peer = peers.remove(id);
     if (peer == null) {
       return;
@@ -295,6 +453,7 @@ public final class HeartbeatNode implements AutoCloseable {
               Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         loop.submit(() -> {
+          probes.values().forEach(ProbeRunner::close);
           for (RemotePeer peer : peers.all()) {
             PeerLink link = peer.link;
             if (link != null) {
@@ -345,6 +504,10 @@ public final class HeartbeatNode implements AutoCloseable {
     private FailureDetectorRegistry<String> externalRegistry;
     private EventLoopGroup group;
     private final Map<String, InetSocketAddress> peers = new ConcurrentHashMap<>();
+    private final Map<String, ProbeTarget> probes = new java.util.LinkedHashMap<>();
+    private boolean answerPings = true;
+    private int probeMaxOutstanding = 4;
+    private long probeCapNanos; // 0: defaultProbeCapNanos(interval)
 
     private Builder() {}
 
@@ -455,7 +618,55 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
-     * Heartbeat interval; default 1 s.
+     * A target to probe, monitored under {@code id}: see {@link HeartbeatNode#addProbe}.
+     *
+     * @throws IllegalArgumentException if the id is not 1 to 64 bytes of UTF-8 or already given
+     */
+    public Builder probe(String id, ProbeTarget target) {
+      WireMessage.checkSenderId(id);
+      Objects.requireNonNull(target, "target");
+      if (probes.putIfAbsent(id, target) != null) {
+        throw new IllegalArgumentException("probe " + id + " is given twice");
+      }
+      return this;
+    }
+
+    /**
+     * Bounds on each probed target: at most {@code maxOutstanding} probes wait for an answer
+     * (a slot that comes when that many wait is skipped: a slow target is never sent more), each
+     * for at most {@code cap} (an answer after it counts for nothing; a TCP or HTTP connection is
+     * closed then). Default 4, and 5 intervals (at least 1 s, at most 1 min).
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= maxOutstanding <= 16} and {@code 1 ms
+     *     <= cap <= 1 h}
+     */
+    public Builder probeLimits(int maxOutstanding, Duration cap) {
+      Objects.requireNonNull(cap, "probe cap");
+      if (maxOutstanding < 1 || maxOutstanding > ProbeSchedule.MAX_OUTSTANDING) {
+        throw new IllegalArgumentException("probe maxOutstanding must be between 1 and "
+            + ProbeSchedule.MAX_OUTSTANDING + ", got " + maxOutstanding);
+      }
+      if (cap.compareTo(Duration.ofMillis(1)) < 0 || cap.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("probe cap must be between 1 ms and 1 h, got "
+            + readable(cap));
+      }
+      this.probeMaxOutstanding = maxOutstanding;
+      this.probeCapNanos = cap.toNanos();
+      return this;
+    }
+
+    /**
+     * UDP only: whether authentic PINGs (the probes of other nodes, {@code udp://}) are answered
+     * with an ACK; default true. Answering takes one datagram of the same size per authentic
+     * PING, to its source address.
+     */
+    public Builder answerPings(boolean answerPings) {
+      this.answerPings = answerPings;
+      return this;
+    }
+
+    /**
+     * Heartbeat interval, and the interval of probes; default 1 s.
      *
      * @throws IllegalArgumentException if not between 1 ms and 1 hour
      */

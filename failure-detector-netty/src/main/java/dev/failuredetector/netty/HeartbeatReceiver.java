@@ -3,12 +3,17 @@ package dev.failuredetector.netty;
 import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.NanoClock;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 
 /**
  * Turns received messages (a UDP datagram's or a TCP frame's bytes) into heartbeats and goodbyes
  * of the sender's {@link dev.failuredetector.MonitoredPeer}: decode, one lookup of the sender,
- * one call on its handle, which checks staleness. Bytes that are not a valid, authentic message
+ * one call on its handle, which checks staleness. Over UDP it also answers PINGs with an ACK
+ * (from anyone with the key: the prober need not be a peer) and gives ACKs to the node's
+ * {@code udp://} probes ({@link UdpProbes}). Bytes that are not a valid, authentic message
  * from a known peer are counted by reason and dropped; stale messages are counted by the registry
  * ({@link dev.failuredetector.RegistryStats}). Nothing is thrown, nothing is logged per message.
  * It reads the buffer but never releases it (the Netty handler does).
@@ -29,7 +34,9 @@ final class HeartbeatReceiver {
      */
     IGNORED,
     /** Valid, but from a node that is not a registered peer. */
-    STRANGER
+    STRANGER,
+    /** A PING answered, or an ACK that answered an outstanding probe. */
+    PROBE
   }
 
   private final WireCodec codec;
@@ -39,14 +46,24 @@ final class HeartbeatReceiver {
   private final TransportCounters counters;
   private final Consumer<RemotePeer> heard;
   private final long localIncarnation;
+  private final String localId;
+  private final UdpProbes probes;
+  private final boolean answerPings;
 
   /**
    * @param localIncarnation this node's incarnation: only messages that echo it are counted
    * @param heard told each peer a fresh message was accepted from
+   * @param localId this node's id, the sender of its ACKs
+   * @param probes where ACKs go
+   * @param answerPings whether PINGs received over UDP are answered
    */
   HeartbeatReceiver(WireCodec codec, RemotePeers peers, NanoClock clock,
-      TransportCounters counters, long localIncarnation, Consumer<RemotePeer> heard) {
+      TransportCounters counters, long localIncarnation, Consumer<RemotePeer> heard,
+      String localId, UdpProbes probes, boolean answerPings) {
     this.localIncarnation = localIncarnation;
+    this.localId = localId;
+    this.probes = probes;
+    this.answerPings = answerPings;
     this.codec = codec;
     this.peers = peers;
     this.clock = clock;
@@ -54,7 +71,16 @@ final class HeartbeatReceiver {
     this.heard = heard;
   }
 
+  /** A TCP frame: PINGs and ACKs are not taken over TCP. */
   Outcome receive(ByteBuf content) {
+    return receive(content, null, null);
+  }
+
+  /**
+   * A message; {@code from} and {@code socket} are the datagram's source and the UDP socket to
+   * answer a PING on, null for a TCP frame.
+   */
+  Outcome receive(ByteBuf content, InetSocketAddress from, Channel socket) {
     long now = clock.nanoTime();
     DropReason malformed = codec.decode(content, frame);
     if (malformed != null) {
@@ -62,10 +88,7 @@ final class HeartbeatReceiver {
       return Outcome.MALFORMED;
     }
     if (frame.type() == MessageType.PING || frame.type() == MessageType.ACK) {
-      // Reserved for probes, which must prove freshness their own way (an ACK answers an
-      // outstanding PING); until then they change nothing, whoever signed them.
-      counters.drop(DropReason.UNEXPECTED_TYPE);
-      return Outcome.IGNORED;
+      return probeMessage(from, socket);
     }
     RemotePeer sender = peers.find(frame);
     if (sender == null) {
@@ -109,5 +132,48 @@ final class HeartbeatReceiver {
     counters.accepted.increment();
     heard.accept(sender);
     return Outcome.ACCEPTED;
+  }
+
+  /**
+   * An authentic PING or ACK. A PING is answered with an ACK echoing its incarnation and sequence
+   * (so only the prober, in that life, can match it), to the address it came from: one datagram
+   * of the same size per authentic PING, so no amplification. An ACK goes to the probe of the
+   * address it came from if it echoes this node's life.
+   */
+  private Outcome probeMessage(InetSocketAddress from, Channel socket) {
+    if (from == null) {
+      counters.drop(DropReason.UNEXPECTED_TYPE); // over TCP: probes are answered over UDP
+      return Outcome.IGNORED;
+    }
+    if (frame.type() == MessageType.PING) {
+      if (!answerPings) {
+        counters.drop(DropReason.UNEXPECTED_TYPE);
+        return Outcome.IGNORED;
+      }
+      WireMessage ack = new WireMessage(MessageType.ACK, localId, localIncarnation,
+          frame.incarnation(), frame.sequence(), frame.sendTimeNanos());
+      ByteBuf buffer = socket.alloc().buffer(WireCodec.MAX_MESSAGE_BYTES);
+      try {
+        codec.encode(ack, buffer);
+      } catch (RuntimeException e) {
+        buffer.release();
+        throw e;
+      }
+      socket.writeAndFlush(new DatagramPacket(buffer, from));
+      counters.pingsAnswered.increment();
+      return Outcome.PROBE;
+    }
+    if (probes.isEmpty()) {
+      counters.drop(DropReason.UNEXPECTED_TYPE);
+      return Outcome.IGNORED;
+    }
+    if (frame.echoIncarnation() != localIncarnation
+        || !probes.acknowledged(from, frame.sequence(), frame.incarnation())) {
+      counters.drop(frame.echoIncarnation() != localIncarnation ? DropReason.UNECHOED
+          : DropReason.UNMATCHED_ACK);
+      return Outcome.IGNORED;
+    }
+    counters.accepted.increment();
+    return Outcome.PROBE;
   }
 }

@@ -22,6 +22,8 @@ final class TransportCounters {
   final LongAdder connectionClues = new LongAdder();
   final LongAdder connectAttempts = new LongAdder();
   final LongAdder connectFailures = new LongAdder();
+  /** Authentic PINGs answered with an ACK. */
+  final LongAdder pingsAnswered = new LongAdder();
   /** Inbound TCP connections closed because they sent a malformed frame or nothing for long. */
   final LongAdder inboundClosed = new LongAdder();
 
@@ -58,6 +60,7 @@ final class TransportCounters {
         + (guard == null ? 0 : guard.closedNoFirstMessage() + guard.closedIdle()));
     counts.put(TransportStats.Counter.HANDLER_ERRORS, handlerErrors.sum());
     counts.put(TransportStats.Counter.SKIPPED_ROUNDS, skippedRounds);
+    counts.put(TransportStats.Counter.PINGS_ANSWERED, pingsAnswered.sum());
     Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
     for (DropReason reason : DropReason.values()) {
       dropped.put(reason, drops(reason));

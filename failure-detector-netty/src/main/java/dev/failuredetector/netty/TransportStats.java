@@ -20,7 +20,7 @@ public record TransportStats(Map<Counter, Long> counts, Map<DropReason, Long> dr
 
   /** What a transport counts. */
   public enum Counter {
-    /** Fresh heartbeats and goodbyes from registered peers. */
+    /** Fresh heartbeats and goodbyes from registered peers, and ACKs that answered a probe. */
     ACCEPTED,
     /** Messages handed to the socket. */
     SENT,
@@ -45,7 +45,9 @@ public record TransportStats(Map<Counter, Long> counts, Map<DropReason, Long> dr
     /** Exceptions that reached a handler (resets, idle timeouts). */
     HANDLER_ERRORS,
     /** Heartbeat rounds skipped because the sender ran more than an interval late. */
-    SKIPPED_ROUNDS
+    SKIPPED_ROUNDS,
+    /** Authentic PINGs answered with an ACK (this node is the target of someone's probe). */
+    PINGS_ANSWERED
   }
 
   /** @throws NullPointerException if a map is null */

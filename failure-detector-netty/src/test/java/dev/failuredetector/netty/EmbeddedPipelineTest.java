@@ -184,7 +184,20 @@ class EmbeddedPipelineTest {
     udp.writeInbound(datagram(heartbeat(MessageType.PING, 667, 1)));
     udp.writeInbound(datagram(heartbeat(MessageType.ACK, 7, 6)));
     assertThat(registry.stats().heartbeats(HeartbeatOutcome.UNCONFIRMED_INCARNATION)).isEqualTo(1);
-    assertThat(node.stats().drops(DropReason.UNEXPECTED_TYPE)).isEqualTo(2);
+    // The PING is answered (an ACK to its source, echoing its life: it proves nothing to anyone
+    // else); the ACK answers no probe of this node.
+    assertThat(node.stats().drops(DropReason.UNEXPECTED_TYPE)).isEqualTo(1);
+    assertThat(node.stats().count(TransportStats.Counter.PINGS_ANSWERED)).isEqualTo(1);
+    DatagramPacket ack = udp.readOutbound();
+    try {
+      WireFrame decoded = new WireFrame();
+      assertThat(new WireCodec(null, false).decode(ack.content(), decoded)).isNull();
+      assertThat(decoded.type()).isEqualTo(MessageType.ACK);
+      assertThat(decoded.echoIncarnation()).isEqualTo(667);
+      assertThat(ack.recipient()).isEqualTo(SOMEWHERE);
+    } finally {
+      ack.release();
+    }
     assertThat(peer.heardIncarnation()).as("still echoing the real life").isEqualTo(7);
     assertThat(peer.nextSequence(7, 11)).as("numbering goes on").isEqualTo(before + 1);
     assertThat(registry.snapshot("node-1").orElseThrow().incarnation()).isEqualTo(7);
