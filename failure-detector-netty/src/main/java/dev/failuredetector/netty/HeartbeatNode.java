@@ -86,6 +86,8 @@ public final class HeartbeatNode implements AutoCloseable {
   private final boolean answerPings;
   private final int probeMaxOutstanding;
   private final long probeCapNanos;
+  /** Told of each probe added and removed (the metrics binder's per-target meters). */
+  private final List<ProbeWatcher> probeWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Encodes the PINGs of udp:// probes; event loop only. */
   private final WireCodec probeCodec;
 
@@ -297,6 +299,7 @@ public final class HeartbeatNode implements AutoCloseable {
       }
       ProbeRunner runner = new ProbeRunner(id, target, registry.register(id), clock);
       probes.put(id, runner);
+      probeWatchers.forEach(watcher -> watcher.added(runner));
     }
     EventLoop loop = eventLoop;
     if (loop != null) {
@@ -350,9 +353,19 @@ public final class HeartbeatNode implements AutoCloseable {
     return runner == null ? Optional.empty() : Optional.of(runner.stats());
   }
 
-  /** The probe of {@code id}, or null: for the metrics binder. */
-  ProbeRunner probe(String id) {
-    return probes.get(id);
+  /** Who is told of probes added and removed. */
+  interface ProbeWatcher {
+    void added(ProbeRunner probe);
+
+    void removed(ProbeRunner probe);
+  }
+
+  /** Tells {@code watcher} of every probe now and of each added or removed from now on. */
+  void watchProbes(ProbeWatcher watcher) {
+    synchronized (probes) {
+      probeWatchers.add(watcher);
+      probes.values().forEach(watcher::added);
+    }
   }
 
   /**
@@ -363,6 +376,9 @@ public final class HeartbeatNode implements AutoCloseable {
     ProbeRunner probe;
     synchronized (probes) {
       probe = id == null ? null : probes.remove(id);
+      if (probe != null) {
+        probeWatchers.forEach(watcher -> watcher.removed(probe));
+      }
     }
     if (probe != null) {
       registry.remove(id);

@@ -4,12 +4,19 @@ import dev.failuredetector.micrometer.FailureDetectorMetrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
 /**
@@ -24,8 +31,15 @@ import java.util.function.ToLongFunction;
  *   <li>{@code connections.attempts}, {@code connections.failures}, {@code connections.refused.clues},
  *       {@code connections.inbound.rejected}, {@code connections.inbound.closed} (TCP), and the
  *       gauge {@code connections.inbound.open},
- *   <li>{@code handler.errors}, {@code rounds.skipped}.
+ *   <li>{@code handler.errors}, {@code rounds.skipped}, {@code pings.answered}.
  * </ul>
+ *
+ * <p>For each probed target ({@link HeartbeatNode#addProbe}), tagged {@code peer=<id>} and
+ * {@code kind} ({@code udp}, {@code tcp}, {@code http}), following targets as they are added and
+ * removed: the timer {@code failure.detector.probe.answer.time} (the answer-time distribution:
+ * count, total, max, and the 0.5, 0.9 and 0.99 quantiles), and the counters {@code
+ * failure.detector.probe.sent}, {@code .answered}, {@code .late}, {@code .refused}, {@code
+ * .unhealthy}, {@code .abandoned}, {@code .skipped} ({@link ProbeStats}).
  *
  * <p>It also binds the node's registry ({@code FailureDetectorMetrics}: peers by state,
  * transitions, mistakes, heartbeats by outcome, ...) with the same tags, so every meter of a node
@@ -93,6 +107,58 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
         .description("Inbound TCP connections open now").tags(tags).register(registry);
     counter(registry, "handler.errors", "Exceptions that reached a handler", Tags.empty(),
         TransportStats::handlerErrors);
+    counter(registry, "rounds.skipped", "Heartbeat rounds skipped: the sender ran late",
+        Tags.empty(), TransportStats::skippedRounds);
+    counter(registry, "pings.answered", "PINGs of other nodes' probes answered with an ACK",
+        Tags.empty(), s -> s.count(TransportStats.Counter.PINGS_ANSWERED));
+    Map<ProbeRunner, List<Meter>> probeMeters = new ConcurrentHashMap<>();
+    node.watchProbes(new HeartbeatNode.ProbeWatcher() {
+      @Override
+      public void added(ProbeRunner probe) {
+        probeMeters.put(probe, probeMeters(registry, probe));
+      }
+
+      @Override
+      public void removed(ProbeRunner probe) {
+        List<Meter> meters = probeMeters.remove(probe);
+        if (meters != null) {
+          meters.forEach(registry::remove);
+        }
+      }
+    });
+  }
+
+  private List<Meter> probeMeters(MeterRegistry registry, ProbeRunner probe) {
+    Tags probeTags = tags.and("peer", probe.id)
+        .and("kind", probe.target.kind().name().toLowerCase(Locale.ROOT));
+    List<Meter> meters = new ArrayList<>();
+    Timer answerTime = Timer.builder("failure.detector.probe.answer.time")
+        .description("Time from a probe to its answer (healthy answers within the cap)")
+        .tags(probeTags).publishPercentiles(0.5, 0.9, 0.99).register(registry);
+    probe.addAnswerTimes(nanos -> answerTime.record(nanos, TimeUnit.NANOSECONDS));
+    meters.add(answerTime);
+    meters.add(probeCounter(registry, probeTags, probe, "sent", "Probes sent", ProbeStats::sent));
+    meters.add(probeCounter(registry, probeTags, probe, "answered",
+        "Answers that counted as arrivals", ProbeStats::answered));
+    meters.add(probeCounter(registry, probeTags, probe, "late",
+        "Answers after the detector's deadline (they ended a suspicion)", ProbeStats::late));
+    meters.add(probeCounter(registry, probeTags, probe, "refused",
+        "Probes whose connection was refused (FAILED at once)", ProbeStats::refused));
+    meters.add(probeCounter(registry, probeTags, probe, "unhealthy",
+        "Answers with a status outside the healthy range (FAILED at once)",
+        ProbeStats::unhealthy));
+    meters.add(probeCounter(registry, probeTags, probe, "abandoned",
+        "Probes unanswered within the cap, or overtaken by a later answer", ProbeStats::abandoned));
+    meters.add(probeCounter(registry, probeTags, probe, "skipped",
+        "Probe slots skipped: the most probes were outstanding", ProbeStats::skipped));
+    return meters;
+  }
+
+  private static Meter probeCounter(MeterRegistry registry, Tags probeTags, ProbeRunner probe,
+      String name, String description, ToLongFunction<ProbeStats> value) {
+    return FunctionCounter.builder("failure.detector.probe." + name, probe,
+            p -> value.applyAsLong(p.stats()))
+        .description(description).tags(probeTags).register(registry);
   }
 
   private void counter(MeterRegistry registry, String name, String description, Tags extra,

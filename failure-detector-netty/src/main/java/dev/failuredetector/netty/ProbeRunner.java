@@ -30,8 +30,8 @@ final class ProbeRunner {
   private TargetProbe probe;
   private ScheduledFuture<?> next;
   private boolean closed;
-  /** Where answer times go (nanoseconds): a Micrometer timer once metrics are bound. */
-  volatile LongConsumer answerTimes = nanos -> { };
+  /** Where answer times go (nanoseconds): Micrometer timers once metrics are bound. */
+  private volatile LongConsumer answerTimes = nanos -> { };
 
   // Written on the event loop only; volatile for readers of stats().
   private volatile long answered;
@@ -162,6 +162,11 @@ final class ProbeRunner {
     if (probe != null) {
       probe.close();
     }
+  }
+
+  /** Adds a receiver of answer times, in nanoseconds (on the event loop). */
+  synchronized void addAnswerTimes(LongConsumer receiver) {
+    answerTimes = answerTimes.andThen(receiver);
   }
 
   /** The counters now (any thread). */

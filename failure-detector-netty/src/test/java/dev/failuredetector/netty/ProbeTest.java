@@ -10,6 +10,9 @@ import dev.failuredetector.PeerSnapshot;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
 import dev.failuredetector.TransitionReason;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -142,6 +145,35 @@ class ProbeTest {
     assertThat(transitions.get(transitions.size() - 1).reason())
         .isEqualTo(TransitionReason.RECOVERED);
     assertThat(prober.probeStats("web").orElseThrow().unhealthy()).isPositive();
+  }
+
+  @Test
+  void perTargetMetersFollowTargetsAddedAfterBindingAndGoWithThem() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 50);
+    server.createContext("/", exchange -> {
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    server.start();
+    keep(() -> server.stop(0));
+    HeartbeatNode prober = node("lb", HeartbeatNode.builder().insecure());
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    new HeartbeatNodeMetrics(prober, List.of()).bindTo(meters);
+    prober.addProbe("web", ProbeTarget.parse("http://127.0.0.1:" + server.getAddress().getPort()));
+
+    await().atMost(GENEROUS).until(() -> meters.find("failure.detector.probe.answer.time")
+        .tags("peer", "web", "kind", "http").timers().stream().mapToLong(Timer::count).sum() >= 10);
+    Timer answers = meters.get("failure.detector.probe.answer.time").tag("peer", "web").timer();
+    assertThat(answers.max(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
+    FunctionCounter sent = meters.get("failure.detector.probe.sent").tag("peer", "web")
+        .functionCounter();
+    assertThat(sent.count()).isGreaterThanOrEqualTo(answers.count());
+    assertThat(meters.get("failure.detector.probe.answered").tag("peer", "web")
+        .functionCounter().count()).isGreaterThanOrEqualTo(10);
+
+    prober.removePeer("web");
+    assertThat(meters.find("failure.detector.probe.answer.time").timers()).isEmpty();
+    assertThat(meters.find("failure.detector.probe.sent").functionCounters()).isEmpty();
   }
 
   @Test
