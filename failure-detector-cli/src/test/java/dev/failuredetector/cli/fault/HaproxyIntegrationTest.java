@@ -68,7 +68,7 @@ class HaproxyIntegrationTest {
 
   @Test
   void haproxy_peerKilledAndRestarted_serversDownThenUp() throws Exception {
-    Optional<Path> binary = haproxyBinary();
+    Optional<Path> binary = Haproxy.binary();
     assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
 
     observer = HeartbeatNode.builder().insecure().localId("lb-side")
@@ -102,7 +102,7 @@ class HaproxyIntegrationTest {
     System.out.printf("HAProxy %s, checks every 100 ms (httpchk fall 2 rise 2):%n"
             + "  kill -9 -> observer SUSPECTED %d ms, httpchk DOWN %d ms, agent DOWN %d ms%n"
             + "  restart -> httpchk UP %d ms, agent UP %d ms (n5's JVM start included)%n",
-        haproxyVersion(binary.get()), (suspectedAt - killedAt) / MS,
+        Haproxy.version(binary.get()), (suspectedAt - killedAt) / MS,
         (downAt.get("via_httpchk") - killedAt) / MS, (downAt.get("via_agent") - killedAt) / MS,
         (upAt.get("via_httpchk") - restartedAt) / MS, (upAt.get("via_agent") - restartedAt) / MS);
     // HAProxy learns of the crash only from the detector: never before the suspicion.
@@ -120,7 +120,7 @@ class HaproxyIntegrationTest {
    */
   @Test
   void haproxy_staysUp_while1000ConnectionsAreHeldAgainstTheHealthServer() throws Exception {
-    Optional<Path> binary = haproxyBinary();
+    Optional<Path> binary = Haproxy.binary();
     assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
     observer = HeartbeatNode.builder().insecure().localId("lb-side")
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
@@ -155,7 +155,7 @@ class HaproxyIntegrationTest {
       System.out.printf("HAProxy %s under a connection flood: %d + %d connections opened from 100"
               + " sources (%d + %d closed by the server and reopened), 8 s, %d polls of the stats"
               + " socket: %d not UP; health server evicted %d, timed out %d, open now %d%n",
-          haproxyVersion(binary.get()), http.opened(), agent.opened(), http.closedByServer(),
+          Haproxy.version(binary.get()), http.opened(), agent.opened(), http.closedByServer(),
           agent.closedByServer(), polls, notUp.size(), health.stats().connectionsRejected(),
           health.stats().connectionsTimedOut(), health.stats().openConnections());
     }
@@ -175,7 +175,7 @@ class HaproxyIntegrationTest {
    */
   @Test
   void haproxy_staysUp_whileRequestsThatCompleteFloodTheJarsHealthPort() throws Exception {
-    Optional<Path> binary = haproxyBinary();
+    Optional<Path> binary = Haproxy.binary();
     assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
     // A lenient detector: the flood loads this machine, and what is measured is whether HAProxy's
     // check connection survives it, not how fast a starved node suspects b.
@@ -199,9 +199,9 @@ class HaproxyIntegrationTest {
             + " inter 100ms fall 2 rise 2",
         ""));
     await().atMost(NodeProcess.GENEROUS)
-        .until(() -> "UP".equals(statuses(socket, "b").get("via_httpchk")));
+        .until(() -> "UP".equals(Haproxy.statuses(socket, "b").get("via_httpchk")));
 
-    long failedBefore = failedChecks(socket, "b");
+    long failedBefore = Haproxy.failedChecks(socket, "b");
     List<String> notUp = new ArrayList<>();
     int polls = 0;
     byte[] request = "GET /health HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -211,7 +211,7 @@ class HaproxyIntegrationTest {
       await().atMost(NodeProcess.GENEROUS).until(() -> flood.opened() >= 400);
       long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
       while (System.nanoTime() - end < 0) {
-        statuses(socket, "b").forEach((backend, status) -> {
+        Haproxy.statuses(socket, "b").forEach((backend, status) -> {
           if (!status.equals("UP")) {
             notUp.add(backend + " " + status);
           }
@@ -219,11 +219,11 @@ class HaproxyIntegrationTest {
         polls++;
         Thread.sleep(20); // the polling period of the observation itself
       }
-      long failed = failedChecks(socket, "b") - failedBefore;
+      long failed = Haproxy.failedChecks(socket, "b") - failedBefore;
       System.out.printf("HAProxy %s, jar health port flooded with completing requests: %d"
               + " keep-alive connections opened from 199 sources (%d closed by the server and"
               + " reopened), 8 s, %d polls of the stats socket: %d not UP, %d checks failed%n",
-          haproxyVersion(binary.get()), flood.opened(), flood.closedByServer(), polls,
+          Haproxy.version(binary.get()), flood.opened(), flood.closedByServer(), polls,
           notUp.size(), failed);
       assertThat(failed).as("HAProxy checks that failed during the flood").isZero();
       assertThat(flood.closedByServer()).as("the cap was reached: the flood churned")
@@ -241,7 +241,7 @@ class HaproxyIntegrationTest {
    */
   @Test
   void haproxy_latePeerAtReducedWeight_stillServesEveryRequest() throws Exception {
-    Optional<Path> binary = haproxyBinary();
+    Optional<Path> binary = Haproxy.binary();
     assumeTrue(binary.isPresent(), "haproxy is not installed (.ci/run installs it with apt-get)");
     observer = HeartbeatNode.builder().insecure().localId("lb-side")
         .bind(new InetSocketAddress("127.0.0.1", 0)).interval(Duration.ofMillis(100))
@@ -406,74 +406,7 @@ class HaproxyIntegrationTest {
    * said down, and "no check" for a server with only an agent check that has not said down.
    */
   private static Map<String, String> statuses(Path socket) throws IOException {
-    return statuses(socket, "n5");
-  }
-
-  /** Backend name -> UP or DOWN for its server {@code serverName}. */
-  private static Map<String, String> statuses(Path socket, String serverName) throws IOException {
-    String csv = command(socket, "show stat");
-    String[] lines = csv.split("\n");
-    List<String> header = List.of(lines[0].replaceFirst("^# ", "").split(","));
-    int backend = header.indexOf("pxname");
-    int server = header.indexOf("svname");
-    int status = header.indexOf("status");
-    Map<String, String> result = new HashMap<>();
-    for (int i = 1; i < lines.length; i++) {
-      String[] fields = lines[i].split(",", -1);
-      if (fields.length > status && fields[server].equals(serverName)) {
-        String state = fields[status];
-        result.put(fields[backend], state.startsWith("DOWN") ? "DOWN"
-            : state.startsWith("UP") || state.equals("no check") ? "UP" : state);
-      }
-    }
-    return result;
-  }
-
-  /** HAProxy's count of failed checks of server {@code serverName} ({@code chkfail}). */
-  private static long failedChecks(Path socket, String serverName) throws IOException {
-    String[] lines = command(socket, "show stat").split("\n");
-    List<String> header = List.of(lines[0].replaceFirst("^# ", "").split(","));
-    int server = header.indexOf("svname");
-    int failed = header.indexOf("chkfail");
-    long total = 0;
-    for (int i = 1; i < lines.length; i++) {
-      String[] fields = lines[i].split(",", -1);
-      if (fields.length > failed && fields[server].equals(serverName)
-          && !fields[failed].isEmpty()) {
-        total += Long.parseLong(fields[failed]);
-      }
-    }
-    return total;
-  }
-
-  private static String command(Path socket, String command) throws IOException {
-    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      channel.connect(UnixDomainSocketAddress.of(socket));
-      channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
-      ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-      StringBuilder out = new StringBuilder();
-      while (channel.read(buffer) >= 0) {
-        buffer.flip();
-        out.append(StandardCharsets.US_ASCII.decode(buffer));
-        buffer.clear();
-      }
-      return out.toString();
-    }
-  }
-
-  static Optional<Path> haproxyBinary() {
-    List<String> directories = new ArrayList<>(List.of("/usr/sbin", "/usr/local/sbin"));
-    directories.addAll(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-    return directories.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, "haproxy"))
-        .filter(Files::isExecutable).findFirst();
-  }
-
-  private static String haproxyVersion(Path binary) throws IOException, InterruptedException {
-    Process version = new ProcessBuilder(binary.toString(), "-v").redirectErrorStream(true).start();
-    String first = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
-        .lines().findFirst().orElse("?");
-    version.waitFor();
-    return first.replaceFirst("^HAProxy version (\\S+).*", "$1");
+    return Haproxy.statuses(socket, "n5");
   }
 
   private static String readQuietly(Path file) {

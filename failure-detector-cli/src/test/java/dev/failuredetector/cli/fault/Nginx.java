@@ -21,12 +21,15 @@ import java.util.Optional;
  */
 final class Nginx implements AutoCloseable {
 
-  private final Process process;
+  private final Path binary;
+  private final Path dir;
   private final int port;
   private final Path downFlag;
+  private volatile Process process;
 
-  private Nginx(Process process, int port, Path downFlag) {
-    this.process = process;
+  private Nginx(Path binary, Path dir, int port, Path downFlag) {
+    this.binary = binary;
+    this.dir = dir;
     this.port = port;
     this.downFlag = downFlag;
   }
@@ -71,19 +74,25 @@ final class Nginx implements AutoCloseable {
           }
         }
         """.formatted(dir, port, downFlag);
-    Path file = dir.resolve("nginx.conf");
-    Files.writeString(file, config);
-    Process process = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c",
-        file.toString()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
-    Nginx nginx = new Nginx(process, port, downFlag);
-    await().atMost(NodeProcess.GENEROUS).until(() -> nginx.accepts() || !process.isAlive());
-    if (!process.isAlive()) {
-      throw new IllegalStateException("nginx exited " + process.exitValue() + ": "
+    Files.writeString(dir.resolve("nginx.conf"), config);
+    Nginx nginx = new Nginx(binary, dir, port, downFlag);
+    nginx.restart();
+    return nginx;
+  }
+
+  /** Starts the process again (after {@link #kill}) on the same port; waits until it accepts. */
+  void restart() throws IOException {
+    Process started = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c",
+        dir.resolve("nginx.conf").toString()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/stdout.log").toFile()))
+        .start();
+    process = started;
+    await().atMost(NodeProcess.GENEROUS).until(() -> accepts() || !started.isAlive());
+    if (!started.isAlive()) {
+      throw new IllegalStateException("nginx exited " + started.exitValue() + ": "
           + Files.readString(dir.resolve("logs/stdout.log"))
           + Files.readString(dir.resolve("logs/error.log")));
     }
-    return nginx;
   }
 
   private boolean accepts() {

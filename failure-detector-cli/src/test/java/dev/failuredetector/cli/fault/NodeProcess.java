@@ -129,6 +129,13 @@ final class NodeProcess implements AutoCloseable {
     return Integer.parseInt(line.replaceFirst(".*http=(\\d+).*", "$1"));
   }
 
+  /** The port of its {@code --agent} listener, from its HEALTH line. */
+  int agentPort() {
+    await().atMost(GENEROUS).until(() -> lines.stream().anyMatch(l -> l.startsWith("HEALTH ")));
+    String line = lines.stream().filter(l -> l.startsWith("HEALTH ")).findFirst().orElseThrow();
+    return Integer.parseInt(line.replaceFirst(".*agent=(-?\\d+).*", "$1"));
+  }
+
   long pid() {
     return process.pid();
   }
