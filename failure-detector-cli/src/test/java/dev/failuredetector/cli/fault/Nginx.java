@@ -21,13 +21,15 @@ import java.util.Optional;
  */
 final class Nginx implements AutoCloseable {
 
+  private final List<String> prefix;
   private final Path binary;
   private final Path dir;
   private final int port;
   private final Path downFlag;
   private volatile Process process;
 
-  private Nginx(Path binary, Path dir, int port, Path downFlag) {
+  private Nginx(List<String> prefix, Path binary, Path dir, int port, Path downFlag) {
+    this.prefix = prefix;
     this.binary = binary;
     this.dir = dir;
     this.port = port;
@@ -48,6 +50,16 @@ final class Nginx implements AutoCloseable {
     try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = free.getLocalPort();
     }
+    return start(List.of(), binary, dir, "127.0.0.1", port);
+  }
+
+  /**
+   * Starts nginx with a command prefix ({@code ip netns exec NS}) listening on {@code host:port}.
+   * With a prefix, it is not waited for (this JVM may not reach it): the caller waits for what it
+   * needs.
+   */
+  static Nginx start(List<String> prefix, Path binary, Path dir, String host, int port)
+      throws IOException {
     Files.createDirectories(dir.resolve("logs"));
     Path downFlag = dir.resolve("down");
     String config = """
@@ -66,27 +78,32 @@ final class Nginx implements AutoCloseable {
           scgi_temp_path %1$s/scgi;
           keepalive_requests 100000;
           server {
-            listen 127.0.0.1:%2$d;
+            listen %4$s:%2$d;
             location = /healthz {
               if (-f %3$s) { return 503 "down\\n"; }
               return 200 "ok\\n";
             }
           }
         }
-        """.formatted(dir, port, downFlag);
+        """.formatted(dir, port, downFlag, host);
     Files.writeString(dir.resolve("nginx.conf"), config);
-    Nginx nginx = new Nginx(binary, dir, port, downFlag);
+    Nginx nginx = new Nginx(prefix, binary, dir, port, downFlag);
     nginx.restart();
     return nginx;
   }
 
   /** Starts the process again (after {@link #kill}) on the same port; waits until it accepts. */
   void restart() throws IOException {
-    Process started = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c",
-        dir.resolve("nginx.conf").toString()).redirectErrorStream(true)
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(binary.toString(), "-p", dir.toString(), "-c",
+        dir.resolve("nginx.conf").toString()));
+    Process started = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/stdout.log").toFile()))
         .start();
     process = started;
+    if (!prefix.isEmpty()) {
+      return;
+    }
     await().atMost(NodeProcess.GENEROUS).until(() -> accepts() || !started.isAlive());
     if (!started.isAlive()) {
       throw new IllegalStateException("nginx exited " + started.exitValue() + ": "

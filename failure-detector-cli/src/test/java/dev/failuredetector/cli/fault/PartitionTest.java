@@ -8,14 +8,18 @@ import dev.failuredetector.TransitionReason;
 import dev.failuredetector.netty.Transport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -39,6 +43,9 @@ class PartitionTest {
 
   private NodeProcess a;
   private NodeProcess b;
+
+  @TempDir
+  Path dir;
 
   @BeforeAll
   static void createNamespaces() throws Exception {
@@ -206,5 +213,44 @@ class PartitionTest {
         .isZero();
     System.out.printf("two-way partition over %s: both suspected; both recovered %d ms after"
         + " the heal, without restart%n", transport, (recoveredAt - healedAt) / 1_000_000);
+  }
+
+  /**
+   * A node in namespace a probes an nginx in namespace b (HTTP and a TCP connect); the link is cut
+   * both ways: no answer and no refusal come, so only the learned timeout can say it (SUSPECTED,
+   * TIMEOUT; never CONNECTION_REFUSED). Healed, both are available again without a restart.
+   */
+  @Test
+  void probedTargetBehindACut_isSuspectedByTheTimeout_notRefused() throws Exception {
+    Optional<Path> binary = Nginx.binary();
+    Assumptions.assumeTrue(binary.isPresent(),
+        "nginx is not installed (.ci/run installs it with apt-get)");
+    try (Nginx nginx = Nginx.start(List.of("ip", "netns", "exec", NS_B), binary.get(),
+        dir.resolve("nginx"), ADDRESS_B, 8080)) {
+      a = NodeProcess.start(List.of("ip", "netns", "exec", NS_A), "a",
+          "--bind", ADDRESS_A + ":" + PORT, "--interval", "100", "--pause", "1000",
+          "--min-std", "20", "--confirm", "600000",
+          "--probe", "web=http://" + ADDRESS_B + ":8080/healthz",
+          "--probe", "port=tcp://" + ADDRESS_B + ":8080");
+      a.awaitTransition("web", PeerState.AVAILABLE);
+      a.awaitTransition("port", PeerState.AVAILABLE);
+
+      long cutAt = System.nanoTime();
+      dropFrom(NS_A, ADDRESS_B);
+      dropFrom(NS_B, ADDRESS_A);
+      NodeProcess.Transition web = a.awaitTransition("web", PeerState.SUSPECTED);
+      NodeProcess.Transition port = a.awaitTransition("port", PeerState.SUSPECTED);
+      assertThat(web.reason()).isEqualTo(TransitionReason.TIMEOUT);
+      assertThat(port.reason()).isEqualTo(TransitionReason.TIMEOUT);
+      assertThat(count(a, "web", TransitionReason.CONNECTION_REFUSED)
+          + count(a, "port", TransitionReason.CONNECTION_REFUSED)).isZero();
+
+      heal();
+      await().atMost(NodeProcess.GENEROUS).until(() -> count(a, "web", TransitionReason.RECOVERED)
+          == 1 && count(a, "port", TransitionReason.RECOVERED) == 1);
+      System.out.printf("probed nginx behind a two-way cut: web suspected %d ms, port %d ms"
+          + " after the cut (TIMEOUT, no clue); both recovered after the heal%n",
+          (web.atNanos() - cutAt) / 1_000_000, (port.atNanos() - cutAt) / 1_000_000);
+    }
   }
 }
