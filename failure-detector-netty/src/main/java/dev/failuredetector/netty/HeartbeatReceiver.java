@@ -152,14 +152,7 @@ final class HeartbeatReceiver {
       }
       WireMessage ack = new WireMessage(MessageType.ACK, localId, localIncarnation,
           frame.incarnation(), frame.sequence(), frame.sendTimeNanos());
-      ByteBuf buffer = socket.alloc().buffer(WireCodec.MAX_MESSAGE_BYTES);
-      try {
-        codec.encode(ack, buffer);
-      } catch (RuntimeException e) {
-        buffer.release();
-        throw e;
-      }
-      socket.writeAndFlush(new DatagramPacket(buffer, from));
+      socket.writeAndFlush(new DatagramPacket(codec.encode(ack, socket.alloc()), from));
       counters.pingsAnswered.increment();
       return Outcome.PROBE;
     }

@@ -1,7 +1,6 @@
 package dev.failuredetector.netty;
 
 import dev.failuredetector.NanoClock;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -76,14 +75,7 @@ final class HeartbeatSender {
       long echo = peer.heardIncarnation();
       WireMessage message = new WireMessage(type, localId, incarnation, echo,
           peer.nextSequence(echo, slot), clock.nanoTime());
-      ByteBuf buffer = allocator.buffer(WireCodec.MAX_MESSAGE_BYTES);
-      try {
-        codec.encode(message, buffer);
-      } catch (RuntimeException e) {
-        buffer.release();
-        throw e;
-      }
-      ChannelFuture write = link.send(buffer); // owns the buffer from here
+      ChannelFuture write = link.send(codec.encode(message, allocator)); // owns the buffer
       if (write != null) {
         counters.sent.increment();
         if (writes != null) {

@@ -1,7 +1,6 @@
 package dev.failuredetector.netty;
 
 import dev.failuredetector.NanoClock;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 
@@ -48,14 +47,8 @@ final class UdpPingProbe implements TargetProbe {
   public void send(long number) {
     WireMessage ping = new WireMessage(MessageType.PING, localId, incarnation, 0, offset + number,
         clock.nanoTime());
-    ByteBuf buffer = socket.alloc().buffer(WireCodec.MAX_MESSAGE_BYTES);
-    try {
-      codec.encode(ping, buffer);
-    } catch (RuntimeException e) {
-      buffer.release();
-      throw e;
-    }
-    socket.writeAndFlush(new DatagramPacket(buffer, runner.target.address()));
+    socket.writeAndFlush(new DatagramPacket(codec.encode(ping, socket.alloc()),
+        runner.target.address()));
     counters.sent.increment();
   }
 

@@ -85,6 +85,21 @@ public final class WireCodec {
   }
 
   /**
+   * {@code message}, encoded into a new buffer from {@code allocator} (released if encoding
+   * fails): the caller owns it.
+   */
+  ByteBuf encode(WireMessage message, io.netty.buffer.ByteBufAllocator allocator) {
+    ByteBuf buffer = allocator.buffer(MAX_MESSAGE_BYTES);
+    try {
+      encode(message, buffer);
+      return buffer;
+    } catch (RuntimeException e) {
+      buffer.release();
+      throw e;
+    }
+  }
+
+  /**
    * Checks and decodes the readable bytes of {@code in} as exactly one message into {@code frame}.
    * The sender id's UTF-8 is not checked here ({@link WireFrame#senderId()} does, when asked).
    *

@@ -20,6 +20,18 @@ final class Haproxy {
 
   private Haproxy() {}
 
+  /** What every test configuration starts with: the stats socket and HTTP-mode timeouts. */
+  static String preamble(Path socket) {
+    return String.join("\n",
+        "global",
+        "  stats socket " + socket + " mode 600 level admin",
+        "defaults",
+        "  mode http",
+        "  timeout connect 1s",
+        "  timeout client 10s",
+        "  timeout server 10s");
+  }
+
   /** Backend name -> UP or DOWN for its server {@code serverName}. */
   static Map<String, String> statuses(Path socket, String serverName) throws IOException {
     String csv = command(socket, "show stat");

@@ -85,14 +85,7 @@ class HaproxyComparisonTest {
     int agentPort = node.agentPort();
 
     Path socket = dir.resolve("haproxy.sock");
-    String config = String.join("\n",
-        "global",
-        "  stats socket " + socket + " mode 600 level admin",
-        "defaults",
-        "  mode http",
-        "  timeout connect 1s",
-        "  timeout client 10s",
-        "  timeout server 10s",
+    String config = String.join("\n", Haproxy.preamble(socket),
         "  " + HAPROXY_TIMEOUT,
         "backend own_check",
         "  option httpchk",

@@ -184,7 +184,7 @@ class HaproxyIntegrationTest {
     a.awaitTransition("b", PeerState.AVAILABLE);
     int http = a.httpPort();
     Path socket = dir.resolve("haproxy.sock");
-    startHaproxyWith(binary.get(), socket, String.join("\n", preamble(socket),
+    startHaproxyWith(binary.get(), socket, String.join("\n", Haproxy.preamble(socket),
         "  timeout check 1s",
         "backend via_httpchk",
         "  option httpchk",
@@ -261,7 +261,7 @@ class HaproxyIntegrationTest {
       frontend = probe.getLocalPort();
     }
     Path socket = dir.resolve("haproxy.sock");
-    startHaproxyWith(binary.get(), socket, String.join("\n", preamble(socket),
+    startHaproxyWith(binary.get(), socket, String.join("\n", Haproxy.preamble(socket),
         "frontend in",
         "  bind 127.0.0.1:" + frontend,
         "  default_backend via_agent",
@@ -346,21 +346,9 @@ class HaproxyIntegrationTest {
     return n5;
   }
 
-  /** What every configuration here starts with: the stats socket and HTTP-mode timeouts. */
-  private static String preamble(Path socket) {
-    return String.join("\n",
-        "global",
-        "  stats socket " + socket + " mode 600 level admin",
-        "defaults",
-        "  mode http",
-        "  timeout connect 1s",
-        "  timeout client 10s",
-        "  timeout server 10s");
-  }
-
   /** The configuration docs/health-checks.md shows, on loopback, with this test's ports. */
   private String config(Path socket, int n5Port) {
-    return String.join("\n", preamble(socket),
+    return String.join("\n", Haproxy.preamble(socket),
         "  timeout check 1s",
         "backend via_httpchk",
         "  option httpchk",

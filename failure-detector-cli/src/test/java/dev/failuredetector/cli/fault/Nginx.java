@@ -147,11 +147,7 @@ final class Nginx implements AutoCloseable {
   }
 
   private void signal(String name) throws IOException, InterruptedException {
-    int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-        .inheritIO().start().waitFor();
-    if (exit != 0) {
-      throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + exit);
-    }
+    Signals.send(process.pid(), name);
   }
 
   @Override
