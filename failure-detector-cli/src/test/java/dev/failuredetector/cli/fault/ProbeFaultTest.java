@@ -83,6 +83,13 @@ class ProbeFaultTest {
     int http = lb.httpPort();
     assertThat(get(http, "/health/web").statusCode()).isEqualTo(200);
     assertThat(get(http, "/peers").body()).contains("\"web\"").contains("\"port\"");
+    // /metrics: the target as a peer, and its probe meters.
+    await().atMost(NodeProcess.GENEROUS).until(() -> get(http, "/metrics").body().lines()
+        .anyMatch(l -> l.startsWith("failure_detector_probe_answered_total{")
+            && l.contains("peer=\"web\"") && l.contains("kind=\"http\"")));
+    assertThat(get(http, "/metrics").body().lines()).anyMatch(
+        l -> l.startsWith("failure_detector_probe_answer_time_seconds_count{")
+            && l.contains("peer=\"port\""));
 
     long before = nanoTime();
     nginx.unhealthy(true);
