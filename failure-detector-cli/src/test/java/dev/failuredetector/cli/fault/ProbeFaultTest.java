@@ -127,8 +127,10 @@ class ProbeFaultTest {
     NodeProcess.Transition suspected = lb.awaitTransition("web", PeerState.SUSPECTED);
     assertThat(suspected.reason()).isEqualTo(TransitionReason.TIMEOUT);
     long suspectedAfter = suspected.atNanos() - stopped;
-    // phi with no pause at 100 ms probes: well under two seconds, well over one interval.
-    assertThat(suspectedAfter).isBetween(100 * MS, 2_000 * MS);
+    // Silence is only a timeout: never before the answers stopped coming (one interval at the
+    // least), and no fast clue (the kernel still completes a stopped process's handshakes).
+    assertThat(suspectedAfter).isGreaterThanOrEqualTo(100 * MS);
+    assertThat(lb.find("web", PeerState.FAILED)).as("no clue for a stopped process").isEmpty();
     long resumed = nanoTime();
     nginx.resume();
     await().atMost(NodeProcess.GENEROUS).until(() -> lb.transitions().stream().anyMatch(
@@ -145,8 +147,11 @@ class ProbeFaultTest {
         .filter(t -> t.to() == PeerState.FAILED && t.atNanos() > killed).toList();
     for (NodeProcess.Transition t : failed) {
       assertThat(t.reason()).as(t.peer()).isEqualTo(TransitionReason.CONNECTION_REFUSED);
-      // The next probe (100 ms apart) is refused: within two intervals, not a timeout.
-      assertThat(t.atNanos() - killed).as(t.peer()).isLessThan(300 * MS);
+      // The refusal, not the timeout: FAILED straight from AVAILABLE, never SUSPECTED on the
+      // way (what the test can observe, however busy the machine).
+      assertThat(t.from()).as(t.peer()).isEqualTo(PeerState.AVAILABLE);
+      assertThat(lb.transitions().stream().filter(x -> x.peer().equals(t.peer())
+          && x.to() == PeerState.SUSPECTED && x.atNanos() > killed)).as(t.peer()).isEmpty();
     }
     System.out.printf("nginx SIGSTOP: web suspected %d ms after the stop, back %d ms after"
         + " SIGCONT; SIGKILL: %s%n", suspectedAfter / MS, (back.atNanos() - resumed) / MS,
