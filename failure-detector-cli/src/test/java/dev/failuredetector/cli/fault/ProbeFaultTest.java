@@ -161,8 +161,11 @@ class ProbeFaultTest {
 
   /**
    * The link to nginx delays every chunk by 1 ms plus Pareto jitter (scale 5 ms, shape 1.5, at
-   * most 250 ms: 2.5 probe intervals), for 30 s: the timeout learned from those answer times
-   * covers them, and the target is never suspected.
+   * most 250 ms), for 30 s. Each probe has its own connection while it waits, so two answers are
+   * at most one interval plus the cap apart (about 350 ms); a detector whose least timeout is
+   * above that (a 400 ms pause over the 100 ms mean) never suspects the target. Without the
+   * pause, the timeout learned from mostly-fast answers is about 250 ms, and one tail delay in 30 s
+   * was a suspicion (seen in a CI run).
    */
   @Test
   void jitterTheLearnedTimeoutCoversMakesNoMistake() throws Exception {
@@ -171,7 +174,7 @@ class ProbeFaultTest {
         MS, 5 * MS, 1.5, 250 * MS, 7);
     resources.add(link);
     NodeProcess lb = NodeProcess.start(List.of(), "lb", "--interval", "100ms",
-        "--detector", "phi:pause=0s,min-std=20ms",
+        "--detector", "phi:pause=400ms,min-std=20ms",
         "--probe", "web=http://127.0.0.1:" + link.port() + "/healthz");
     resources.add(lb);
     lb.awaitTransition("web", PeerState.AVAILABLE);
