@@ -1,0 +1,627 @@
+package dev.failuredetector.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * One member's part of the cluster overlay: the confirmed view of every member, built from its own
+ * observers' accusations, and what to tell the others. No I/O and no clock of its own: the caller
+ * passes the time, feeds it this node's local verdicts on the members it observes and the rumors
+ * it receives, and asks it for the rumors to send.
+ *
+ * <p><b>Roles.</b> With an {@link ObserverTopology}, this node sends heartbeats to the members that
+ * observe it ({@link #heartbeatTargets()}) and runs a detector on the members it observes ({@link
+ * #subjects()}); its registry's transitions for those come in through {@link #onLocalState}.
+ *
+ * <p><b>Accusing.</b> When this node's detector has suspected a member it observes for longer
+ * than its local-health delay (none while healthy), it accuses the member at the member's current
+ * cluster incarnation: a {@link Rumor.Kind#SUSPECT} rumor that every node learns and relays.
+ *
+ * <p><b>Confirming.</b> A member is {@link MemberState#FAILED} at a node once that node has heard
+ * {@code needed} distinct observers accuse the same incarnation ({@link #defaultConfirmations}:
+ * 6 of 8, 8 of 10; fewer by one for each of its observers confirmed failed itself, never fewer
+ * than half), or hears a FAILED verdict from a node that counted them. One observer with a bad
+ * link, or a paused one, is one accuser: never enough. Fewer accusers leave the member {@link
+ * MemberState#SUSPECTED}, not failed.
+ *
+ * <p><b>Refuting.</b> A node that hears itself accused (or declared failed) at its current
+ * incarnation raises its incarnation and says so ({@link Rumor.Kind#ALIVE}): every accusation of the
+ * older incarnation is void, so suspicions from transient losses never add up over time. Having
+ * to refute is a sign of being the problem: it lowers this node's {@link LocalHealth}.
+ *
+ * <p><b>Spreading.</b> Every rumor that told this node something new is queued and sent at most
+ * {@code retransmitMultiplier x ceil(log10(members + 1))} times, piggybacked on heartbeats ({@link
+ * #takeRumors}) and, while the queue is not empty, in gossip messages to {@code fanout} random
+ * members each interval ({@link #gossipTargets}). Nothing is sent beyond heartbeats in a quiet
+ * cluster.
+ *
+ * <p><b>Threads.</b> Not thread-safe: one thread at a time (the node's event loop, or the
+ * simulation). {@link #localHealth()}'s score may be read from any thread.
+ */
+public final class ClusterNode {
+
+  private static final byte ALIVE = 0;
+  private static final byte SUSPECTED = 1;
+  private static final byte FAILED = 2;
+  private static final MemberState[] STATES = MemberState.values();
+
+  /** Accusations against one incarnation of one member, by observer slot. */
+  private static final class Accusations {
+    final long incarnation;
+    long slots;
+
+    Accusations(long incarnation) {
+      this.incarnation = incarnation;
+    }
+  }
+
+  private final ObserverTopology topology;
+  private final String selfId;
+  private final int self;
+  private final long intervalNanos;
+  private final int confirmations;
+  private final int fanout;
+  private final int retransmitLimit;
+  private final int maxRumorsPerMessage;
+  private final long accusationDelayPerPointNanos;
+  private final long pauseThresholdNanos;
+  private final ClusterListener listener;
+  private final SplittableRandom random;
+  private final LocalHealth health;
+  private final RumorQueue queue;
+
+  private final long[] incarnations;
+  private final byte[] states;
+  private final Map<Integer, Accusations> accusations = new HashMap<>();
+  private final int[] subjects;
+  /** Members this node observes and suspects now: since when. */
+  private final Map<Integer, Long> suspectedSince = new HashMap<>();
+  /** Members this node has accused, with the incarnation it accused. */
+  private final Map<Integer, Long> accused = new HashMap<>();
+  private final int burstThreshold;
+  private boolean inBurst;
+
+  private long incarnation;
+  private long lastTickNanos;
+  private long nextGossipNanos;
+
+  private long rumorsReceived;
+  private long rumorsApplied;
+  private long rumorsStale;
+  private long rumorsRejected;
+  private long accusationsMade;
+  private long accusationsWithheld;
+  private long confirmedFailures;
+
+  private ClusterNode(Builder b) {
+    this.topology = b.topology;
+    this.selfId = b.selfId;
+    this.self = topology.index(selfId);
+    if (self < 0) {
+      throw new IllegalArgumentException("self must be a member of the topology, got '" + selfId
+          + "' (members: " + topology.size() + ")");
+    }
+    if (Math.min(topology.k(), topology.size() - 1) > ObserverTopology.MAX_OBSERVERS) {
+      throw new IllegalArgumentException("observers must be at most "
+          + ObserverTopology.MAX_OBSERVERS + " in an overlay, got " + topology.size() + " members"
+          + " all-to-all");
+    }
+    this.intervalNanos = b.intervalNanos;
+    this.confirmations = b.confirmations;
+    this.fanout = b.fanout;
+    this.retransmitLimit =
+        b.retransmitMultiplier * (int) Math.ceil(Math.log10(topology.size() + 1));
+    this.maxRumorsPerMessage = b.maxRumorsPerMessage;
+    this.accusationDelayPerPointNanos = b.accusationDelayPerPointNanos;
+    this.pauseThresholdNanos = b.pauseThresholdNanos;
+    this.listener = b.listener;
+    this.random = new SplittableRandom(b.seed);
+    this.health = new LocalHealth(b.healthMax, b.healthDecayNanos, b.nowNanos);
+    this.queue = new RumorQueue(b.queueCapacity);
+    this.incarnations = new long[topology.size()];
+    this.states = new byte[topology.size()];
+    this.subjects = topology.subjects(self);
+    this.burstThreshold = Math.max(2, (subjects.length + 1) / 2);
+    this.incarnation = b.incarnation;
+    this.incarnations[self] = incarnation;
+    this.lastTickNanos = b.nowNanos;
+    this.nextGossipNanos = b.nowNanos;
+  }
+
+  /** Returns a builder for the node {@code selfId} of {@code topology}. */
+  public static Builder builder(ObserverTopology topology, String selfId) {
+    return new Builder(topology, selfId);
+  }
+
+  /**
+   * Accusers that confirm a failure among {@code observers} (the default): all of up to three,
+   * then all but a quarter (6 of 8, 8 of 10), so one or two silent observers (paused, failed,
+   * cut off) do not stop a confirmation and one or two wrong ones never make it.
+   */
+  public static int defaultConfirmations(int observers) {
+    return observers - observers / 4;
+  }
+
+  // ---- inputs ----
+
+  /**
+   * This node's own detector's verdict on a member: suspected (SUSPECTED or FAILED in its
+   * registry) or not. Verdicts on members it does not observe are ignored.
+   */
+  public void onLocalState(String member, boolean suspected, long nowNanos) {
+    int m = topology.index(member);
+    if (m < 0 || topology.observerSlot(m, self) < 0) {
+      return;
+    }
+    if (suspected) {
+      if (suspectedSince.putIfAbsent(m, nowNanos) == null) {
+        if (!inBurst && suspectedSince.size() >= burstThreshold && subjects.length >= 2) {
+          inBurst = true;
+          health.suspicionBurst(nowNanos);
+        }
+        maybeAccuse(m, nowNanos, nowNanos);
+      }
+    } else {
+      suspectedSince.remove(m);
+      if (accused.remove(m) == null && pendingAccusationDelay() > 0) {
+        accusationsWithheld++;
+      }
+      if (inBurst && suspectedSince.size() < (burstThreshold + 1) / 2) {
+        inBurst = false;
+      }
+    }
+  }
+
+  /**
+   * An authentic, fresh message of {@code member} (a heartbeat or a gossip message) said its
+   * cluster incarnation is {@code incarnation}: as good as its own ALIVE rumor. Every message a
+   * member sends carries its incarnation, so its observers accuse the incarnation it has now.
+   */
+  public void heard(String member, long incarnation, long nowNanos) {
+    int m = topology.index(member);
+    if (m < 0 || m == self || incarnation <= incarnations[m]) {
+      return;
+    }
+    incarnations[m] = incarnation;
+    accusations.remove(m);
+    if (states[m] != ALIVE) {
+      // News to the others too (it came back); a first or routine learning is not.
+      queue.add(Rumor.alive(member, incarnation));
+      change(m, ALIVE, incarnation, 0, nowNanos);
+    }
+  }
+
+  /** A rumor received from another node (already authenticated by the transport). */
+  public void receive(Rumor rumor, long nowNanos) {
+    rumorsReceived++;
+    apply(rumor, nowNanos);
+  }
+
+  private void apply(Rumor rumor, long nowNanos) {
+    int s = topology.index(rumor.subject());
+    if (s < 0) {
+      rumorsRejected++;
+      return;
+    }
+    if (s == self) {
+      aboutSelf(rumor, nowNanos);
+      return;
+    }
+    long known = incarnations[s];
+    long v = rumor.incarnation();
+    switch (rumor.kind()) {
+      case ALIVE -> {
+        if (v <= known) {
+          rumorsStale++;
+          return;
+        }
+        incarnations[s] = v;
+        accusations.remove(s);
+        applied(rumor);
+        change(s, ALIVE, v, 0, nowNanos);
+      }
+      case SUSPECT -> {
+        int accuser = topology.index(rumor.accuser());
+        int slot = accuser < 0 ? -1 : topology.observerSlot(s, accuser);
+        if (slot < 0) {
+          rumorsRejected++;
+          return;
+        }
+        if (v < known || (v == known && states[s] == FAILED)) {
+          rumorsStale++;
+          return;
+        }
+        if (v > known) {
+          incarnations[s] = v; // only the subject raises it: it lived to say so
+        }
+        Accusations a = accusations.get(s);
+        if (a == null || a.incarnation != v) {
+          a = new Accusations(v);
+          accusations.put(s, a);
+        }
+        long bit = 1L << slot;
+        if ((a.slots & bit) != 0) {
+          rumorsStale++;
+          return;
+        }
+        a.slots |= bit;
+        applied(rumor);
+        int count = Long.bitCount(a.slots);
+        if (count >= needed(s)) {
+          confirm(s, v, count, nowNanos);
+        } else {
+          change(s, SUSPECTED, v, count, nowNanos);
+        }
+      }
+      case FAILED -> {
+        if (v < known || (v == known && states[s] == FAILED)) {
+          rumorsStale++;
+          return;
+        }
+        incarnations[s] = v;
+        Accusations a = accusations.get(s);
+        confirm(s, v, a == null || a.incarnation != v ? 0 : Long.bitCount(a.slots), nowNanos);
+      }
+    }
+  }
+
+  private void aboutSelf(Rumor rumor, long nowNanos) {
+    long v = rumor.incarnation();
+    if (rumor.kind() == Rumor.Kind.ALIVE) {
+      if (v > incarnation) { // our own word from an earlier life: go on above it
+        incarnation = v;
+        incarnations[self] = v;
+      } else {
+        rumorsStale++;
+      }
+      return;
+    }
+    if (v < incarnation) {
+      rumorsStale++;
+      return;
+    }
+    incarnation = v + 1;
+    incarnations[self] = incarnation;
+    health.refuted(nowNanos);
+    queue.add(Rumor.alive(selfId, incarnation));
+    rumorsApplied++;
+  }
+
+  /**
+   * Time passes: accusations whose local-health delay is over are made, local health heals, and a
+   * tick much later than the last one (this node was paused) counts against local health.
+   */
+  public void tick(long nowNanos) {
+    if (nowNanos - lastTickNanos > pauseThresholdNanos) {
+      health.paused(nowNanos);
+    }
+    lastTickNanos = nowNanos;
+    health.tick(nowNanos);
+    if (!suspectedSince.isEmpty()) {
+      for (Map.Entry<Integer, Long> e : suspectedSince.entrySet()) {
+        maybeAccuse(e.getKey(), e.getValue(), nowNanos);
+      }
+    }
+  }
+
+  // ---- outputs ----
+
+  /**
+   * Moves up to {@code max} rumors (at most the configured per-message bound) into {@code out}
+   * for one outgoing message, counting a transmission each.
+   *
+   * @return how many were added
+   */
+  public int takeRumors(List<Rumor> out, int max) {
+    return queue.take(out, Math.min(max, maxRumorsPerMessage), retransmitLimit);
+  }
+
+  /**
+   * The members to send a gossip message to now: {@code fanout} random members that are not
+   * failed, once per interval while rumors wait; none otherwise.
+   */
+  public List<String> gossipTargets(long nowNanos) {
+    if (queue.isEmpty() || nowNanos - nextGossipNanos < 0) {
+      return List.of();
+    }
+    nextGossipNanos = nowNanos + intervalNanos;
+    int n = topology.size();
+    List<String> out = new ArrayList<>(fanout);
+    for (int attempts = 0; out.size() < fanout && attempts < fanout * 4; attempts++) {
+      int m = random.nextInt(n);
+      String id = topology.id(m);
+      if (m != self && states[m] != FAILED && !out.contains(id)) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  /** The members this node sends heartbeats to: those that observe it. */
+  public List<String> heartbeatTargets() {
+    return topology.observersOf(selfId);
+  }
+
+  /** The members this node observes (runs a detector on). */
+  public List<String> subjects() {
+    return topology.subjectsOf(selfId);
+  }
+
+  // ---- views ----
+
+  /** The confirmed state of a member, or {@code null} if it is not one. */
+  public MemberState state(String member) {
+    int m = topology.index(member);
+    return m < 0 ? null : STATES[states[m]];
+  }
+
+  /** What this node holds of a member, or {@code null} if it is not one. */
+  public MemberView view(String member) {
+    int m = topology.index(member);
+    if (m < 0) {
+      return null;
+    }
+    Accusations a = accusations.get(m);
+    int accusers = a == null || a.incarnation != incarnations[m] ? 0 : Long.bitCount(a.slots);
+    return new MemberView(STATES[states[m]], incarnations[m], accusers, needed(m),
+        topology.observerCount(m));
+  }
+
+  /** This node's current cluster incarnation. */
+  public long incarnation() {
+    return incarnation;
+  }
+
+  /** This node's id. */
+  public String id() {
+    return selfId;
+  }
+
+  /** The topology this node works with. */
+  public ObserverTopology topology() {
+    return topology;
+  }
+
+  /** How much this node distrusts itself. */
+  public LocalHealth localHealth() {
+    return health;
+  }
+
+  /** Rumors waiting to be sent. */
+  public int queuedRumors() {
+    return queue.size();
+  }
+
+  /** Counts since start. */
+  public ClusterStats stats() {
+    return new ClusterStats(rumorsReceived, rumorsApplied, rumorsStale, rumorsRejected,
+        accusationsMade, accusationsWithheld, health.refutations(), confirmedFailures,
+        queue.dropped(), health.score());
+  }
+
+  // ---- internals ----
+
+  private long pendingAccusationDelay() {
+    return health.score() * accusationDelayPerPointNanos;
+  }
+
+  private void maybeAccuse(int m, long sinceNanos, long nowNanos) {
+    if (states[m] == FAILED) {
+      return;
+    }
+    if (accused.containsKey(m)) {
+      // Accused once for this suspicion. If it refuted, we still cannot hear it, but a new
+      // accusation needs a new suspicion from our detector: else a bad link would accuse and be
+      // refuted forever, and lower the subject's local health each time.
+      return;
+    }
+    if (nowNanos - sinceNanos < pendingAccusationDelay()) {
+      return;
+    }
+    accused.put(m, incarnations[m]);
+    accusationsMade++;
+    apply(Rumor.suspect(topology.id(m), incarnations[m], selfId), nowNanos);
+  }
+
+  private int needed(int s) {
+    int k = topology.observerCount(s);
+    int h = confirmations > 0 ? Math.min(confirmations, k) : defaultConfirmations(k);
+    int failedObservers = 0;
+    for (int slot = 0; slot < k; slot++) {
+      if (states[topology.observerAt(s, slot)] == FAILED) {
+        failedObservers++;
+      }
+    }
+    return Math.max(Math.max(1, (k + 1) / 2), h - failedObservers);
+  }
+
+  private void applied(Rumor rumor) {
+    rumorsApplied++;
+    queue.add(rumor);
+  }
+
+  private void confirm(int s, long v, int accusers, long nowNanos) {
+    accusations.remove(s);
+    queue.add(Rumor.failed(topology.id(s), v));
+    confirmedFailures++;
+    change(s, FAILED, v, accusers, nowNanos);
+  }
+
+  private void change(int s, byte to, long v, int accusers, long nowNanos) {
+    byte from = states[s];
+    if (from == to) {
+      return;
+    }
+    states[s] = to;
+    if (listener != null) {
+      listener.onMemberTransition(new MemberTransition(topology.id(s), STATES[from], STATES[to], v,
+          accusers, nowNanos));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClusterNode{" + selfId + "@" + incarnation + ", members=" + topology.size()
+        + ", health=" + health.score() + "}";
+  }
+
+  /** Settings of a {@link ClusterNode}; each setter checks its value and names it when wrong. */
+  public static final class Builder {
+    private final ObserverTopology topology;
+    private final String selfId;
+    private long intervalNanos = Duration.ofSeconds(1).toNanos();
+    private int confirmations;
+    private int fanout = 3;
+    private int retransmitMultiplier = 4;
+    private int maxRumorsPerMessage = 8;
+    private int queueCapacity = 1024;
+    private int healthMax = 8;
+    private long healthDecayNanos = -1;
+    private long accusationDelayPerPointNanos = -1;
+    private long pauseThresholdNanos = -1;
+    private long incarnation = 1;
+    private long seed = System.nanoTime();
+    private long nowNanos;
+    private ClusterListener listener;
+
+    private Builder(ObserverTopology topology, String selfId) {
+      this.topology = Objects.requireNonNull(topology, "topology");
+      this.selfId = Objects.requireNonNull(selfId, "self");
+    }
+
+    /** The heartbeat interval: the gossip period and the unit of the delays below. Default 1 s. */
+    public Builder interval(Duration interval) {
+      this.intervalNanos = positive("interval", interval);
+      return this;
+    }
+
+    /**
+     * Accusers that confirm a failure (capped at a member's observers); default {@link
+     * #defaultConfirmations}.
+     */
+    public Builder confirmations(int confirmations) {
+      this.confirmations = range("confirmations", confirmations, 1, ObserverTopology.MAX_OBSERVERS);
+      return this;
+    }
+
+    /** Members a gossip message goes to each interval while rumors wait; default 3. */
+    public Builder fanout(int fanout) {
+      this.fanout = range("fanout", fanout, 1, 16);
+      return this;
+    }
+
+    /** Each rumor is sent {@code multiplier x ceil(log10(members + 1))} times; default 4. */
+    public Builder retransmitMultiplier(int multiplier) {
+      this.retransmitMultiplier = range("retransmitMultiplier", multiplier, 1, 16);
+      return this;
+    }
+
+    /** Most rumors on one message; default 8. */
+    public Builder maxRumorsPerMessage(int max) {
+      this.maxRumorsPerMessage = range("maxRumorsPerMessage", max, 1, 64);
+      return this;
+    }
+
+    /** Most rumors waiting to be sent; default 1024. */
+    public Builder queueCapacity(int capacity) {
+      this.queueCapacity = range("queueCapacity", capacity, 16, 1 << 20);
+      return this;
+    }
+
+    /** The highest local-health score; 0 turns local health off. Default 8. */
+    public Builder localHealthMax(int max) {
+      this.healthMax = range("localHealthMax", max, 0, 64);
+      return this;
+    }
+
+    /** One local-health point is forgiven per this much quiet time; default 25 intervals. */
+    public Builder localHealthDecay(Duration decay) {
+      this.healthDecayNanos = positive("localHealthDecay", decay);
+      return this;
+    }
+
+    /**
+     * How much longer this node waits before accusing, per local-health point; default 5
+     * intervals.
+     */
+    public Builder accusationDelayPerPoint(Duration delay) {
+      this.accusationDelayPerPointNanos = positive("accusationDelayPerPoint", delay);
+      return this;
+    }
+
+    /** A tick later than this after the previous one is a local pause; default 5 intervals. */
+    public Builder pauseThreshold(Duration threshold) {
+      this.pauseThresholdNanos = positive("pauseThreshold", threshold);
+      return this;
+    }
+
+    /**
+     * This run's first cluster incarnation; default 1. A real node passes its start time in
+     * milliseconds, so that a restart starts above every incarnation of its earlier life (and
+     * refutes its way up if a clock stepped back made it start lower).
+     */
+    public Builder incarnation(long incarnation) {
+      if (incarnation < 1) {
+        throw new IllegalArgumentException("incarnation must be >= 1, got " + incarnation);
+      }
+      this.incarnation = incarnation;
+      return this;
+    }
+
+    /** The seed of the gossip target choice; default from the clock. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** The current time on the caller's clock. */
+    public Builder now(long nowNanos) {
+      this.nowNanos = nowNanos;
+      return this;
+    }
+
+    /** Receives confirmed-view changes; default none. */
+    public Builder listener(ClusterListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code self} is not a member of the topology
+     */
+    public ClusterNode build() {
+      if (healthDecayNanos < 0) {
+        healthDecayNanos = 25 * intervalNanos;
+      }
+      if (accusationDelayPerPointNanos < 0) {
+        accusationDelayPerPointNanos = 5 * intervalNanos;
+      }
+      if (pauseThresholdNanos < 0) {
+        pauseThresholdNanos = 5 * intervalNanos;
+      }
+      return new ClusterNode(this);
+    }
+
+    private static long positive(String setting, Duration value) {
+      Objects.requireNonNull(value, () -> setting + " must not be null");
+      if (value.isNegative() || value.isZero() || value.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException(
+            setting + " must be > 0 and <= 1 day, got " + value);
+      }
+      return value.toNanos();
+    }
+
+    private static int range(String setting, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(
+            setting + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
+    }
+  }
+}
