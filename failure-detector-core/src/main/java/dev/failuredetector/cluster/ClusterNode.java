@@ -20,25 +20,29 @@ import java.util.SplittableRandom;
  *
  * <p><b>Accusing.</b> When this node's detector has suspected a member it observes for longer
  * than its local-health delay (none while healthy), it accuses the member at the member's current
- * cluster incarnation: a {@link Rumor.Kind#SUSPECT} rumor that every node learns and relays.
+ * cluster incarnation: a {@link Rumor.Kind#SUSPECT} rumor sent to whom it concerns, the member
+ * (to refute it) and its other observers (to count it), {@code directSends} times an interval
+ * apart. A single accusation costs about {@code k} messages, whatever the size of the cluster.
  *
  * <p><b>Confirming.</b> A member is {@link MemberState#FAILED} at a node once that node has heard
  * {@code needed} distinct observers accuse the same incarnation ({@link #defaultConfirmations}:
  * 6 of 8, 8 of 10; fewer by one for each of its observers confirmed failed itself, never fewer
- * than half), or hears a FAILED verdict from a node that counted them. One observer with a bad
+ * than half), or hears the FAILED verdict of a node that counted them. One observer with a bad
  * link, or a paused one, is one accuser: never enough. Fewer accusers leave the member {@link
- * MemberState#SUSPECTED}, not failed.
+ * MemberState#SUSPECTED} at its observers (only they hear accusations), not failed.
  *
- * <p><b>Refuting.</b> A node that hears itself accused (or declared failed) at its current
- * incarnation raises its incarnation and says so ({@link Rumor.Kind#ALIVE}): every accusation of the
- * older incarnation is void, so suspicions from transient losses never add up over time. Having
- * to refute is a sign of being the problem: it lowers this node's {@link LocalHealth}.
+ * <p><b>Refuting.</b> A node that hears itself accused at its current incarnation raises its
+ * incarnation and tells its observers ({@link Rumor.Kind#ALIVE}); declared failed, it tells
+ * everyone. Every accusation of the older incarnation is then void, so suspicions from transient
+ * losses never add up over time. Having to refute is a sign of being the problem: it lowers this
+ * node's {@link LocalHealth}. Each message a member sends carries its incarnation ({@link
+ * #heard}), so its observers accuse the incarnation it has now.
  *
- * <p><b>Spreading.</b> Every rumor that told this node something new is queued and sent at most
- * {@code retransmitMultiplier x ceil(log10(members + 1))} times, piggybacked on heartbeats ({@link
- * #takeRumors}) and, while the queue is not empty, in gossip messages to {@code fanout} random
- * members each interval ({@link #gossipTargets}). Nothing is sent beyond heartbeats in a quiet
- * cluster.
+ * <p><b>Spreading.</b> News for everyone (a verdict, a failed member back alive) is queued and
+ * sent at most {@code retransmitMultiplier x ceil(log10(members + 1))} times, piggybacked on
+ * heartbeats ({@link #takeRumors}) and, while it waits, in messages to {@code fanout} random
+ * members each interval ({@link #gossipTargets}); each node that learns it passes it on. Nothing
+ * is sent beyond heartbeats in a quiet cluster.
  *
  * <p><b>Threads.</b> Not thread-safe: one thread at a time (the node's event loop, or the
  * simulation). {@link #localHealth()}'s score may be read from any thread.
@@ -74,6 +78,8 @@ public final class ClusterNode {
   private final SplittableRandom random;
   private final LocalHealth health;
   private final RumorQueue queue;
+  private final DirectRumors direct;
+  private final int directSends;
 
   private final long[] incarnations;
   private final byte[] states;
@@ -123,6 +129,8 @@ public final class ClusterNode {
     this.random = new SplittableRandom(b.seed);
     this.health = new LocalHealth(b.healthMax, b.healthDecayNanos, b.nowNanos);
     this.queue = new RumorQueue(b.queueCapacity);
+    this.direct = new DirectRumors(b.intervalNanos);
+    this.directSends = b.directSends;
     this.incarnations = new long[topology.size()];
     this.states = new byte[topology.size()];
     this.subjects = topology.subjects(self);
@@ -189,11 +197,12 @@ public final class ClusterNode {
     }
     incarnations[m] = incarnation;
     accusations.remove(m);
-    if (states[m] != ALIVE) {
-      // News to the others too (it came back); a first or routine learning is not.
+    if (states[m] == FAILED) {
+      // Everyone holds it failed: news for everyone. Anything else (a first or routine learning,
+      // the end of an accusation) concerns only this node.
       queue.add(Rumor.alive(member, incarnation));
-      change(m, ALIVE, incarnation, 0, nowNanos);
     }
+    change(m, ALIVE, incarnation, 0, nowNanos);
   }
 
   /** A rumor received from another node (already authenticated by the transport). */
@@ -222,7 +231,10 @@ public final class ClusterNode {
         }
         incarnations[s] = v;
         accusations.remove(s);
-        applied(rumor);
+        rumorsApplied++;
+        if (states[s] == FAILED) {
+          queue.add(rumor); // it came back: everyone holds it failed, everyone must hear
+        }
         change(s, ALIVE, v, 0, nowNanos);
       }
       case SUSPECT -> {
@@ -250,7 +262,7 @@ public final class ClusterNode {
           return;
         }
         a.slots |= bit;
-        applied(rumor);
+        rumorsApplied++; // not relayed: it went to whom it concerns (see maybeAccuse)
         int count = Long.bitCount(a.slots);
         if (count >= needed(s)) {
           confirm(s, v, count, nowNanos);
@@ -288,7 +300,14 @@ public final class ClusterNode {
     incarnation = v + 1;
     incarnations[self] = incarnation;
     health.refuted(nowNanos);
-    queue.add(Rumor.alive(selfId, incarnation));
+    Rumor alive = Rumor.alive(selfId, incarnation);
+    if (rumor.kind() == Rumor.Kind.FAILED) {
+      queue.add(alive); // everyone holds us failed
+    } else {
+      for (int o : topology.observersArray(self)) { // only our observers count accusations
+        direct.add(o, alive, directSends, nowNanos);
+      }
+    }
     rumorsApplied++;
   }
 
@@ -313,31 +332,44 @@ public final class ClusterNode {
 
   /**
    * Moves up to {@code max} rumors (at most the configured per-message bound) into {@code out}
-   * for one outgoing message, counting a transmission each.
+   * for one message to {@code destination}: first those addressed to it, then news for everyone;
+   * each counts as sent once.
    *
    * @return how many were added
    */
-  public int takeRumors(List<Rumor> out, int max) {
-    return queue.take(out, Math.min(max, maxRumorsPerMessage), retransmitLimit);
+  public int takeRumors(String destination, List<Rumor> out, int max, long nowNanos) {
+    int limit = Math.min(max, maxRumorsPerMessage);
+    int d = topology.index(destination);
+    int n = d < 0 || direct.isEmpty() ? 0 : direct.take(d, out, limit, nowNanos);
+    return n + queue.take(out, limit - n, retransmitLimit);
   }
 
   /**
-   * The members to send a gossip message to now: {@code fanout} random members that are not
-   * failed, once per interval while rumors wait; none otherwise.
+   * The members to send a message of rumors to now: those with rumors addressed to them due (no
+   * heartbeat carried them this interval), and {@code fanout} random members that are not failed,
+   * once per interval while news for everyone waits. None in a quiet cluster.
    */
   public List<String> gossipTargets(long nowNanos) {
-    if (queue.isEmpty() || nowNanos - nextGossipNanos < 0) {
+    boolean gossip = !queue.isEmpty() && nowNanos - nextGossipNanos >= 0;
+    if (!gossip && direct.isEmpty()) {
       return List.of();
     }
-    nextGossipNanos = nowNanos + intervalNanos;
-    int n = topology.size();
-    List<String> out = new ArrayList<>(fanout);
-    for (int attempts = 0; out.size() < fanout && attempts < fanout * 4; attempts++) {
-      int m = random.nextInt(n);
-      String id = topology.id(m);
-      if (m != self && states[m] != FAILED && !out.contains(id)) {
-        out.add(id);
+    List<Integer> targets = new ArrayList<>();
+    direct.due(nowNanos, targets);
+    if (gossip) {
+      nextGossipNanos = nowNanos + intervalNanos;
+      int n = topology.size();
+      for (int chosen = 0, attempts = 0; chosen < fanout && attempts < fanout * 4; attempts++) {
+        int m = random.nextInt(n);
+        if (m != self && states[m] != FAILED && !targets.contains(m)) {
+          targets.add(m);
+          chosen++;
+        }
       }
+    }
+    List<String> out = new ArrayList<>(targets.size());
+    for (int m : targets) {
+      out.add(topology.id(m));
     }
     return out;
   }
@@ -394,7 +426,7 @@ public final class ClusterNode {
 
   /** Rumors waiting to be sent. */
   public int queuedRumors() {
-    return queue.size();
+    return queue.size() + direct.size();
   }
 
   /** Counts since start. */
@@ -425,7 +457,16 @@ public final class ClusterNode {
     }
     accused.put(m, incarnations[m]);
     accusationsMade++;
-    apply(Rumor.suspect(topology.id(m), incarnations[m], selfId), nowNanos);
+    Rumor accusation = Rumor.suspect(topology.id(m), incarnations[m], selfId);
+    // To whom it concerns: the subject (to refute) and its other observers (to count). Only a
+    // verdict goes to everyone: a single accusation costs k messages, not n.
+    direct.add(m, accusation, directSends, nowNanos);
+    for (int o : topology.observersArray(m)) {
+      if (o != self) {
+        direct.add(o, accusation, directSends, nowNanos);
+      }
+    }
+    apply(accusation, nowNanos);
   }
 
   private int needed(int s) {
@@ -438,11 +479,6 @@ public final class ClusterNode {
       }
     }
     return Math.max(Math.max(1, (k + 1) / 2), h - failedObservers);
-  }
-
-  private void applied(Rumor rumor) {
-    rumorsApplied++;
-    queue.add(rumor);
   }
 
   private void confirm(int s, long v, int accusers, long nowNanos) {
@@ -480,6 +516,7 @@ public final class ClusterNode {
     private int retransmitMultiplier = 4;
     private int maxRumorsPerMessage = 8;
     private int queueCapacity = 1024;
+    private int directSends = 3;
     private int healthMax = 8;
     private long healthDecayNanos = -1;
     private long accusationDelayPerPointNanos = -1;
@@ -502,7 +539,8 @@ public final class ClusterNode {
 
     /**
      * Accusers that confirm a failure (capped at a member's observers); default {@link
-     * #defaultConfirmations}.
+     * #defaultConfirmations}. Never fewer than half a member's observers (rounded up), whatever
+     * this says: fewer would let a minority of bad links fail a live member.
      */
     public Builder confirmations(int confirmations) {
       this.confirmations = range("confirmations", confirmations, 1, ObserverTopology.MAX_OBSERVERS);
@@ -524,6 +562,15 @@ public final class ClusterNode {
     /** Most rumors on one message; default 8. */
     public Builder maxRumorsPerMessage(int max) {
       this.maxRumorsPerMessage = range("maxRumorsPerMessage", max, 1, 64);
+      return this;
+    }
+
+    /**
+     * Times an accusation (or a refutation of one) is sent to each member it concerns, one
+     * interval apart; default 3.
+     */
+    public Builder directSends(int sends) {
+      this.directSends = range("directSends", sends, 1, 16);
       return this;
     }
 

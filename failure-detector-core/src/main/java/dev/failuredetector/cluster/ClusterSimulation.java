@@ -103,6 +103,8 @@ public final class ClusterSimulation {
   private final Consumer<ClusterNode.Builder> clusterSettings;
   private final SimulatedNetwork network;
   private final ObserverTopology topology;
+  /** The overlay's topology even all-to-all: the scenarios pick the same faults in both modes. */
+  private final ObserverTopology faultTopology;
   private final Member[] members;
   private final SplittableRandom random;
   private final int messageBaseBytes;
@@ -139,7 +141,8 @@ public final class ClusterSimulation {
     for (int i = 0; i < b.members; i++) {
       ids.add("n" + "0".repeat(width - String.valueOf(i).length()) + i);
     }
-    this.topology = ObserverTopology.of(ids, mode == Mode.ALL_TO_ALL ? b.members : b.observers);
+    this.faultTopology = ObserverTopology.of(ids, Math.min(b.observers, b.members - 1));
+    this.topology = mode == Mode.ALL_TO_ALL ? ObserverTopology.of(ids, b.members) : faultTopology;
     // A tagged heartbeat of our wire format with a short id (WIRE-FORMAT.md), plus UDP/IP headers.
     this.messageBaseBytes = 71 + ids.get(0).length() + 28;
     int n = b.members;
@@ -217,6 +220,71 @@ public final class ClusterSimulation {
     network.at(at.toNanos(), () -> network.setLoss(loss));
   }
 
+  /**
+   * One-way bad links: for {@code fraction} of the members (chosen with the seed), the link from
+   * the member to one of its overlay observers is cut at {@code at}. The same links whatever the
+   * mode.
+   *
+   * @return the cut links, as {from, to}
+   */
+  public List<int[]> cutOneObserverLinkOfFraction(double fraction, Duration at) {
+    SplittableRandom r = new SplittableRandom(seed ^ 0xC0FFEEL);
+    int[] order = shuffled(r);
+    List<int[]> cut = new ArrayList<>();
+    for (int i = 0; i < Math.round(fraction * members.length); i++) {
+      int from = order[i];
+      int[] observers = faultTopology.observers(from);
+      int to = observers[r.nextInt(observers.length)];
+      cutOneWay(from, to, at);
+      cut.add(new int[] {from, to});
+    }
+    return cut;
+  }
+
+  /**
+   * Overloaded observers: pauses a set of members such that every member has one of its overlay
+   * observers in it, each for {@code length}, starting at a time drawn in {@code [from, from +
+   * spread)}. The same members whatever the mode.
+   *
+   * @return the paused members
+   */
+  public List<Integer> pauseOneObserverOfEveryMember(Duration from, Duration spread,
+      Duration length) {
+    SplittableRandom r = new SplittableRandom(seed ^ 0xBADL);
+    boolean[] chosen = new boolean[members.length];
+    List<Integer> paused = new ArrayList<>();
+    for (int s : shuffled(r)) {
+      boolean covered = false;
+      for (int o : faultTopology.observers(s)) {
+        covered |= chosen[o];
+      }
+      if (!covered) {
+        int[] observers = faultTopology.observers(s);
+        int o = observers[r.nextInt(observers.length)];
+        chosen[o] = true;
+        paused.add(o);
+      }
+    }
+    for (int p : paused) {
+      pause(p, from.plusNanos((long) (r.nextDouble() * spread.toNanos())), length);
+    }
+    return paused;
+  }
+
+  private int[] shuffled(SplittableRandom r) {
+    int[] order = new int[members.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    for (int i = order.length - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+
   /** Runs until {@code until} from the start. */
   public void runUntil(Duration until) {
     network.runUntil(until.toNanos(), this::deliver);
@@ -259,7 +327,8 @@ public final class ClusterSimulation {
     List<Rumor> rumors = List.of();
     if (mode == Mode.OVERLAY) {
       scratch.clear();
-      if (from.cluster.takeRumors(scratch, maxRumorsPerMessage) > 0) {
+      if (from.cluster.takeRumors(topology.id(to), scratch, maxRumorsPerMessage,
+          network.nanoTime()) > 0) {
         rumors = List.copyOf(scratch);
       }
     }

@@ -216,6 +216,11 @@ public final class ObserverTopology {
     return observers[subject].clone();
   }
 
+  /** The observers of {@code subject}, not copied: callers in this package must not write. */
+  int[] observersArray(int subject) {
+    return observers[subject];
+  }
+
   /** The indices of the members {@code observer} observes (a copy). */
   public int[] subjects(int observer) {
     return subjects[observer].clone();
