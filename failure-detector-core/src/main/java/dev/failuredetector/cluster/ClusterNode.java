@@ -104,7 +104,10 @@ public final class ClusterNode {
   private long accusationsWithheld;
   private long confirmedFailures;
 
-  private ClusterNode(Builder b) {
+  private final Builder settings;
+
+  private ClusterNode(Builder b, ClusterNode previous) {
+    this.settings = b;
     this.topology = b.topology;
     this.selfId = b.selfId;
     this.self = topology.index(selfId);
@@ -127,18 +130,62 @@ public final class ClusterNode {
     this.pauseThresholdNanos = b.pauseThresholdNanos;
     this.listener = b.listener;
     this.random = new SplittableRandom(b.seed);
-    this.health = new LocalHealth(b.healthMax, b.healthDecayNanos, b.nowNanos);
-    this.queue = new RumorQueue(b.queueCapacity);
+    this.health = previous != null ? previous.health
+        : new LocalHealth(b.healthMax, b.healthDecayNanos, b.nowNanos);
+    this.queue = previous != null ? previous.queue : new RumorQueue(b.queueCapacity);
     this.direct = new DirectRumors(b.intervalNanos);
     this.directSends = b.directSends;
     this.incarnations = new long[topology.size()];
     this.states = new byte[topology.size()];
     this.subjects = topology.subjects(self);
     this.burstThreshold = Math.max(2, (subjects.length + 1) / 2);
-    this.incarnation = b.incarnation;
+    this.incarnation = previous != null ? previous.incarnation : b.incarnation;
     this.incarnations[self] = incarnation;
     this.lastTickNanos = b.nowNanos;
     this.nextGossipNanos = b.nowNanos;
+    if (previous != null) {
+      adopt(previous);
+    }
+  }
+
+  /** What this node held of the members it still has, by id (a new topology renumbers them). */
+  private void adopt(ClusterNode previous) {
+    ObserverTopology old = previous.topology;
+    for (int m = 0; m < topology.size(); m++) {
+      int was = old.index(topology.id(m));
+      if (was >= 0 && m != self) {
+        incarnations[m] = previous.incarnations[was];
+        states[m] = previous.states[was];
+      }
+    }
+    for (Map.Entry<Integer, Long> e : previous.suspectedSince.entrySet()) {
+      int m = topology.index(old.id(e.getKey()));
+      if (m >= 0 && topology.observerSlot(m, self) >= 0) {
+        suspectedSince.put(m, e.getValue()); // accused again at the next tick, to its observers now
+      }
+    }
+    lastTickNanos = previous.lastTickNanos;
+    nextGossipNanos = previous.nextGossipNanos;
+    rumorsReceived = previous.rumorsReceived;
+    rumorsApplied = previous.rumorsApplied;
+    rumorsStale = previous.rumorsStale;
+    rumorsRejected = previous.rumorsRejected;
+    accusationsMade = previous.accusationsMade;
+    accusationsWithheld = previous.accusationsWithheld;
+    confirmedFailures = previous.confirmedFailures;
+    // Accusations heard are dropped: observers change with the membership, and an accusation
+    // counts only from a member's observers; theirs come again the same way.
+  }
+
+  /**
+   * This node over a new membership (members joined or left): the same settings, incarnation,
+   * local health and queued news; what it held of the members that remain; observer roles as the
+   * new topology says. The old node must not be used after.
+   *
+   * @throws IllegalArgumentException if this node is not a member of {@code next}
+   */
+  public ClusterNode withTopology(ObserverTopology next) {
+    return new ClusterNode(new Builder(settings, next), this);
   }
 
   /** Returns a builder for the node {@code selfId} of {@code topology}. */
@@ -531,6 +578,25 @@ public final class ClusterNode {
       this.selfId = Objects.requireNonNull(selfId, "self");
     }
 
+    private Builder(Builder other, ObserverTopology topology) {
+      this(topology, other.selfId);
+      intervalNanos = other.intervalNanos;
+      confirmations = other.confirmations;
+      fanout = other.fanout;
+      retransmitMultiplier = other.retransmitMultiplier;
+      maxRumorsPerMessage = other.maxRumorsPerMessage;
+      queueCapacity = other.queueCapacity;
+      directSends = other.directSends;
+      healthMax = other.healthMax;
+      healthDecayNanos = other.healthDecayNanos;
+      accusationDelayPerPointNanos = other.accusationDelayPerPointNanos;
+      pauseThresholdNanos = other.pauseThresholdNanos;
+      incarnation = other.incarnation;
+      seed = other.seed + 1;
+      nowNanos = other.nowNanos;
+      listener = other.listener;
+    }
+
     /** The heartbeat interval: the gossip period and the unit of the delays below. Default 1 s. */
     public Builder interval(Duration interval) {
       this.intervalNanos = positive("interval", interval);
@@ -651,7 +717,7 @@ public final class ClusterNode {
       if (pauseThresholdNanos < 0) {
         pauseThresholdNanos = 5 * intervalNanos;
       }
-      return new ClusterNode(this);
+      return new ClusterNode(this, null);
     }
 
     private static long positive(String setting, Duration value) {

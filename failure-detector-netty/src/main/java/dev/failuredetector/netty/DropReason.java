@@ -48,5 +48,22 @@ public enum DropReason {
    * came after the probe's cap or after the answer to a later probe, or a replay (also of another
    * target's ACK). It counts for nothing.
    */
-  UNMATCHED_ACK
+  UNMATCHED_ACK,
+  /**
+   * A cluster section (rumors) that does not parse: an unknown rumor kind, a member id of length 0
+   * or over 64 or not UTF-8, more than {@value WireCodec#MAX_RUMORS} rumors, or a section on a
+   * message type that takes none (or a GOSSIP without one).
+   */
+  BAD_RUMOR,
+  /**
+   * A HEARTBEAT from a member this node does not observe (with the cluster overlay, heartbeats go
+   * to a member's observers only: the sender's membership differs from this node's for a moment).
+   */
+  UNOBSERVED,
+  /**
+   * A GOSSIP message echoing this node whose sequence is not above the last one counted from its
+   * sender's incarnation (a duplicate or a replay), or of an incarnation other than the one this
+   * node counts the sender's heartbeats of.
+   */
+  STALE_GOSSIP
 }

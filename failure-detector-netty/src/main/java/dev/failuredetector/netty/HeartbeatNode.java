@@ -5,6 +5,10 @@ import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.IntervalHistogram;
 import dev.failuredetector.MonitoredPeer;
 import dev.failuredetector.NanoClock;
+import dev.failuredetector.cluster.ClusterNode;
+import dev.failuredetector.cluster.ClusterStats;
+import dev.failuredetector.cluster.MemberView;
+import dev.failuredetector.cluster.ObserverTopology;
 import dev.failuredetector.netty.internal.ConnectionGuard;
 import dev.failuredetector.netty.internal.EventLoops;
 import dev.failuredetector.probe.ProbeSchedule;
@@ -90,6 +94,8 @@ public final class HeartbeatNode implements AutoCloseable {
   private final List<ProbeWatcher> probeWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Encodes the PINGs of udp:// probes; event loop only. */
   private final WireCodec probeCodec;
+  /** The cluster overlay, or null (every peer heartbeats every other, today's default). */
+  private final ClusterOverlay overlay;
 
   private EventLoopGroup group;
   private volatile EventLoop eventLoop;
@@ -128,6 +134,8 @@ public final class HeartbeatNode implements AutoCloseable {
     this.probeCapNanos = builder.probeCapNanos != 0 ? builder.probeCapNanos
         : defaultProbeCapNanos(intervalNanos);
     this.probeCodec = new WireCodec(keys, requireAuthentication);
+    this.overlay = builder.observers == 0 ? null : new ClusterOverlay(localId, builder.observers,
+        Duration.ofNanos(intervalNanos), clock, registry, peers, builder.clusterSettings);
     builder.peers.forEach(this::addPeer);
     builder.probes.forEach(this::addProbe);
   }
@@ -183,12 +191,16 @@ public final class HeartbeatNode implements AutoCloseable {
     }
     sender = new HeartbeatSender(localId, incarnation, new WireCodec(keys, requireAuthentication),
         peers, channel.alloc(), loop,
-        new SendSchedule(intervalNanos, jitter, random.split(), clock.nanoTime()), counters, clock);
+        new SendSchedule(intervalNanos, jitter, random.split(), clock.nanoTime()), counters, clock,
+        overlay);
     eventLoop = loop;
     AuthenticationFailures authentication = new AuthenticationFailures(localId, counters);
     loop.execute(() -> {
       peers.all().forEach(this::openLink);
       probes.values().forEach(this::startProbe);
+      if (overlay != null) {
+        overlay.start(loop, sender::sendGossip);
+      }
       sender.round();
     });
     authenticationCheck = loop.scheduleAtFixedRate(() -> authentication.check(clock.nanoTime()),
@@ -200,7 +212,7 @@ public final class HeartbeatNode implements AutoCloseable {
   private HeartbeatReceiver newReceiver() {
     Consumer<RemotePeer> heard = transport == Transport.TCP ? this::peerHeard : peer -> { };
     return new HeartbeatReceiver(new WireCodec(keys, requireAuthentication), peers, clock,
-        counters, incarnation, heard, localId, udpProbes, answerPings);
+        counters, incarnation, heard, localId, udpProbes, answerPings, overlay);
   }
 
   /**
@@ -253,8 +265,12 @@ public final class HeartbeatNode implements AutoCloseable {
     if (probes.containsKey(id)) {
       throw new IllegalArgumentException("peer " + id + ": " + id + " is a probed target already");
     }
-    MonitoredPeer<String> handle = registry.register(id);
+    // With the overlay, the registry holds only the members this node observes (it registers them).
+    MonitoredPeer<String> handle = overlay == null ? registry.register(id) : null;
     RemotePeer peer = peers.add(new RemotePeer(id, address, handle));
+    if (overlay != null) {
+      overlay.membershipChanged();
+    }
     EventLoop loop = eventLoop;
     if (loop != null) {
       loop.execute(() -> openLink(peer));
@@ -397,6 +413,9 @@ public final class HeartbeatNode implements AutoCloseable {
       return;
     }
     registry.remove(id);
+    if (overlay != null) {
+      overlay.membershipChanged();
+    }
     EventLoop loop = eventLoop;
     if (loop != null) {
       loop.execute(() -> {
@@ -406,6 +425,47 @@ public final class HeartbeatNode implements AutoCloseable {
         }
       });
     }
+  }
+
+  /**
+   * The cluster overlay's confirmed view of every other member, by id (as of its last tick, every
+   * interval / 10); empty without the overlay ({@link Builder#observers}).
+   */
+  public Map<String, MemberView> clusterView() {
+    return overlay == null ? Map.of() : overlay.views();
+  }
+
+  /** The overlay's view of member {@code id}; empty without the overlay or for a stranger. */
+  public Optional<MemberView> clusterView(String id) {
+    return overlay == null ? Optional.empty() : Optional.ofNullable(overlay.views().get(id));
+  }
+
+  /**
+   * This node's local-health score with the overlay (0 healthy, up to 8: how much it distrusts
+   * itself, {@link dev.failuredetector.cluster.LocalHealth}); -1 without the overlay.
+   */
+  public int localHealth() {
+    return overlay == null ? -1 : overlay.localHealth();
+  }
+
+  /** The overlay's protocol counts; empty without the overlay or before it started. */
+  public Optional<ClusterStats> clusterStats() {
+    return overlay == null ? Optional.empty() : Optional.ofNullable(overlay.stats());
+  }
+
+  /** Observers per member with the overlay; 0 without (all-to-all). */
+  public int observers() {
+    return overlay == null ? 0 : overlay.observers();
+  }
+
+  /** The members this node observes with the overlay (runs a detector on); all peers without. */
+  public List<String> observed() {
+    if (overlay == null) {
+      List<String> all = new ArrayList<>();
+      peers.all().forEach(peer -> all.add(peer.id));
+      return all;
+    }
+    return overlay.subjects();
   }
 
   /** The registry of peers this node monitors. */
@@ -524,6 +584,8 @@ public final class HeartbeatNode implements AutoCloseable {
     private boolean answerPings = true;
     private int probeMaxOutstanding = 4;
     private long probeCapNanos; // 0: defaultProbeCapNanos(interval)
+    private int observers; // 0: no overlay
+    private Consumer<ClusterNode.Builder> clusterSettings = b -> { };
 
     private Builder() {}
 
@@ -668,6 +730,36 @@ public final class HeartbeatNode implements AutoCloseable {
       }
       this.probeMaxOutstanding = maxOutstanding;
       this.probeCapNanos = cap.toNanos();
+      return this;
+    }
+
+    /**
+     * Runs the cluster overlay: each member is observed by {@code k} others (chosen from the
+     * membership by hashing, {@link ObserverTopology}), heartbeats go to this node's observers
+     * only, and a member is confirmed failed when enough of its observers agree ({@link
+     * ClusterNode}), so one bad link or one overloaded observer fails nobody. Every peer must be a
+     * member running the overlay with the same {@code k}. Default 0: no overlay, every peer
+     * heartbeats every other and this node's registry decides alone.
+     *
+     * @param k 1 to 64; all-to-all (still with confirmation) when the cluster has at most k + 1
+     *     members
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder observers(int k) {
+      if (k < 0 || k > ObserverTopology.MAX_OBSERVERS) {
+        throw new IllegalArgumentException("observers must be between 1 and "
+            + ObserverTopology.MAX_OBSERVERS + " (0: no overlay), got " + k);
+      }
+      this.observers = k;
+      return this;
+    }
+
+    /**
+     * Changes the overlay's protocol settings (confirmations, fanout, local health; the interval
+     * is the node's); only with {@link #observers}.
+     */
+    public Builder cluster(Consumer<ClusterNode.Builder> settings) {
+      this.clusterSettings = Objects.requireNonNull(settings, "settings");
       return this;
     }
 

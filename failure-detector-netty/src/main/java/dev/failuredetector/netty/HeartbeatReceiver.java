@@ -1,5 +1,9 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.MonitoredPeer;
+import dev.failuredetector.cluster.Rumor;
+import java.util.ArrayList;
+import java.util.List;
 import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.NanoClock;
 import io.netty.buffer.ByteBuf;
@@ -49,6 +53,8 @@ final class HeartbeatReceiver {
   private final String localId;
   private final UdpProbes probes;
   private final boolean answerPings;
+  private final ClusterOverlay overlay;
+  private final List<Rumor> rumors = new ArrayList<>(WireCodec.MAX_RUMORS);
 
   /**
    * @param localIncarnation this node's incarnation: only messages that echo it are counted
@@ -59,7 +65,8 @@ final class HeartbeatReceiver {
    */
   HeartbeatReceiver(WireCodec codec, RemotePeers peers, NanoClock clock,
       TransportCounters counters, long localIncarnation, Consumer<RemotePeer> heard,
-      String localId, UdpProbes probes, boolean answerPings) {
+      String localId, UdpProbes probes, boolean answerPings, ClusterOverlay overlay) {
+    this.overlay = overlay;
     this.localIncarnation = localIncarnation;
     this.localId = localId;
     this.probes = probes;
@@ -107,10 +114,25 @@ final class HeartbeatReceiver {
         // waiting out a backoff to it should try now (else it waits up to the backoff's max).
         heard.accept(sender);
       }
+      if (overlay != null) {
+        // With the overlay nothing else may go back to it (it heartbeats us, we do not heartbeat
+        // it): tell it our incarnation, at most once an interval.
+        overlay.echoWanted(sender);
+      }
       // Sent before it heard this life of this node (a fresh start: it will echo us next), or
       // meant for another node or an earlier life of this one (a replay). It teaches the sender's
       // incarnation at most, and counts for nothing.
       counters.drop(DropReason.UNECHOED);
+      return Outcome.IGNORED;
+    }
+    if (frame.type() == MessageType.GOSSIP) {
+      return gossip(sender);
+    }
+    MonitoredPeer<String> handle = sender.handle;
+    if (handle == null) {
+      // Not observed here (the overlay): heartbeats of it go to its observers. A moment of
+      // differing membership, or a sender that does not run the overlay.
+      counters.drop(DropReason.UNOBSERVED);
       return Outcome.IGNORED;
     }
     if (frame.type() == MessageType.GOODBYE && !sender.confirmed(frame.incarnation())) {
@@ -120,8 +142,8 @@ final class HeartbeatReceiver {
       return Outcome.IGNORED;
     }
     HeartbeatOutcome outcome = switch (frame.type()) {
-      case HEARTBEAT -> sender.handle.heartbeat(frame.incarnation(), frame.sequence(), now);
-      case GOODBYE -> sender.handle.leave(frame.incarnation(), frame.sequence(), now);
+      case HEARTBEAT -> handle.heartbeat(frame.incarnation(), frame.sequence(), now);
+      case GOODBYE -> handle.leave(frame.incarnation(), frame.sequence(), now);
       default -> throw new AssertionError(frame.type()); // PING, ACK: dropped above
     };
     if (!outcome.recorded()) {
@@ -131,7 +153,41 @@ final class HeartbeatReceiver {
     sender.confirm(frame.incarnation());
     counters.accepted.increment();
     heard.accept(sender);
+    if (frame.hasClusterSection()) {
+      clusterNews(sender); // believed only now that the heartbeat proved fresh
+    }
     return Outcome.ACCEPTED;
+  }
+
+  /**
+   * A GOSSIP that echoes this node: counted if fresh ({@link RemotePeer#freshGossip}), then its
+   * rumors go to the overlay. It feeds no detector.
+   */
+  private Outcome gossip(RemotePeer sender) {
+    if (overlay == null) {
+      counters.drop(DropReason.UNEXPECTED_TYPE);
+      return Outcome.IGNORED;
+    }
+    if (!sender.freshGossip(frame.incarnation(), frame.sequence())) {
+      counters.drop(DropReason.STALE_GOSSIP);
+      return Outcome.IGNORED;
+    }
+    sender.heard(frame.incarnation(), true);
+    counters.accepted.increment();
+    clusterNews(sender);
+    return Outcome.ACCEPTED;
+  }
+
+  private void clusterNews(RemotePeer sender) {
+    if (overlay == null) {
+      return;
+    }
+    rumors.clear();
+    if (!frame.rumors(rumors)) {
+      counters.drop(DropReason.BAD_RUMOR); // its heartbeat counted; the news does not
+      return;
+    }
+    overlay.received(sender.id, frame.clusterIncarnation(), rumors);
   }
 
   /**

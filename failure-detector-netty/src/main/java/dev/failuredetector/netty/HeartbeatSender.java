@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.cluster.Rumor;
 import dev.failuredetector.NanoClock;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
@@ -26,11 +27,13 @@ final class HeartbeatSender {
   private final SendSchedule schedule;
   private final TransportCounters counters;
   private final NanoClock clock;
+  private final ClusterOverlay overlay;
   private boolean stopped;
 
   HeartbeatSender(String localId, long incarnation, WireCodec codec, RemotePeers peers,
       ByteBufAllocator allocator, EventLoop eventLoop, SendSchedule schedule,
-      TransportCounters counters, NanoClock clock) {
+      TransportCounters counters, NanoClock clock, ClusterOverlay overlay) {
+    this.overlay = overlay;
     this.localId = localId;
     this.incarnation = incarnation;
     this.codec = codec;
@@ -61,6 +64,23 @@ final class HeartbeatSender {
     sendToAll(MessageType.GOODBYE, schedule.currentSlot(clock.nanoTime()), writes);
   }
 
+  /**
+   * Event loop: a GOSSIP message to {@code peer} (cluster rumors, numbered on a sequence of their
+   * own so they leave the heartbeats' numbering, which detectors read, alone).
+   */
+  void sendGossip(RemotePeer peer, long clusterIncarnation, List<Rumor> rumors) {
+    PeerLink link = peer.link;
+    if (link == null || stopped) {
+      return;
+    }
+    WireMessage message = new WireMessage(MessageType.GOSSIP, localId, incarnation,
+        peer.heardIncarnation(), peer.nextGossipSequence(), clock.nanoTime());
+    if (link.send(codec.encode(message, clusterIncarnation, rumors, allocator)) != null) {
+      counters.sent.increment();
+      counters.gossipSent.increment();
+    }
+  }
+
   /** Rounds skipped because the event loop ran more than an interval late. */
   long skippedRounds() {
     return schedule.skippedSlots();
@@ -72,10 +92,15 @@ final class HeartbeatSender {
       if (link == null) {
         continue; // added a moment ago: its link opens on this loop next
       }
+      if (overlay != null && !overlay.heartbeatsTo(peer.id)) {
+        continue; // the overlay: only the members that observe this node hear its heartbeats
+      }
       long echo = peer.heardIncarnation();
       WireMessage message = new WireMessage(type, localId, incarnation, echo,
           peer.nextSequence(echo, slot), clock.nanoTime());
-      ChannelFuture write = link.send(codec.encode(message, allocator)); // owns the buffer
+      ChannelFuture write = link.send(overlay != null && type == MessageType.HEARTBEAT
+          ? codec.encode(message, overlay.incarnation(), overlay.rumorsFor(peer.id), allocator)
+          : codec.encode(message, allocator)); // owns the buffer
       if (write != null) {
         counters.sent.increment();
         if (writes != null) {

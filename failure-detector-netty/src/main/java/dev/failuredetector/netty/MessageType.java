@@ -9,7 +9,12 @@ public enum MessageType {
   /** A request for an ACK (round-trip probes). */
   PING(3),
   /** The answer to a PING. */
-  ACK(4);
+  ACK(4),
+  /**
+   * Cluster rumors for a member that gets no heartbeat from the sender (the cluster overlay:
+   * {@code HeartbeatNode.Builder#observers}); feeds no detector.
+   */
+  GOSSIP(5);
 
   private final int code;
 
@@ -29,6 +34,7 @@ public enum MessageType {
       case 2 -> GOODBYE;
       case 3 -> PING;
       case 4 -> ACK;
+      case 5 -> GOSSIP;
       default -> null;
     };
   }

@@ -27,7 +27,11 @@ final class RemotePeer {
   final byte[] idBytes;
   final int idHash;
   final InetSocketAddress address;
-  final MonitoredPeer<String> handle;
+  /**
+   * Its registry handle; null while this node does not observe it (cluster overlay: heartbeats
+   * come from the members it observes only). Changed on the event loop.
+   */
+  volatile MonitoredPeer<String> handle;
   /** Set and used on the node's event loop; volatile for receivers on other loops. */
   volatile PeerLink link;
   /** The peer's incarnation as last heard, echoed to it; 0 until heard. */
@@ -36,6 +40,13 @@ final class RemotePeer {
   private volatile boolean confirmed;
   /** Event loop only: the numbering of the messages to this peer. */
   private final OutgoingSequences sequences = new OutgoingSequences();
+  /** Event loop only: the number of the last GOSSIP message sent to this peer. */
+  private long gossipSent;
+  /** Receiving loop: the incarnation and number of the last GOSSIP counted from this peer. */
+  private long gossipIncarnation;
+  private long gossipReceived;
+  /** Event loop only: when this node last told the peer its incarnation unasked (overlay). */
+  long echoNudgedAtNanos = Long.MIN_VALUE;
 
   RemotePeer(String id, InetSocketAddress address, MonitoredPeer<String> handle) {
     this.id = id;
@@ -73,6 +84,28 @@ final class RemotePeer {
       heardIncarnation = incarnation;
       confirmed = false;
     }
+  }
+
+  /** Event loop only: the number of the next GOSSIP message to this peer (+1 each, from 1). */
+  long nextGossipSequence() {
+    return ++gossipSent;
+  }
+
+  /**
+   * A GOSSIP from the peer that echoed this node: whether it is fresh, its number above the last
+   * counted of the same incarnation of the sender (a new incarnation starts afresh, unless this
+   * node counts heartbeats of another one: then it is a replay or made up).
+   */
+  synchronized boolean freshGossip(long incarnation, long sequence) {
+    if (confirmed && incarnation != heardIncarnation) {
+      return false;
+    }
+    if (incarnation == gossipIncarnation && sequence <= gossipReceived) {
+      return false;
+    }
+    gossipIncarnation = incarnation;
+    gossipReceived = sequence;
+    return true;
   }
 
   /** Whether a message of {@code incarnation} was counted: the peer is known to live it. */

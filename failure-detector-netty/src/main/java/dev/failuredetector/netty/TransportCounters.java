@@ -24,6 +24,8 @@ final class TransportCounters {
   final LongAdder connectFailures = new LongAdder();
   /** Authentic PINGs answered with an ACK. */
   final LongAdder pingsAnswered = new LongAdder();
+  /** GOSSIP messages sent (cluster overlay); also in {@link #sent}. */
+  final LongAdder gossipSent = new LongAdder();
   /** Inbound TCP connections closed because they sent a malformed frame or nothing for long. */
   final LongAdder inboundClosed = new LongAdder();
 
@@ -61,6 +63,7 @@ final class TransportCounters {
     counts.put(TransportStats.Counter.HANDLER_ERRORS, handlerErrors.sum());
     counts.put(TransportStats.Counter.SKIPPED_ROUNDS, skippedRounds);
     counts.put(TransportStats.Counter.PINGS_ANSWERED, pingsAnswered.sum());
+    counts.put(TransportStats.Counter.GOSSIP_SENT, gossipSent.sum());
     Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
     for (DropReason reason : DropReason.values()) {
       dropped.put(reason, drops(reason));

@@ -47,7 +47,9 @@ public record TransportStats(Map<Counter, Long> counts, Map<DropReason, Long> dr
     /** Heartbeat rounds skipped because the sender ran more than an interval late. */
     SKIPPED_ROUNDS,
     /** Authentic PINGs answered with an ACK (this node is the target of someone's probe). */
-    PINGS_ANSWERED
+    PINGS_ANSWERED,
+    /** GOSSIP messages sent (cluster rumors to members that get no heartbeat); also in SENT. */
+    GOSSIP_SENT
   }
 
   /** @throws NullPointerException if a map is null */

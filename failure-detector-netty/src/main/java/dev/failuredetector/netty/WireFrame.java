@@ -1,11 +1,13 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.cluster.Rumor;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One decoded message, written by {@link WireCodec#decode(io.netty.buffer.ByteBuf, WireFrame)} and
@@ -27,6 +29,10 @@ public final class WireFrame {
   long echoIncarnation;
   long sequence;
   long sendTimeNanos;
+  boolean cluster;
+  int rumorCount;
+  int rumorsStart;
+  long clusterIncarnation;
 
   /** An empty frame to decode into. */
   public WireFrame() {}
@@ -56,6 +62,60 @@ public final class WireFrame {
   /** The sender's clock when it sent the message, in nanoseconds (not comparable with ours). */
   public long sendTimeNanos() {
     return sendTimeNanos;
+  }
+
+  /** Whether the message has a cluster section (rumors). */
+  public boolean hasClusterSection() {
+    return cluster;
+  }
+
+  /** The sender's cluster incarnation (0 without a cluster section). */
+  public long clusterIncarnation() {
+    return clusterIncarnation;
+  }
+
+  /** Number of rumors in the cluster section. */
+  public int rumorCount() {
+    return rumorCount;
+  }
+
+  /**
+   * Decodes the rumors into {@code out} (allocates: call it once the message is known fresh).
+   *
+   * @return false if an id in them is not UTF-8 (then nothing was added)
+   */
+  public boolean rumors(List<Rumor> out) {
+    int at = rumorsStart;
+    int before = out.size();
+    for (int i = 0; i < rumorCount; i++) {
+      Rumor.Kind kind = Rumor.Kind.values()[(bytes[at] & 0xff) - 1];
+      String subject = id(at + 1);
+      at += 2 + (bytes[at + 1] & 0xff);
+      long incarnation = WireCodec.getLong(bytes, at);
+      at += 8;
+      String accuser = null;
+      if (kind == Rumor.Kind.SUSPECT) {
+        accuser = id(at);
+        at += 1 + (bytes[at] & 0xff);
+        if (accuser == null) {
+          subject = null;
+        }
+      }
+      if (subject == null) {
+        out.subList(before, out.size()).clear();
+        return false;
+      }
+      out.add(new Rumor(kind, subject, incarnation, accuser));
+    }
+    return true;
+  }
+
+  private String id(int at) {
+    try {
+      return utf8.reset().decode(ByteBuffer.wrap(bytes, at + 1, bytes[at] & 0xff)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
   }
 
   /** A hash of the sender id's bytes, equal to {@link #hashOf} of the same bytes. */

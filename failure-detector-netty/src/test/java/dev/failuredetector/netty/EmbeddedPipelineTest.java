@@ -95,7 +95,7 @@ class EmbeddedPipelineTest {
     udp.writeInbound(datagram(GOLDEN)); // the same again: stale, counted by the registry
     assertThat(registry.stats().heartbeats(HeartbeatOutcome.STALE_SEQUENCE)).isEqualTo(1);
     udp.writeInbound(datagram(Arrays.copyOf(GOLDEN, 20)));
-    udp.writeInbound(datagram(new byte[200]));
+    udp.writeInbound(datagram(new byte[WireCodec.MAX_MESSAGE_BYTES + 1]));
     udp.writeInbound(datagram(with(GOLDEN, 2, 1))); // a version 1 frame
     udp.writeInbound(datagram(with(GOLDEN, 28, 8))); // echoes incarnation 8: not this node's
     assertThat(node.stats().drops(DropReason.UNECHOED)).isEqualTo(1);

@@ -127,12 +127,12 @@ class WireCodecTest {
     expectDrop(codec, new byte[0], DropReason.TRUNCATED);
     expectDrop(codec, Arrays.copyOf(good, 40), DropReason.TRUNCATED);
     expectDrop(codec, Arrays.copyOf(good, 78), DropReason.OVERSIZED);
-    expectDrop(codec, new byte[200], DropReason.OVERSIZED);
+    expectDrop(codec, new byte[WireCodec.MAX_MESSAGE_BYTES + 1], DropReason.OVERSIZED);
     expectDrop(codec, mutate(good, 0, 0x47), DropReason.BAD_MAGIC);
     expectDrop(codec, mutate(good, 2, 3), DropReason.BAD_VERSION);
     expectDrop(decoding(null, false), HexFormat.of().parseHex(VERSION_1), DropReason.BAD_VERSION);
     expectDrop(codec, mutate(good, 3, 9), DropReason.BAD_TYPE);
-    expectDrop(codec, mutate(good, 4, 3), DropReason.BAD_FLAGS);
+    expectDrop(codec, mutate(good, 4, 5), DropReason.BAD_FLAGS);
     expectDrop(codec, mutate(good, 6, 0), DropReason.BAD_SENDER_ID);
     expectDrop(codec, mutate(good, 6, 65), DropReason.BAD_SENDER_ID);
     expectDrop(codec, mutate(good, 5, 4), DropReason.UNKNOWN_KEY);
