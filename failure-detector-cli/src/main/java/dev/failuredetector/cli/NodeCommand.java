@@ -8,6 +8,7 @@ import dev.failuredetector.netty.DropReason;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.KeySource;
+import dev.failuredetector.netty.PeersFile;
 import dev.failuredetector.netty.ProbeStats;
 import dev.failuredetector.netty.ProbeTarget;
 import dev.failuredetector.netty.Transport;
@@ -55,7 +56,9 @@ import picocli.CommandLine.Option;
         + " prints state changes on stdout and takes commands on stdin.",
         "Needs a key (--key-file or FD_KEY) unless --insecure."},
     footer = {"", "stdout: READY <id> <port> <incarnation>; HEALTH http=<port> agent=<port>;"
-        + " TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion> <wall-clock>.",
+        + " TRANSITION <nanoTime> <peer> <from> <to> <reason> <falseSuspicion> <wall-clock>;"
+        + " with --observers, CLUSTER <nanoTime> <member> <from> <to> <incarnation> <accusers>"
+        + " <wall-clock> for each change of the confirmed view (ALIVE, SUSPECTED, FAILED).",
         "stdin commands:", NodeCommand.COMMANDS,
         "Environment: FD_KEY=keyId:hex;keyId:hex (the first signs), when no --key-file.",
         "Durations: 250ms, 1.5s, 2m (units ns us ms s m h); a number alone is milliseconds."})
@@ -67,7 +70,9 @@ final class NodeCommand implements Callable<Integer> {
         remove <id>              stop monitoring a peer or a probed target
         status                   STATUS localPauses=.. mistakes=.. accepted=.. sent=..
                                  pingsAnswered=.. detector=.. and dropped.REASON=.. for each
-                                 drop reason seen
+                                 drop reason seen; with --observers also observers=..
+                                 observed=.. localHealth=.. gossipSent=.. accusations=..
+                                 refutations=.. confirmedFailures=..
         probes                   PROBE <id> <url> sent=.. answered=.. late=.. refused=..
                                  unhealthy=.. abandoned=.. status=.. per target, then PROBES <n>
         detector <spec>          retune the detector (what tune recommends; same kind, the
@@ -200,6 +205,20 @@ final class NodeCommand implements Callable<Integer> {
       + " records, each with id ip:port, looked up every 5 s; give this node the id <its ip>:<port>.")
   String peersDns;
 
+  @Option(names = "--observers", paramLabel = "K", defaultValue = "0", description = {"The"
+      + " cluster overlay: each member is observed by K others (1-64; all-to-all when K >= members"
+      + " - 1), heartbeats go to this node's observers only, and a member is FAILED only when most"
+      + " of its observers agree (6 of 8), so one bad link or one paused observer fails nobody."
+      + " Every member must run it with the same K and the same peers (default 0: no overlay,"
+      + " every node heartbeats every other and decides alone)."})
+  int observers;
+
+  @Option(names = "--peers-file", paramLabel = "FILE", description = {"The peers, one ID=HOST:PORT"
+      + " a line (# comments; this node's own line is skipped, so all members can share the"
+      + " file), re-read when it changes (every second); a version that does not parse changes"
+      + " nothing and is reported on stderr."})
+  Path peersFile;
+
   @Option(names = "--dns-server", paramLabel = "HOST:PORT",
       description = "The DNS server for --peers-dns (default: the system's resolvers).")
   String dnsServer;
@@ -215,19 +234,30 @@ final class NodeCommand implements Callable<Integer> {
     // peer heard during start) wait for it.
     TransitionLines transitions = new TransitionLines(out);
     node.registry().addListener(transitions::print);
+    if (node.observers() > 0) {
+      node.addClusterListener(transitions::print);
+    }
     HealthServer health = null;
     DnsPeerDiscovery discovery = null;
+    PeersFile file = null;
     try {
       node.start();
       health = startHealth(node);
       discovery = startDiscovery(node);
+      file = peersFile == null ? null : PeersFile.watch(node, peersFile, Duration.ofSeconds(1));
     } catch (RuntimeException e) {
       close(discovery, health, node);
       throw e;
     }
     HealthServer healthServer = health;
     DnsPeerDiscovery dns = discovery;
-    Runnable closeAll = () -> close(dns, healthServer, node);
+    PeersFile watchedFile = file;
+    Runnable closeAll = () -> {
+      if (watchedFile != null) {
+        watchedFile.close();
+      }
+      close(dns, healthServer, node);
+    };
     Runtime.getRuntime().addShutdownHook(new Thread(closeAll, "node-shutdown"));
     print(out, "READY " + node.localId() + " " + node.localAddress().getPort() + " "
         + node.incarnation());
@@ -273,7 +303,7 @@ final class NodeCommand implements Callable<Integer> {
             + " mistakes=" + node.registry().stats().mistakes() + " accepted="
             + node.stats().accepted() + " sent=" + node.stats().sent() + " pingsAnswered="
             + node.stats().count(TransportStats.Counter.PINGS_ANSWERED)
-            + " detector=" + node.registry().spec() + drops(node));
+            + " detector=" + node.registry().spec() + drops(node) + cluster(node));
         case "export" -> {
           try {
             HeartbeatTrace trace = ArrivalRecording.of(node.registry()).trace(words[1]);
@@ -336,6 +366,21 @@ final class NodeCommand implements Callable<Integer> {
     return out.toString();
   }
 
+  /** The STATUS line's overlay part: observers, members observed, local health, protocol counts. */
+  private static String cluster(HeartbeatNode node) {
+    if (node.observers() == 0) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(" observers=").append(node.observers())
+        .append(" observed=").append(node.observed().size())
+        .append(" localHealth=").append(node.localHealth())
+        .append(" gossipSent=").append(node.stats().count(TransportStats.Counter.GOSSIP_SENT));
+    node.clusterStats().ifPresent(s -> out.append(" accusations=").append(s.accusationsMade())
+        .append(" refutations=").append(s.refutations())
+        .append(" confirmedFailures=").append(s.confirmedFailures()));
+    return out.toString();
+  }
+
   /** The node these options describe; throws IllegalArgumentException naming a bad setting. */
   HeartbeatNode.Builder build() {
     if (keyOnCommandLine != null) {
@@ -345,12 +390,21 @@ final class NodeCommand implements Callable<Integer> {
     }
     HeartbeatNode.Builder node = HeartbeatNode.builder().localId(id).bind(address("--bind", bind))
         .transport(transport).refusedConnectionIsFailure(refusedIsFailure);
+    if (observers < 0 || observers > 64) {
+      throw new IllegalArgumentException("--observers must be between 1 and 64 (0: no overlay),"
+          + " got " + observers);
+    }
+    node.observers(observers);
+    if (peersFile != null && peersDns != null) {
+      throw new IllegalArgumentException("--peers-file and --peers-dns: choose one source of"
+          + " peers");
+    }
     if (record < 0 || record > ArrivalRecording.MAX_HEARTBEATS) {
       throw new IllegalArgumentException("--record must be between 0 and 10000000 heartbeats,"
           + " got " + record);
     }
     if (probeInterval != null) {
-      if (!peers.isEmpty() || peersDns != null) {
+      if (!peers.isEmpty() || peersDns != null || peersFile != null) {
         if (interval == null || !interval.equals(probeInterval)) {
           throw new IllegalArgumentException("--probe-interval " + DurationConverter.format(
               probeInterval) + " with peers: a node has one detector interval, set by --interval ("
@@ -479,7 +533,7 @@ final class NodeCommand implements Callable<Integer> {
     // /metrics: the node's meters tagged node=<id> (transport, registry, per peer), what the
     // dashboard and alert rules in docs/ read.
     HealthServer.Builder health =
-        HealthServer.builder(HealthView.of(node.registry())).metricsOf(node);
+        HealthServer.builder(HealthView.of(node)).metricsOf(node);
     if (http != null) {
       health.http(address("--http", http));
     }
@@ -515,6 +569,20 @@ final class NodeCommand implements Callable<Integer> {
 
     TransitionLines(PrintStream out) {
       this.out = out;
+    }
+
+    /** A change of the overlay's confirmed view: {@code CLUSTER id FROM TO incarnation accusers}. */
+    synchronized void print(dev.failuredetector.cluster.MemberTransition t) {
+      line("CLUSTER " + t.atNanos() + " " + t.member() + " " + t.from() + " " + t.to() + " "
+          + t.incarnation() + " " + t.accusers() + " " + java.time.Instant.now());
+    }
+
+    private void line(String line) {
+      if (ready) {
+        NodeCommand.print(out, line);
+      } else {
+        held.add(line);
+      }
     }
 
     synchronized void print(PeerTransition<String> t) {

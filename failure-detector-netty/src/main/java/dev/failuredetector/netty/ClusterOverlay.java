@@ -5,8 +5,10 @@ import dev.failuredetector.MonitoredPeer;
 import dev.failuredetector.NanoClock;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.PeerTransition;
+import dev.failuredetector.cluster.ClusterListener;
 import dev.failuredetector.cluster.ClusterNode;
 import dev.failuredetector.cluster.ClusterStats;
+import dev.failuredetector.cluster.MemberTransition;
 import dev.failuredetector.cluster.MemberView;
 import dev.failuredetector.cluster.ObserverTopology;
 import dev.failuredetector.cluster.Rumor;
@@ -18,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -60,6 +63,7 @@ final class ClusterOverlay {
   private volatile ClusterStats stats;
   private volatile int localHealth;
   private volatile List<String> subjects = List.of();
+  private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
 
   ClusterOverlay(String localId, int observers, Duration interval, NanoClock clock,
       FailureDetectorRegistry<String> registry, RemotePeers peers,
@@ -209,7 +213,7 @@ final class ClusterOverlay {
           .incarnation(firstIncarnation)
           .now(now);
       settings.accept(b);
-      node = b.build();
+      node = b.listener(this::changed).build();
     } else {
       node = node.withTopology(topology);
     }
@@ -239,6 +243,22 @@ final class ClusterOverlay {
     views = Map.copyOf(next);
     stats = node.stats();
     localHealth = node.localHealth().score();
+  }
+
+  private void changed(MemberTransition transition) {
+    viewsDirty = true;
+    for (ClusterListener listener : listeners) {
+      try {
+        listener.onMemberTransition(transition);
+      } catch (RuntimeException e) {
+        // a listener's failure must not stop the protocol; it is the listener's to log
+      }
+    }
+  }
+
+  /** Tells {@code listener} of every confirmed-view change, on the node's event loop. */
+  void addListener(ClusterListener listener) {
+    listeners.add(listener);
   }
 
   /** The confirmed view of every member but this node (any thread; as of the last tick). */

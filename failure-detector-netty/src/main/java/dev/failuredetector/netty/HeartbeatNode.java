@@ -453,6 +453,19 @@ public final class HeartbeatNode implements AutoCloseable {
     return overlay == null ? Optional.empty() : Optional.ofNullable(overlay.stats());
   }
 
+  /**
+   * Tells {@code listener} of every change of the overlay's confirmed view (a member confirmed
+   * failed, back alive), on the node's event loop: it must not block.
+   *
+   * @throws IllegalStateException without the overlay
+   */
+  public void addClusterListener(dev.failuredetector.cluster.ClusterListener listener) {
+    if (overlay == null) {
+      throw new IllegalStateException("no cluster overlay: build the node with observers(k)");
+    }
+    overlay.addListener(Objects.requireNonNull(listener, "listener"));
+  }
+
   /** Observers per member with the overlay; 0 without (all-to-all). */
   public int observers() {
     return overlay == null ? 0 : overlay.observers();

@@ -79,6 +79,16 @@ final class HealthJson {
     appendMillis(json, h.timeoutNanos());
     json.append(",\"inStateMs\":");
     appendMillis(json, h.nanosInState());
+    if (h.cluster() != null) {
+      // The overlay: this node's own view above, the cluster's confirmed one here.
+      json.append(",\"observed\":").append(h.observed())
+          .append(",\"unreachableFromHere\":").append(h.unreachableFromHere())
+          .append(",\"cluster\":{\"state\":\"").append(h.cluster().state())
+          .append("\",\"incarnation\":").append(h.cluster().incarnation())
+          .append(",\"accusers\":").append(h.cluster().accusers())
+          .append(",\"needed\":").append(h.cluster().needed())
+          .append(",\"observers\":").append(h.cluster().observers()).append('}');
+    }
     if (!h.shadow().isEmpty()) {
       // What each shadow candidate would have done on this peer's arrivals.
       json.append(",\"shadow\":[");

@@ -1,5 +1,9 @@
 package dev.failuredetector.netty.health;
 
+import dev.failuredetector.cluster.MemberState;
+import dev.failuredetector.cluster.MemberView;
+import java.util.Map;
+import java.util.function.Supplier;
 import dev.failuredetector.FailureDetectorRegistry;
 import dev.failuredetector.NanoClock;
 import dev.failuredetector.PeerSnapshot;
@@ -26,6 +30,8 @@ public final class HealthView {
   public static final int MIN_WEIGHT_PERCENT = 10;
 
   private final FailureDetectorRegistry<String> registry;
+  /** The overlay's confirmed view of every other member, or null without the overlay. */
+  private final Supplier<Map<String, MemberView>> cluster;
   private final MassEjectionGuard guard;
   private final NanoClock clock;
   private final long refreshNanos;
@@ -38,6 +44,7 @@ public final class HealthView {
 
   private HealthView(Builder builder) {
     this.registry = builder.registry;
+    this.cluster = builder.cluster;
     this.guard = builder.guard;
     this.clock = builder.clock;
     this.refreshNanos = builder.refreshNanos;
@@ -86,6 +93,18 @@ public final class HealthView {
     return new Liveness(since < liveTimeoutNanos, since, liveTimeoutNanos);
   }
 
+  /**
+   * A view of {@code node}'s peers with the default guard: its registry, and with the cluster
+   * overlay ({@code observers}) every member, judged by the overlay's confirmed view.
+   */
+  public static HealthView of(dev.failuredetector.netty.HeartbeatNode node) {
+    Builder builder = builder(node.registry());
+    if (node.observers() > 0) {
+      builder.cluster(node::clusterView);
+    }
+    return builder.build();
+  }
+
   /** A view of {@code registry} with the default guard ({@link MassEjectionGuard#defaultGuard}). */
   public static HealthView of(FailureDetectorRegistry<String> registry) {
     return builder(registry).build();
@@ -101,6 +120,11 @@ public final class HealthView {
     if (peer == null) {
       return Optional.empty();
     }
+    MemberView member = cluster == null ? null : cluster.get().get(peer);
+    if (member != null) {
+      return Optional.of(memberHealth(peer, registry.snapshot(peer).orElse(null), member,
+          ejectionStatus()));
+    }
     return registry.snapshot(peer).map(snapshot -> healthOf(snapshot, ejectionStatus(),
         shadowOf(peer)));
   }
@@ -108,11 +132,19 @@ public final class HealthView {
   /** The health of every registered peer, with a fresh count of suspected peers. */
   public Peers peers() {
     List<PeerSnapshot<String>> snapshots = registry.snapshots();
-    EjectionStatus status = statusOf(snapshots);
+    Map<String, MemberView> members = cluster == null ? Map.of() : cluster.get();
+    EjectionStatus status = statusOf(snapshots, members);
     cached = new CountedStatus(status, clock.nanoTime());
-    List<PeerHealth> health = new ArrayList<>(snapshots.size());
+    List<PeerHealth> health = new ArrayList<>(snapshots.size() + members.size());
     for (PeerSnapshot<String> snapshot : snapshots) {
-      health.add(healthOf(snapshot, status, shadowOf(snapshot.key())));
+      MemberView member = members.get(snapshot.key());
+      health.add(member != null ? memberHealth(snapshot.key(), snapshot, member, status)
+          : healthOf(snapshot, status, shadowOf(snapshot.key())));
+    }
+    for (Map.Entry<String, MemberView> e : members.entrySet()) {
+      if (registry.snapshot(e.getKey()).isEmpty()) {
+        health.add(memberHealth(e.getKey(), null, e.getValue(), status));
+      }
     }
     health.sort((a, b) -> a.peer().compareTo(b.peer()));
     return new Peers(List.copyOf(health), status);
@@ -126,7 +158,8 @@ public final class HealthView {
     long now = clock.nanoTime();
     CountedStatus last = cached;
     if (last == null || now - last.atNanos() >= refreshNanos) {
-      last = new CountedStatus(statusOf(registry.snapshots()), now);
+      last = new CountedStatus(statusOf(registry.snapshots(),
+          cluster == null ? Map.of() : cluster.get()), now);
       cached = last;
     }
     return last.status();
@@ -141,15 +174,59 @@ public final class HealthView {
     return guard;
   }
 
-  private EjectionStatus statusOf(List<PeerSnapshot<String>> snapshots) {
+  /**
+   * Suspected peers among all: with the overlay, members count by the confirmed view (FAILED),
+   * the rest (probed targets) by this node's registry.
+   */
+  private EjectionStatus statusOf(List<PeerSnapshot<String>> snapshots,
+      Map<String, MemberView> members) {
     int suspected = 0;
+    int total = members.size();
     for (PeerSnapshot<String> snapshot : snapshots) {
+      if (members.containsKey(snapshot.key())) {
+        continue;
+      }
+      total++;
       if (isSuspectedFromSilence(snapshot.state(), snapshot.reason())) {
         suspected++;
       }
     }
-    boolean panic = guard.isPanic(suspected, snapshots.size());
-    return new EjectionStatus(suspected, snapshots.size(), panic, panic && guard.holdsUp());
+    for (MemberView member : members.values()) {
+      if (member.state() == MemberState.FAILED) {
+        suspected++;
+      }
+    }
+    boolean panic = guard.isPanic(suspected, total);
+    return new EjectionStatus(suspected, total, panic, panic && guard.holdsUp());
+  }
+
+  /**
+   * A member with the overlay: up unless the cluster confirmed it failed, whatever this node's
+   * own detector says (one observer's silence is a link's fault until others agree); weighted
+   * down while this node cannot hear it, by lateness while it can.
+   */
+  private PeerHealth memberHealth(String id, PeerSnapshot<String> s, MemberView member,
+      EjectionStatus status) {
+    boolean available = member.state() != MemberState.FAILED;
+    boolean heldUp = !available && status.holdingUp();
+    int weight;
+    if (!available) {
+      weight = heldUp ? MIN_WEIGHT_PERCENT : 0;
+    } else if (s == null || s.state() == PeerState.UNKNOWN) {
+      weight = 100;
+    } else if (s.state() == PeerState.AVAILABLE) {
+      weight = weightPercent(s.nanosSinceLastHeartbeat(), s.timeoutNanos());
+    } else {
+      weight = MIN_WEIGHT_PERCENT; // unreachable from here only
+    }
+    if (s == null) {
+      return new PeerHealth(id, PeerState.UNKNOWN, TransitionReason.REGISTERED, available, heldUp,
+          status.panic(), weight, java.util.OptionalDouble.empty(), -1, -1, -1, List.of(), false,
+          member);
+    }
+    return new PeerHealth(id, s.state(), s.reason(), available, heldUp, status.panic(), weight,
+        s.phi(), s.nanosSinceLastHeartbeat(), s.timeoutNanos(), s.nanosInState(), shadowOf(id),
+        true, member);
   }
 
   private static boolean isSuspectedFromSilence(PeerState state, TransitionReason reason) {
@@ -197,6 +274,7 @@ public final class HealthView {
     private long refreshNanos = Duration.ofMillis(100).toNanos();
     private double readyShare = 0.5;
     private long liveTimeoutNanos = Duration.ofSeconds(5).toNanos();
+    private Supplier<Map<String, MemberView>> cluster;
 
     private Builder(FailureDetectorRegistry<String> registry) {
       this.registry = Objects.requireNonNull(registry, "registry must not be null");
@@ -251,6 +329,15 @@ public final class HealthView {
             "liveTimeout must be between 100 ms and 10 minutes, got " + timeout);
       }
       this.liveTimeoutNanos = timeout.toNanos();
+      return this;
+    }
+
+    /**
+     * The cluster overlay's confirmed view of every other member ({@code
+     * HeartbeatNode::clusterView}): members are then served from it, up unless confirmed failed.
+     */
+    public Builder cluster(Supplier<Map<String, MemberView>> views) {
+      this.cluster = Objects.requireNonNull(views, "cluster must not be null");
       return this;
     }
 

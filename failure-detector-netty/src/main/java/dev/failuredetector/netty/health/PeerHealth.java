@@ -1,5 +1,7 @@
 package dev.failuredetector.netty.health;
 
+import dev.failuredetector.cluster.MemberState;
+import dev.failuredetector.cluster.MemberView;
 import dev.failuredetector.PeerState;
 import dev.failuredetector.TransitionReason;
 import dev.failuredetector.qos.ShadowResult;
@@ -31,14 +33,38 @@ import java.util.OptionalDouble;
  * @param nanosInState time since the last transition
  * @param shadow what each shadow candidate would have done on this peer's arrivals (empty when
  *     the registry has none)
+ * @param observed whether this node runs a detector on it ({@code state} and the times are this
+ *     node's own view); false for a cluster member other nodes observe (then {@code state} is
+ *     UNKNOWN)
+ * @param cluster the cluster overlay's confirmed view of it, or null without the overlay (or for
+ *     a probed target): with the overlay, {@code available} and {@code up} follow this view, not
+ *     {@code state}
  */
 public record PeerHealth(String peer, PeerState state, TransitionReason reason, boolean available,
     boolean heldUp, boolean panic, int weightPercent, OptionalDouble phi,
     long nanosSinceLastHeartbeat, long timeoutNanos, long nanosInState,
-    List<ShadowResult> shadow) {
+    List<ShadowResult> shadow, boolean observed, MemberView cluster) {
 
   /** The largest phi shown (JSON, the status page, the demo): beyond it, phi reads as this. */
   public static final double MAX_PHI = 999;
+
+  /** A peer this node observes, without the cluster overlay. */
+  public PeerHealth(String peer, PeerState state, TransitionReason reason, boolean available,
+      boolean heldUp, boolean panic, int weightPercent, OptionalDouble phi,
+      long nanosSinceLastHeartbeat, long timeoutNanos, long nanosInState,
+      List<ShadowResult> shadow) {
+    this(peer, state, reason, available, heldUp, panic, weightPercent, phi,
+        nanosSinceLastHeartbeat, timeoutNanos, nanosInState, shadow, true, null);
+  }
+
+  /**
+   * With the overlay: this node cannot hear a member its cluster holds alive (its own detector
+   * suspects it, or it left it failed): a fault of the link between them, not of the member.
+   */
+  public boolean unreachableFromHere() {
+    return cluster != null && observed && state != PeerState.AVAILABLE
+        && state != PeerState.UNKNOWN && cluster.state() != MemberState.FAILED;
+  }
 
   /** Copies {@code shadow}; caps {@code phi} at {@link #MAX_PHI}. */
   public PeerHealth {
