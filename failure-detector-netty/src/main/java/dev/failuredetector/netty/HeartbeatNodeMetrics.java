@@ -1,5 +1,7 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.cluster.ClusterStats;
+import dev.failuredetector.cluster.MemberState;
 import dev.failuredetector.micrometer.FailureDetectorMetrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -31,8 +33,15 @@ import java.util.function.ToLongFunction;
  *   <li>{@code connections.attempts}, {@code connections.failures}, {@code connections.refused.clues},
  *       {@code connections.inbound.rejected}, {@code connections.inbound.closed} (TCP), and the
  *       gauge {@code connections.inbound.open},
- *   <li>{@code handler.errors}, {@code rounds.skipped}, {@code pings.answered}.
+ *   <li>{@code handler.errors}, {@code rounds.skipped}, {@code pings.answered}, {@code
+ *       messages.gossip.sent}.
  * </ul>
+ *
+ * <p>With the cluster overlay ({@link HeartbeatNode.Builder#observers}): the gauges {@code
+ * failure.detector.cluster.local.health} and {@code failure.detector.cluster.members} (tag {@code
+ * state}: alive, suspected, failed), and the counters {@code failure.detector.cluster.accusations},
+ * {@code .accusations.withheld}, {@code .refutations}, {@code .confirmed.failures}, {@code
+ * .rumors.received}, {@code .rumors.dropped}.
  *
  * <p>For each probed target ({@link HeartbeatNode#addProbe}), tagged {@code peer=<id>} and
  * {@code kind} ({@code udp}, {@code tcp}, {@code http}), following targets as they are added and
@@ -111,6 +120,11 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
         Tags.empty(), TransportStats::skippedRounds);
     counter(registry, "pings.answered", "PINGs of other nodes' probes answered with an ACK",
         Tags.empty(), s -> s.count(TransportStats.Counter.PINGS_ANSWERED));
+    counter(registry, "messages.gossip.sent", "GOSSIP messages sent (cluster overlay)",
+        Tags.empty(), s -> s.count(TransportStats.Counter.GOSSIP_SENT));
+    if (node.observers() > 0) {
+      clusterMeters(registry);
+    }
     Map<ProbeRunner, List<Meter>> probeMeters = new ConcurrentHashMap<>();
     node.watchProbes(new HeartbeatNode.ProbeWatcher() {
       @Override
@@ -126,6 +140,43 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
         }
       }
     });
+  }
+
+  /**
+   * The overlay's: {@code failure.detector.cluster.local.health} (0 healthy to 8), {@code
+   * .members} by confirmed {@code state}, and the counters {@code .accusations}, {@code
+   * .refutations}, {@code .confirmed.failures}, {@code .accusations.withheld}, {@code
+   * .rumors.received}, {@code .rumors.dropped}.
+   */
+  private void clusterMeters(MeterRegistry registry) {
+    Gauge.builder("failure.detector.cluster.local.health", node, HeartbeatNode::localHealth)
+        .description("How much this node distrusts itself (0 healthy, up to 8): it waits this"
+            + " many times 5 intervals longer before accusing").tags(tags).register(registry);
+    for (MemberState state : MemberState.values()) {
+      Gauge.builder("failure.detector.cluster.members", node, n -> n.clusterView().values()
+              .stream().filter(v -> v.state() == state).count())
+          .description("Other members by their confirmed state").tags(tags)
+          .tag("state", state.name().toLowerCase(Locale.ROOT)).register(registry);
+    }
+    clusterCounter(registry, "accusations", "Accusations this node made as an observer",
+        ClusterStats::accusationsMade);
+    clusterCounter(registry, "accusations.withheld",
+        "Suspicions that ended before this node's local-health delay let it accuse",
+        ClusterStats::accusationsWithheld);
+    clusterCounter(registry, "refutations", "Accusations against this node it refuted",
+        ClusterStats::refutations);
+    clusterCounter(registry, "confirmed.failures", "Members this node saw confirmed failed",
+        ClusterStats::confirmedFailures);
+    clusterCounter(registry, "rumors.received", "Rumors received", ClusterStats::rumorsReceived);
+    clusterCounter(registry, "rumors.dropped", "Rumors dropped from a full send queue",
+        ClusterStats::rumorsDropped);
+  }
+
+  private void clusterCounter(MeterRegistry registry, String name, String description,
+      java.util.function.ToLongFunction<ClusterStats> value) {
+    FunctionCounter.builder("failure.detector.cluster." + name, node,
+            n -> n.clusterStats().map(value::applyAsLong).orElse(0L))
+        .description(description).tags(tags).register(registry);
   }
 
   private List<Meter> probeMeters(MeterRegistry registry, ProbeRunner probe) {

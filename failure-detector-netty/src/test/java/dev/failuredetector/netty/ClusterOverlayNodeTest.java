@@ -135,6 +135,9 @@ class ClusterOverlayNodeTest {
     // The cut observer never hears the member: it suspects it locally, accuses it once, and the
     // member refutes; nobody confirms a failure.
     HeartbeatNode observer = nodes.get(cutObserver);
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    new HeartbeatNodeMetrics(observer, java.util.List.of()).bindTo(meters);
     await().atMost(GENEROUS).until(() -> observer.registry().state(member) == PeerState.SUSPECTED
         && observer.clusterStats().orElseThrow().accusationsMade() >= 1
         && nodes.get(member).clusterStats().orElseThrow().refutations() >= 1);
@@ -158,6 +161,14 @@ class ClusterOverlayNodeTest {
     leaver.close();
     await().atMost(GENEROUS).until(() -> nodes.values().stream().allMatch(
         n -> n.clusterView(member).map(v -> v.state() == MemberState.FAILED).orElse(false)));
+    // The observer's meters say so too.
+    assertThat(meters.get("failure.detector.cluster.members").tag("state", "failed").gauge()
+        .value()).isEqualTo(1);
+    assertThat(meters.get("failure.detector.cluster.members").tag("state", "alive").gauge()
+        .value()).isEqualTo(5);
+    assertThat(meters.get("failure.detector.cluster.accusations").functionCounter().count())
+        .isGreaterThanOrEqualTo(1);
+    assertThat(meters.get("failure.detector.cluster.local.health").gauge().value()).isBetween(0.0, 8.0);
     for (HeartbeatNode node : nodes.values()) {
       assertThat(node.stats().drops(DropReason.STALE_GOSSIP)).isZero();
       assertThat(node.localHealth()).isBetween(0, 8);

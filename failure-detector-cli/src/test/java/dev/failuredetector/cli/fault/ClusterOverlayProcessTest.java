@@ -169,6 +169,10 @@ class ClusterOverlayProcessTest {
     assertThat(cut[1]).contains("\"unreachableFromHere\":true",
         "\"cluster\":{\"state\":\"SUSPECTED\"");
 
+    String[] page = get(address(observerIndex) + ":8080", "/");
+    assertThat(page[1]).contains("local health", "<th>cluster (accusers/needed)</th>",
+        "(unreachable from here)", "(observed by others)");
+
     // A member killed: every survivor confirms it.
     nodes.get(victim).kill();
     for (NodeProcess node : nodes.values()) {

@@ -32,6 +32,7 @@ public final class HealthView {
   private final FailureDetectorRegistry<String> registry;
   /** The overlay's confirmed view of every other member, or null without the overlay. */
   private final Supplier<Map<String, MemberView>> cluster;
+  private final java.util.function.IntSupplier localHealth;
   private final MassEjectionGuard guard;
   private final NanoClock clock;
   private final long refreshNanos;
@@ -45,6 +46,7 @@ public final class HealthView {
   private HealthView(Builder builder) {
     this.registry = builder.registry;
     this.cluster = builder.cluster;
+    this.localHealth = builder.localHealth;
     this.guard = builder.guard;
     this.clock = builder.clock;
     this.refreshNanos = builder.refreshNanos;
@@ -100,7 +102,7 @@ public final class HealthView {
   public static HealthView of(dev.failuredetector.netty.HeartbeatNode node) {
     Builder builder = builder(node.registry());
     if (node.observers() > 0) {
-      builder.cluster(node::clusterView);
+      builder.cluster(node::clusterView).localHealth(node::localHealth);
     }
     return builder.build();
   }
@@ -163,6 +165,12 @@ public final class HealthView {
       cached = last;
     }
     return last.status();
+  }
+
+  /** The node's local-health score (overlay), or empty. */
+  public java.util.OptionalInt localHealth() {
+    return localHealth == null ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(localHealth.getAsInt());
   }
 
   FailureDetectorRegistry<String> registry() {
@@ -275,6 +283,7 @@ public final class HealthView {
     private double readyShare = 0.5;
     private long liveTimeoutNanos = Duration.ofSeconds(5).toNanos();
     private Supplier<Map<String, MemberView>> cluster;
+    private java.util.function.IntSupplier localHealth;
 
     private Builder(FailureDetectorRegistry<String> registry) {
       this.registry = Objects.requireNonNull(registry, "registry must not be null");
@@ -338,6 +347,12 @@ public final class HealthView {
      */
     public Builder cluster(Supplier<Map<String, MemberView>> views) {
       this.cluster = Objects.requireNonNull(views, "cluster must not be null");
+      return this;
+    }
+
+    /** The node's local-health score with the overlay ({@code HeartbeatNode::localHealth}). */
+    public Builder localHealth(java.util.function.IntSupplier score) {
+      this.localHealth = Objects.requireNonNull(score, "localHealth must not be null");
       return this;
     }
 

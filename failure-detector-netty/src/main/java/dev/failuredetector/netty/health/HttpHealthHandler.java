@@ -127,7 +127,7 @@ public final class HttpHealthHandler extends SimpleChannelInboundHandler<FullHtt
     if (path.isEmpty()) {
       return HttpResponses.of(HttpResponseStatus.OK, HttpResponses.HTML,
           StatusPage.render((name == null ? "failure-detector" : name + ": failure-detector")
-              + ": " + view.registry().size() + " peers", view.peers()));
+              + ": " + view.registry().size() + " peers", view.peers(), view.localHealth()));
     }
     if (path.size() == 1 && path.get(0).equals("health")) {
       return HttpResponses.json(HttpResponseStatus.OK, HealthJson.summary(view.peers()));

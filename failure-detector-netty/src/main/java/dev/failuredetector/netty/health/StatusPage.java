@@ -13,6 +13,12 @@ final class StatusPage {
   private StatusPage() {}
 
   static String render(String title, HealthView.Peers peers) {
+    return render(title, peers, java.util.OptionalInt.empty());
+  }
+
+  /** With the overlay: a column of the confirmed view, and this node's local health. */
+  static String render(String title, HealthView.Peers peers, java.util.OptionalInt localHealth) {
+    boolean cluster = peers.peers().stream().anyMatch(p -> p.cluster() != null);
     StringBuilder html = new StringBuilder(1024 + 256 * peers.peers().size());
     int up = 0;
     for (PeerHealth peer : peers.peers()) {
@@ -32,10 +38,15 @@ final class StatusPage {
         .append(" peers up; ").append(ejection.suspected()).append(" suspected")
         .append(ejection.panic() ? "; <strong>mass-ejection guard: panic</strong>" : "")
         .append(ejection.holdingUp() ? " (holding suspected peers up)" : "")
+        .append(localHealth.isPresent() ? "; local health " + localHealth.getAsInt()
+            + " (0 healthy, up to 8: this node waits that many times 5 intervals longer before"
+            + " accusing)" : "")
         .append(". Refreshes every 2 s.</p>\n")
         .append("<table id=\"peers\"><thead><tr><th>peer</th><th>state</th><th>reason</th>")
         .append("<th>phi</th><th>timeout (ms)</th><th>since heartbeat (ms)</th>")
-        .append("<th>weight (%)</th></tr></thead><tbody>\n");
+        .append("<th>weight (%)</th>")
+        .append(cluster ? "<th>cluster (accusers/needed)</th>" : "")
+        .append("</tr></thead><tbody>\n");
     for (PeerHealth peer : peers.peers()) {
       html.append("<tr class=\"peer\" data-peer=\"").append(escape(peer.peer())).append("\">")
           .append("<td>").append(escape(peer.peer())).append("</td>")
@@ -47,7 +58,18 @@ final class StatusPage {
           .append("<td>").append(peer.timeoutNanos() / 1_000_000).append("</td>")
           .append("<td>").append(peer.nanosSinceLastHeartbeat() < 0 ? "-"
               : Long.toString(peer.nanosSinceLastHeartbeat() / 1_000_000)).append("</td>")
-          .append("<td>").append(peer.weightPercent()).append("</td></tr>\n");
+          .append("<td>").append(peer.weightPercent()).append("</td>");
+      if (cluster) {
+        html.append("<td class=\"cluster\">");
+        if (peer.cluster() != null) {
+          html.append(peer.cluster().state()).append(' ').append(peer.cluster().accusers())
+              .append('/').append(peer.cluster().needed())
+              .append(peer.unreachableFromHere() ? " (unreachable from here)" : "")
+              .append(peer.observed() ? "" : " (observed by others)");
+        }
+        html.append("</td>");
+      }
+      html.append("</tr>\n");
     }
     return html.append("</tbody></table>\n<p>JSON: <a href=\"/peers\">/peers</a>, ")
         .append("<a href=\"/health\">/health</a>; probes: <a href=\"/ready\">/ready</a>, ")
