@@ -18,21 +18,39 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * Real {@code node} processes of the jar, in a network namespace of their own (each on its own
- * 127.0.0.x, one shared {@code --peers-file}, a key), once with the cluster overlay ({@code
- * --observers 8}) and once all-to-all, the same N, interval 200 ms, the default detector: the
- * messages each node sends and the CPU it uses (over 30 s after a 20 s warm-up), then a one-way cut
- * with nftables from a member to one of its observers (is anyone failed?), then a SIGKILL (when
- * did each survivor confirm it?).
+ * Real member processes in a network namespace of their own, each on its own 127.0.x.y and port:
+ * our {@code node} with the cluster overlay ({@code --observers 8}, one shared {@code
+ * --peers-file}, a key), our {@code node} all-to-all, and scalecube-cluster members (SWIM over
+ * TCP, the {@code benchmarks-scalecube} jar, ping interval 200 ms, a ping timeout of 100 ms, its
+ * other defaults); the same N, heartbeats every 200 ms, our default detector. For each: the packets
+ * each member receives on its port (nftables counters) and the CPU it uses (/proc), over 30 s
+ * after a 20 s warm-up; a one-way cut with nftables from a member to one member that watches it
+ * (is anyone failed within 20 s? ours only: scalecube's TCP connections all come from 127.0.0.1,
+ * so one sender's packets cannot be told apart); then a SIGKILL (when did each survivor declare it
+ * failed: our CLUSTER line, our all-to-all TRANSITION to FAILED after the 10 s confirmation time,
+ * scalecube's REMOVED event).
  *
  * <p>Needs root, {@code ip} and {@code nft}. Run: {@code ./mvnw -B -q -DskipTests package && java
  * -cp benchmarks/target/benchmarks.jar dev.failuredetector.benchmarks.ClusterProcesses [N, default
- * 50] [jar, default failure-detector-cli/target/failure-detector.jar]}
+ * 50] [modes, default overlay,all-to-all,scalecube]}
  */
 public final class ClusterProcesses {
 
   private static final String NS = "fd-bench-" + ProcessHandle.current().pid();
   private static final int PORT = 7400;
+  private static final String JAR = "failure-detector-cli/target/failure-detector.jar";
+  private static final String SCALECUBE_JAR = "benchmarks-scalecube/target/scalecube-member.jar";
+
+  /** What runs in each process. */
+  private enum Mode {
+    OVERLAY("overlay, --observers 8"), ALL_TO_ALL("all-to-all"), SCALECUBE("scalecube 2.7.10");
+
+    final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+  }
   private static final String KEY =
       "1:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
   private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -69,27 +87,6 @@ public final class ClusterProcesses {
       reader.start();
     }
 
-    long status(String field) throws Exception {
-      int before = lines.size();
-      stdin.write("status\n");
-      stdin.flush();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (System.nanoTime() < deadline) {
-        for (int i = before; i < lines.size(); i++) {
-          if (lines.get(i).startsWith("STATUS ")) {
-            for (String f : lines.get(i).split(" ")) {
-              if (f.startsWith(field + "=")) {
-                return Long.parseLong(f.substring(field.length() + 1));
-              }
-            }
-            return -1;
-          }
-        }
-        Thread.sleep(10); // a benchmark harness polling a process, not a test
-      }
-      throw new IllegalStateException(id + ": no STATUS");
-    }
-
     long cpuTicks() throws IOException {
       String[] stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat")).split(" ");
       return Long.parseLong(stat[13]) + Long.parseLong(stat[14]);
@@ -98,89 +95,123 @@ public final class ClusterProcesses {
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-    String jar = args.length > 1 ? args[1] : "failure-detector-cli/target/failure-detector.jar";
+    List<Mode> modes = new ArrayList<>();
+    for (String mode : (args.length > 1 ? args[1] : "overlay,all-to-all,scalecube").split(",")) {
+      modes.add(Mode.valueOf(mode.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
+    }
     if (run("ip", "netns", "add", NS) != 0 || run("ip", "-n", NS, "link", "set", "lo", "up") != 0) {
       throw new IllegalStateException("cannot create network namespace " + NS + " (root?)");
     }
     try {
-      System.out.println("| mode | nodes | msg/s sent per node | CPU per node (% of a core) |"
-          + " one-way cut: members failed | SIGKILL: survivors that confirmed | median | max |");
-      System.out.println("|---|---|---|---|---|---|---|---|");
-      runMode(n, jar, true);
-      runMode(n, jar, false);
+      System.out.println("| members | packets/s received per member | CPU per member (% of a"
+          + " core) | one-way cut: nodes that failed the member | SIGKILL: survivors that declared"
+          + " it failed | median | max |");
+      System.out.println("|---|---|---|---|---|---|---|");
+      for (Mode mode : modes) {
+        runMode(n, mode);
+      }
     } finally {
       run("ip", "netns", "del", NS);
     }
   }
 
-  private static void runMode(int n, String jar, boolean overlay) throws Exception {
+  private static List<String> command(Mode mode, int i, int n, Path file) {
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", NS, "java",
+        "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    if (mode == Mode.SCALECUBE) {
+      command.addAll(List.of("-jar", SCALECUBE_JAR, id(i), address(i), String.valueOf(PORT + i),
+          i == 0 ? "-" : address(0) + ":" + PORT, "200"));
+      return command;
+    }
+    command.addAll(List.of("-jar", JAR, "node", "--id", id(i), "--bind",
+        address(i) + ":" + (PORT + i), "--peers-file", file.toString(), "--interval", "200ms"));
+    if (mode == Mode.OVERLAY) {
+      command.addAll(List.of("--observers", "8"));
+    }
+    return command;
+  }
+
+  private static void runMode(int n, Mode mode) throws Exception {
+    boolean overlay = mode == Mode.OVERLAY;
     Path dir = Files.createTempDirectory("fd-cluster-bench");
     StringBuilder peers = new StringBuilder();
     for (int i = 0; i < n; i++) {
-      peers.append(id(i)).append('=').append(address(i)).append(':').append(PORT).append('\n');
+      peers.append(id(i)).append('=').append(address(i)).append(':').append(PORT + i)
+          .append('\n');
     }
     Path file = dir.resolve("members.txt");
     Files.writeString(file, peers);
     List<Node> nodes = new ArrayList<>();
     try {
+      nft("add", "table", "inet", "fdcount");
+      nft("add", "chain", "inet", "fdcount", "input",
+          "{ type filter hook input priority 0 ; policy accept ; }");
       for (int i = 0; i < n; i++) {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", NS, "java",
-            "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar, "node",
-            "--id", id(i), "--bind", address(i) + ":" + PORT, "--peers-file", file.toString(),
-            "--interval", "200ms"));
-        if (overlay) {
-          command.addAll(List.of("--observers", "8"));
-        }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        nft("add", "rule", "inet", "fdcount", "input", "meta", "l4proto", "{ tcp, udp }", "th",
+            "dport", String.valueOf(PORT + i), "counter");
+      }
+      for (int i = 0; i < n; i++) {
+        ProcessBuilder builder = new ProcessBuilder(command(mode, i, n, file))
+            .redirectErrorStream(true);
         builder.environment().put("FD_KEY", KEY);
         nodes.add(new Node(id(i), builder.start()));
+        if (i == 0 && mode == Mode.SCALECUBE) { // the seed listens before the others join
+          awaitAll(nodes, node -> node.lines.stream().anyMatch(l -> l.startsWith("READY ")), 120);
+        }
       }
       awaitAll(nodes, node -> node.lines.stream().anyMatch(l -> l.startsWith("READY ")), 300);
+      if (mode == Mode.SCALECUBE) {
+        String all = "MEMBERS " + (n - 1);
+        awaitAll(nodes, node -> node.lines.stream().anyMatch(l -> l.equals(all)), 300);
+      }
       Thread.sleep(20_000); // warm-up: every detector has its history
-      long[] sent = new long[n];
+      long[] packets = packetsPerPort(n);
       long[] cpu = new long[n];
       for (int i = 0; i < n; i++) {
-        sent[i] = nodes.get(i).status("sent");
         cpu[i] = nodes.get(i).cpuTicks();
       }
       long start = System.nanoTime();
       Thread.sleep(30_000);
       double seconds = (System.nanoTime() - start) / 1e9;
-      double messages = 0;
+      long[] packetsAfter = packetsPerPort(n);
+      double received = 0;
       double cores = 0;
       for (int i = 0; i < n; i++) {
-        messages += (nodes.get(i).status("sent") - sent[i]) / seconds;
+        received += (packetsAfter[i] - packets[i]) / seconds;
         cores += (nodes.get(i).cpuTicks() - cpu[i]) / (double) CLOCK_TICKS / seconds;
       }
       // One way: member 1's datagrams to one member that observes it are dropped (member 0
       // all-to-all; with the overlay, the first of its observers found).
       int cutFrom = 1;
-      int cutTo = overlay ? observerOf(nodes, cutFrom) : 0;
-      nft("add", "table", "inet", "fdcut");
-      nft("add", "chain", "inet", "fdcut", "input",
-          "{ type filter hook input priority 0 ; policy accept ; }");
-      nft("add", "rule", "inet", "fdcut", "input", "ip", "saddr", address(cutFrom), "ip",
-          "daddr", address(cutTo), "drop");
-      Thread.sleep(20_000); // past the detector's timeout and the 10 s confirmation time
-      String cutId = id(cutFrom);
-      long failedByCut = nodes.stream().filter(node -> node.firstSeen.containsKey(
-          (overlay ? "CLUSTER " : "TRANSITION ") + cutId + " FAILED")).count();
+      String failedByCut = "not run";
+      if (mode != Mode.SCALECUBE) {
+        int cutTo = overlay ? observerOf(nodes, cutFrom) : 0;
+        nft("add", "table", "inet", "fdcut");
+        nft("add", "chain", "inet", "fdcut", "input",
+            "{ type filter hook input priority 0 ; policy accept ; }");
+        nft("add", "rule", "inet", "fdcut", "input", "ip", "saddr", address(cutFrom), "ip",
+            "daddr", address(cutTo), "drop");
+        Thread.sleep(20_000); // past the detector's timeout and the 10 s confirmation time
+        String cutId = id(cutFrom);
+        failedByCut = String.valueOf(nodes.stream().filter(node -> node.firstSeen.containsKey(
+            (overlay ? "CLUSTER " : "TRANSITION ") + cutId + " FAILED")).count());
+      }
       // SIGKILL the last member.
       Node victim = nodes.get(n - 1);
       long killedAt = System.nanoTime();
       victim.process.destroyForcibly();
-      String key = (overlay ? "CLUSTER " : "TRANSITION ") + victim.id + " FAILED";
+      String key = (mode == Mode.ALL_TO_ALL ? "TRANSITION " : "CLUSTER ") + victim.id + " FAILED";
       List<Node> survivors = nodes.subList(0, n - 1);
       awaitAll(survivors, node -> node.firstSeen.containsKey(key), 60);
       long[] detection = survivors.stream().filter(node -> node.firstSeen.containsKey(key))
           .mapToLong(node -> node.firstSeen.get(key) - killedAt).sorted().toArray();
-      System.out.printf("| %s | %d | %.1f | %.1f | %d | %d of %d | %s | %s |%n",
-          overlay ? "overlay, --observers 8" : "all-to-all", n, messages / n, 100 * cores / n,
-          failedByCut, detection.length, n - 1,
+      System.out.printf("| %d, %s | %.1f | %.1f | %s | %d of %d | %s | %s |%n",
+          n, mode.label, received / n, 100 * cores / n, failedByCut, detection.length, n - 1,
           detection.length == 0 ? "-" : String.format("%.2f s", detection[detection.length / 2] / 1e9),
           detection.length == 0 ? "-" : String.format("%.2f s", detection[detection.length - 1] / 1e9));
     } finally {
       nft("delete", "table", "inet", "fdcut");
+      nft("delete", "table", "inet", "fdcount");
       for (Node node : nodes) {
         node.process.destroyForcibly();
       }
@@ -188,6 +219,24 @@ public final class ClusterProcesses {
         node.process.waitFor(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Packets counted so far to each member's port. */
+  private static long[] packetsPerPort(int n) throws Exception {
+    Process list = new ProcessBuilder("ip", "netns", "exec", NS, "nft", "list", "chain", "inet",
+        "fdcount", "input").redirectErrorStream(true).start();
+    String text = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    list.waitFor(30, TimeUnit.SECONDS);
+    long[] packets = new long[n];
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("dport (\\d+) counter packets (\\d+)").matcher(text);
+    while (m.find()) {
+      int i = Integer.parseInt(m.group(1)) - PORT;
+      if (i >= 0 && i < n) {
+        packets[i] = Long.parseLong(m.group(2));
+      }
+    }
+    return packets;
   }
 
   /** A member that observes {@code member}: its node prints a TRANSITION for it. */

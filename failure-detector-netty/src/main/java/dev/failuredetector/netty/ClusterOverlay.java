@@ -52,8 +52,12 @@ final class ClusterOverlay {
   private final Consumer<ClusterNode.Builder> settings;
   private final long firstIncarnation;
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterOverlay.class);
+
   private EventLoop loop;
   private GossipSender gossip;
+  private boolean stopped;
+  private boolean tickFailureLogged;
   private ClusterNode node;
   private Set<String> heartbeatTargets = Set.of();
   private boolean membershipDirty = true;
@@ -86,6 +90,11 @@ final class ClusterOverlay {
     this.loop = loop;
     this.gossip = gossip;
     loop.execute(this::tick);
+  }
+
+  /** Event loop: no more ticks or messages (the node is closing; the loop may be yours). */
+  void stop() {
+    stopped = true;
   }
 
   /** Peers were added or removed (any thread): the topology is recomputed at the next tick. */
@@ -181,23 +190,35 @@ final class ClusterOverlay {
   }
 
   private void tick() {
-    long now = clock.nanoTime();
-    if (membershipDirty) {
-      membershipDirty = false;
-      rebuild(now);
+    if (stopped) {
+      return;
     }
-    node.tick(now);
-    for (String target : node.gossipTargets(now)) {
-      RemotePeer peer = peers.get(target);
-      if (peer != null) {
-        gossip.send(peer, node.incarnation(), rumorsFor(target));
+    try {
+      long now = clock.nanoTime();
+      if (membershipDirty) {
+        membershipDirty = false;
+        rebuild(now);
       }
+      node.tick(now);
+      for (String target : node.gossipTargets(now)) {
+        RemotePeer peer = peers.get(target);
+        if (peer != null) {
+          gossip.send(peer, node.incarnation(), rumorsFor(target));
+        }
+      }
+      if (viewsDirty) {
+        viewsDirty = false;
+        publish();
+      }
+    } catch (RuntimeException e) {
+      // A bug must not stop the protocol for good: log once, tick on.
+      if (!tickFailureLogged) {
+        tickFailureLogged = true;
+        LOG.error("Cluster overlay tick failed; it goes on, further failures not logged", e);
+      }
+    } finally {
+      loop.schedule(this::tick, tickNanos, TimeUnit.NANOSECONDS);
     }
-    if (viewsDirty) {
-      viewsDirty = false;
-      publish();
-    }
-    loop.schedule(this::tick, tickNanos, TimeUnit.NANOSECONDS);
   }
 
   private void rebuild(long now) {

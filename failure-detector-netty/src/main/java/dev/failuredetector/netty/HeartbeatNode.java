@@ -534,6 +534,9 @@ public final class HeartbeatNode implements AutoCloseable {
         // On the event loop, so that no heartbeat round can run after the GOODBYE.
         loop.submit(() -> {
           closed = true;
+          if (overlay != null) {
+            overlay.stop();
+          }
           sender.stopWithGoodbye(goodbyes);
         }).sync();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
