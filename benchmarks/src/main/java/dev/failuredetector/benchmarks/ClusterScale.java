@@ -29,18 +29,21 @@ import java.util.function.Consumer;
  *
  * <p>Run: {@code ./mvnw -B -q -DskipTests package && java -Xmx12g -cp benchmarks/target/benchmarks.jar
  * dev.failuredetector.benchmarks.ClusterScale [sizes, default 100,1000,10000] [all-to-all sizes,
- * default 100,1000]}
+ * default 100,1000] [scenarios, default crash,cuts,pauses,loss]}
  */
 public final class ClusterScale {
 
   private static final Duration WARM_UP = Duration.ofSeconds(20);
   private static final Duration WINDOW = Duration.ofSeconds(30);
 
+  private static java.util.Set<String> scenarios;
+
   private ClusterScale() {}
 
   public static void main(String[] args) {
     int[] overlaySizes = sizes(args.length > 0 ? args[0] : "100,1000,10000");
     int[] allToAllSizes = sizes(args.length > 1 ? args[1] : "100,1000");
+    scenarios = java.util.Set.of((args.length > 2 ? args[2] : "crash,cuts,pauses,loss").split(","));
     System.out.println("| members | mode | scenario | msg/s per member | B/s per member | crash"
         + " confirmed | p50 | p99 | bound | false verdicts (members) | local suspicions of live"
         + " members | paused: verdicts / back | wall s |");
@@ -54,13 +57,22 @@ public final class ClusterScale {
   }
 
   private static void scenarios(int n, Mode mode) {
-    run(n, mode, "crash", b -> { }, sim -> sim.crash(n / 2, WARM_UP.plusSeconds(5)));
-    run(n, mode, "cuts 10%", b -> { },
-        sim -> sim.cutOneObserverLinkOfFraction(0.1, WARM_UP));
-    run(n, mode, "pauses 5s", b -> { }, sim -> sim.pauseOneObserverOfEveryMember(WARM_UP,
-        Duration.ofSeconds(20), Duration.ofSeconds(5)));
-    run(n, mode, "loss 5%, eager", b -> b.loss(0.05).detector(DetectorSpec.parse("phi:pause=0s")),
-        sim -> sim.crash(n / 2, WARM_UP.plusSeconds(15)));
+    if (scenarios.contains("crash")) {
+      run(n, mode, "crash", b -> { }, sim -> sim.crash(n / 2, WARM_UP.plusSeconds(5)));
+    }
+    if (scenarios.contains("cuts")) {
+      run(n, mode, "cuts 10%", b -> { },
+          sim -> sim.cutOneObserverLinkOfFraction(0.1, WARM_UP));
+    }
+    if (scenarios.contains("pauses")) {
+      run(n, mode, "pauses 5s", b -> { }, sim -> sim.pauseOneObserverOfEveryMember(WARM_UP,
+          Duration.ofSeconds(20), Duration.ofSeconds(5)));
+    }
+    if (scenarios.contains("loss")) {
+      run(n, mode, "loss 5%, eager", b -> b.loss(0.05)
+          .detector(DetectorSpec.parse("phi:pause=0s")), sim -> sim.crash(n / 2,
+          WARM_UP.plusSeconds(15)));
+    }
   }
 
   private static void run(int n, Mode mode, String scenario,

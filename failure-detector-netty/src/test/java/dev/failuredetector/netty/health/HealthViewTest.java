@@ -48,6 +48,49 @@ class HealthViewTest {
   }
 
   @Test
+  void withTheOverlay_theConfirmedViewDecides_theLocalOneWeighs() {
+    java.util.Map<String, dev.failuredetector.cluster.MemberView> cluster = java.util.Map.of(
+        "a", view(dev.failuredetector.cluster.MemberState.ALIVE, 0),
+        "d", view(dev.failuredetector.cluster.MemberState.SUSPECTED, 1),
+        "b", view(dev.failuredetector.cluster.MemberState.FAILED, 6),
+        "e", view(dev.failuredetector.cluster.MemberState.ALIVE, 0));
+    HealthView view = HealthView.builder(peers.registry).cluster(() -> cluster)
+        .localHealth(() -> 2).build();
+    silence("a", "b", "c");
+
+    // d: this node's detector suspects it, the cluster does not: up, at the floor weight.
+    PeerHealth d = view.peer("d").orElseThrow();
+    assertThat(d.state()).isEqualTo(PeerState.SUSPECTED);
+    assertThat(d.up()).isTrue();
+    assertThat(d.unreachableFromHere()).isTrue();
+    assertThat(d.weightPercent()).isEqualTo(HealthView.MIN_WEIGHT_PERCENT);
+    // b: heard here, confirmed failed by the cluster: down.
+    PeerHealth b = view.peer("b").orElseThrow();
+    assertThat(b.state()).isEqualTo(PeerState.AVAILABLE);
+    assertThat(b.up()).isFalse();
+    assertThat(b.weightPercent()).isZero();
+    // e: a member another node observes: up, full weight, nothing of this node's own.
+    PeerHealth e = view.peer("e").orElseThrow();
+    assertThat(e.observed()).isFalse();
+    assertThat(e.state()).isEqualTo(PeerState.UNKNOWN);
+    assertThat(e.weightPercent()).isEqualTo(100);
+    // c: registered, not a member (a probed target, say): judged as without the overlay.
+    assertThat(view.peer("c").orElseThrow().cluster()).isNull();
+    assertThat(view.peers().peers()).extracting(PeerHealth::peer)
+        .containsExactly("a", "b", "c", "d", "e");
+    assertThat(view.ejectionStatus().suspected()).isEqualTo(1); // b only: members by the cluster
+    assertThat(view.localHealth()).hasValue(2);
+    assertThat(HealthJson.peer(d)).contains("\"unreachableFromHere\":true",
+        "\"cluster\":{\"state\":\"SUSPECTED\",\"incarnation\":7,\"accusers\":1,\"needed\":6,"
+            + "\"observers\":8}");
+  }
+
+  private static dev.failuredetector.cluster.MemberView view(
+      dev.failuredetector.cluster.MemberState state, int accusers) {
+    return new dev.failuredetector.cluster.MemberView(state, 7, accusers, 6, 8);
+  }
+
+  @Test
   void peer_suspected_downWithWeightZero() {
     HealthView view = HealthView.of(peers.registry);
     silence("a", "b", "c");
