@@ -82,18 +82,7 @@ class ClusterOverlayProcessTest {
   }
 
   private static int run(String... command) throws IOException, InterruptedException {
-    Process process;
-    try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException notInstalled) {
-      return -1;
-    }
-    process.getInputStream().readAllBytes();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      return -1;
-    }
-    return process.exitValue();
+    return PartitionTest.run(command);
   }
 
   /** GET http://host:port/path from inside the namespace: the status and the body. */

@@ -100,7 +100,8 @@ class PartitionTest {
     }
   }
 
-  private static int run(String... command) throws IOException, InterruptedException {
+  /** Runs a command (up to 30 s); its exit status, -1 if it is not installed or hangs. */
+  static int run(String... command) throws IOException, InterruptedException {
     Process process;
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true).start();
