@@ -63,7 +63,8 @@ public final class ClusterProcesses {
     final Process process;
     final Writer stdin;
     final List<String> lines = new CopyOnWriteArrayList<>();
-    final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+    /** Each CLUSTER or TRANSITION line's "KIND member state", with the times it was read. */
+    final Map<String, List<Long>> seen = new ConcurrentHashMap<>();
 
     Node(String id, Process process) {
       this.id = id;
@@ -76,7 +77,8 @@ public final class ClusterProcesses {
             lines.add(line);
             String[] w = line.split(" ");
             if (w.length > 4 && (w[0].equals("CLUSTER") || w[0].equals("TRANSITION"))) {
-              firstSeen.putIfAbsent(w[0] + " " + w[2] + " " + w[4], System.nanoTime());
+              seen.computeIfAbsent(w[0] + " " + w[2] + " " + w[4],
+                  k -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
             }
           }
         } catch (IOException ended) {
@@ -104,9 +106,9 @@ public final class ClusterProcesses {
     }
     try {
       System.out.println("| members | packets/s received per member | CPU per member (% of a"
-          + " core) | one-way cut: nodes that failed the member | SIGKILL: survivors that declared"
-          + " it failed | median | max |");
-      System.out.println("|---|---|---|---|---|---|---|");
+          + " core) | one-way cut: nodes that failed the member | live members declared failed,"
+          + " whole run, all nodes | SIGKILL: survivors that declared it failed | median | max |");
+      System.out.println("|---|---|---|---|---|---|---|---|");
       for (Mode mode : modes) {
         runMode(n, mode);
       }
@@ -129,6 +131,30 @@ public final class ClusterProcesses {
       command.addAll(List.of("--observers", "8"));
     }
     return command;
+  }
+
+  /** The first time {@code key} was seen at or after {@code since}, or -1. */
+  private static long firstSince(Node node, String key, long since) {
+    for (long at : node.seen.getOrDefault(key, List.of())) {
+      if (at - since >= 0) {
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  /** Lines declaring a member other than {@code except} failed, over all nodes. */
+  private static long declaredFailed(List<Node> nodes, String kind, String except) {
+    long count = 0;
+    for (Node node : nodes) {
+      for (Map.Entry<String, List<Long>> e : node.seen.entrySet()) {
+        String[] w = e.getKey().split(" ");
+        if (w[0].equals(kind) && w[2].equals("FAILED") && !w[1].equals(except)) {
+          count += e.getValue().size();
+        }
+      }
+    }
+    return count;
   }
 
   private static void runMode(int n, Mode mode) throws Exception {
@@ -184,6 +210,8 @@ public final class ClusterProcesses {
       // all-to-all; with the overlay, the first of its observers found).
       int cutFrom = 1;
       String failedByCut = "not run";
+      String kind = mode == Mode.ALL_TO_ALL ? "TRANSITION" : "CLUSTER";
+      long cutAt = System.nanoTime();
       if (mode != Mode.SCALECUBE) {
         int cutTo = overlay ? observerOf(nodes, cutFrom) : 0;
         nft("add", "table", "inet", "fdcut");
@@ -192,21 +220,30 @@ public final class ClusterProcesses {
         nft("add", "rule", "inet", "fdcut", "input", "ip", "saddr", address(cutFrom), "ip",
             "daddr", address(cutTo), "drop");
         Thread.sleep(20_000); // past the detector's timeout and the 10 s confirmation time
-        String cutId = id(cutFrom);
-        failedByCut = String.valueOf(nodes.stream().filter(node -> node.firstSeen.containsKey(
-            (overlay ? "CLUSTER " : "TRANSITION ") + cutId + " FAILED")).count());
+        String cutKey = kind + " " + id(cutFrom) + " FAILED";
+        failedByCut = String.valueOf(nodes.stream()
+            .filter(node -> firstSince(node, cutKey, cutAt) >= 0).count());
       }
       // SIGKILL the last member.
       Node victim = nodes.get(n - 1);
       long killedAt = System.nanoTime();
       victim.process.destroyForcibly();
-      String key = (mode == Mode.ALL_TO_ALL ? "TRANSITION " : "CLUSTER ") + victim.id + " FAILED";
+      String key = kind + " " + victim.id + " FAILED";
       List<Node> survivors = nodes.subList(0, n - 1);
-      awaitAll(survivors, node -> node.firstSeen.containsKey(key), 60);
-      long[] detection = survivors.stream().filter(node -> node.firstSeen.containsKey(key))
-          .mapToLong(node -> node.firstSeen.get(key) - killedAt).sorted().toArray();
-      System.out.printf("| %d, %s | %.1f | %.1f | %s | %d of %d | %s | %s |%n",
-          n, mode.label, received / n, 100 * cores / n, failedByCut, detection.length, n - 1,
+      awaitAll(survivors, node -> firstSince(node, key, killedAt) >= 0, 60);
+      long[] detection = survivors.stream().filter(node -> firstSince(node, key, killedAt) >= 0)
+          .mapToLong(node -> firstSince(node, key, killedAt) - killedAt).sorted().toArray();
+      long falselyDeclared = declaredFailed(nodes, kind, victim.id);
+      List<String> missing = survivors.stream()
+          .filter(node -> firstSince(node, key, killedAt) < 0)
+          .map(node -> node.id + " (last lines: " + node.lines.subList(
+              Math.max(0, node.lines.size() - 3), node.lines.size()) + ")").toList();
+      if (!missing.isEmpty()) {
+        System.err.println(mode.label + ": did not declare " + victim.id + " failed: " + missing);
+      }
+      System.out.printf("| %d, %s | %.1f | %.1f | %s | %d | %d of %d | %s | %s |%n",
+          n, mode.label, received / n, 100 * cores / n, failedByCut, falselyDeclared,
+          detection.length, n - 1,
           detection.length == 0 ? "-" : String.format("%.2f s", detection[detection.length / 2] / 1e9),
           detection.length == 0 ? "-" : String.format("%.2f s", detection[detection.length - 1] / 1e9));
     } finally {

@@ -397,6 +397,16 @@ public final class ClusterNode {
    * once per interval while news for everyone waits. None in a quiet cluster.
    */
   public List<String> gossipTargets(long nowNanos) {
+    return gossipTargets(nowNanos, null);
+  }
+
+  /**
+   * As {@link #gossipTargets(long)}, choosing the random members among {@code candidates} (null:
+   * among all): over the wire, the members whose incarnation the transport knows, so that the
+   * message is bound to them (one never heard from would drop it). Members with rumors addressed
+   * to them are returned in any case.
+   */
+  public List<String> gossipTargets(long nowNanos, List<String> candidates) {
     boolean gossip = !queue.isEmpty() && nowNanos - nextGossipNanos >= 0;
     if (!gossip && direct.isEmpty()) {
       return List.of();
@@ -405,10 +415,12 @@ public final class ClusterNode {
     direct.due(nowNanos, targets);
     if (gossip) {
       nextGossipNanos = nowNanos + intervalNanos;
-      int n = topology.size();
-      for (int chosen = 0, attempts = 0; chosen < fanout && attempts < fanout * 4; attempts++) {
-        int m = random.nextInt(n);
-        if (m != self && states[m] != FAILED && !targets.contains(m)) {
+      int n = candidates == null ? topology.size() : candidates.size();
+      for (int chosen = 0, attempts = 0; n > 0 && chosen < fanout && attempts < fanout * 4;
+          attempts++) {
+        int m = candidates == null ? random.nextInt(n) : topology.index(
+            candidates.get(random.nextInt(n)));
+        if (m >= 0 && m != self && states[m] != FAILED && !targets.contains(m)) {
           targets.add(m);
           chosen++;
         }

@@ -67,6 +67,8 @@ final class ClusterOverlay {
   private volatile ClusterStats stats;
   private volatile int localHealth;
   private volatile List<String> subjects = List.of();
+  /** Event loop: observers and subjects of this node, the random gossip's candidates. */
+  private List<String> neighbours = List.of();
   private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
 
   ClusterOverlay(String localId, int observers, Duration interval, NanoClock clock,
@@ -200,7 +202,9 @@ final class ClusterOverlay {
         rebuild(now);
       }
       node.tick(now);
-      for (String target : node.gossipTargets(now)) {
+      // Random gossip goes to members whose incarnation we know (the ones we observe, the ones
+      // that observe us): a message to a member never heard from cannot echo it and is dropped.
+      for (String target : node.gossipTargets(now, reachableNeighbours())) {
         RemotePeer peer = peers.get(target);
         if (peer != null) {
           gossip.send(peer, node.incarnation(), rumorsFor(target));
@@ -219,6 +223,18 @@ final class ClusterOverlay {
     } finally {
       loop.schedule(this::tick, tickNanos, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** This node's observers and subjects whose incarnation it knows (about 2k members). */
+  private List<String> reachableNeighbours() {
+    List<String> out = new ArrayList<>(neighbours.size());
+    for (String member : neighbours) {
+      RemotePeer peer = peers.get(member);
+      if (peer != null && peer.heardIncarnation() != 0) {
+        out.add(member);
+      }
+    }
+    return out;
   }
 
   private void rebuild(long now) {
@@ -251,6 +267,9 @@ final class ClusterOverlay {
       }
     }
     subjects = List.copyOf(topology.subjectsOf(localId));
+    Set<String> both = new HashSet<>(heartbeatTargets);
+    both.addAll(subjects);
+    neighbours = List.copyOf(both);
     viewsDirty = true;
   }
 
