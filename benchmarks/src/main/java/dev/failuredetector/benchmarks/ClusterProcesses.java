@@ -32,7 +32,8 @@ import java.util.function.Predicate;
  *
  * <p>Needs root, {@code ip} and {@code nft}. Run: {@code ./mvnw -B -q -DskipTests package && java
  * -cp benchmarks/target/benchmarks.jar dev.failuredetector.benchmarks.ClusterProcesses [N, default
- * 50] [modes, default overlay,all-to-all,scalecube]}
+ * 50] [modes, default overlay,all-to-all,scalecube]}; {@code -Dscalecube.ping=1000} gives
+ * scalecube its default ping interval (and timeout, half of it) instead of 200 ms.
  */
 public final class ClusterProcesses {
 
@@ -122,7 +123,7 @@ public final class ClusterProcesses {
         "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     if (mode == Mode.SCALECUBE) {
       command.addAll(List.of("-jar", SCALECUBE_JAR, id(i), address(i), String.valueOf(PORT + i),
-          i == 0 ? "-" : address(0) + ":" + PORT, "200"));
+          i == 0 ? "-" : address(0) + ":" + PORT, System.getProperty("scalecube.ping", "200")));
       return command;
     }
     command.addAll(List.of("-jar", JAR, "node", "--id", id(i), "--bind",
