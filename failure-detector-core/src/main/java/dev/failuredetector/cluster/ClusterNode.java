@@ -93,6 +93,8 @@ public final class ClusterNode {
   private boolean inBurst;
 
   private long incarnation;
+  /** +1 each time what {@link #view} shows of some member changes. */
+  private long changes;
   private long lastTickNanos;
   private long nextGossipNanos;
 
@@ -244,6 +246,7 @@ public final class ClusterNode {
     }
     incarnations[m] = incarnation;
     accusations.remove(m);
+    changes++;
     if (states[m] == FAILED) {
       // Everyone holds it failed: news for everyone. Anything else (a first or routine learning,
       // the end of an accusation) concerns only this node.
@@ -278,6 +281,7 @@ public final class ClusterNode {
         }
         incarnations[s] = v;
         accusations.remove(s);
+        changes++;
         rumorsApplied++;
         if (states[s] == FAILED) {
           queue.add(rumor); // it came back: everyone holds it failed, everyone must hear
@@ -309,6 +313,7 @@ public final class ClusterNode {
           return;
         }
         a.slots |= bit;
+        changes++;
         rumorsApplied++; // not relayed: it went to whom it concerns (see maybeAccuse)
         int count = Long.bitCount(a.slots);
         if (count >= needed(s)) {
@@ -323,6 +328,7 @@ public final class ClusterNode {
           return;
         }
         incarnations[s] = v;
+        changes++;
         Accusations a = accusations.get(s);
         confirm(s, v, a == null || a.incarnation != v ? 0 : Long.bitCount(a.slots), nowNanos);
       }
@@ -463,6 +469,14 @@ public final class ClusterNode {
         topology.observerCount(m));
   }
 
+  /**
+   * A count that changes whenever what {@link #view} shows of some member changes (a state, an
+   * incarnation, an accuser): a caller that publishes views copies them only when it moved.
+   */
+  public long changes() {
+    return changes;
+  }
+
   /** This node's current cluster incarnation. */
   public long incarnation() {
     return incarnation;
@@ -553,6 +567,7 @@ public final class ClusterNode {
       return;
     }
     states[s] = to;
+    changes++;
     if (listener != null) {
       listener.onMemberTransition(new MemberTransition(topology.id(s), STATES[from], STATES[to], v,
           accusers, nowNanos));

@@ -264,6 +264,18 @@ class ClusterNodeTest {
   }
 
   @Test
+  void changes_moveWithWhatTheViewsShow_notWithStaleNews() {
+    ClusterNode node = node(bystander());
+    node.heard(subject(), 5, 0);
+    long afterHeard = node.changes();
+    node.heard(subject(), 5, MS); // nothing new
+    node.receive(Rumor.suspect(subject(), 4, topology.observersOf(subject()).get(0)), MS);
+    assertThat(node.changes()).isEqualTo(afterHeard);
+    node.receive(Rumor.suspect(subject(), 5, topology.observersOf(subject()).get(0)), MS);
+    assertThat(node.changes()).isGreaterThan(afterHeard);
+  }
+
+  @Test
   void defaultConfirmations() {
     assertThat(List.of(1, 2, 3, 4, 8, 10).stream().map(ClusterNode::defaultConfirmations))
         .containsExactly(1, 2, 3, 3, 6, 8);

@@ -61,7 +61,8 @@ final class ClusterOverlay {
   private ClusterNode node;
   private Set<String> heartbeatTargets = Set.of();
   private boolean membershipDirty = true;
-  private boolean viewsDirty = true;
+  /** {@link ClusterNode#changes()} when the views were last published; -1: publish next tick. */
+  private long publishedChanges = -1;
   private final List<Rumor> scratch = new ArrayList<>(WireCodec.MAX_RUMORS);
   private volatile Map<String, MemberView> views = Map.of();
   private volatile ClusterStats stats;
@@ -147,7 +148,6 @@ final class ClusterOverlay {
     for (Rumor rumor : rumors) {
       node.receive(rumor, now);
     }
-    viewsDirty = true;
   }
 
   /**
@@ -186,7 +186,6 @@ final class ClusterOverlay {
         boolean suspected = transition.to() == PeerState.SUSPECTED
             || transition.to() == PeerState.FAILED;
         node.onLocalState(transition.key(), suspected, clock.nanoTime());
-        viewsDirty = true;
       }
     });
   }
@@ -204,16 +203,15 @@ final class ClusterOverlay {
       node.tick(now);
       // Random gossip goes to members whose incarnation we know (the ones we observe, the ones
       // that observe us): a message to a member never heard from cannot echo it and is dropped.
-      for (String target : node.gossipTargets(now, reachableNeighbours())) {
-        RemotePeer peer = peers.get(target);
-        if (peer != null) {
-          gossip.send(peer, node.incarnation(), rumorsFor(target));
+      if (node.queuedRumors() > 0) { // else nothing to gossip: no candidate list to build
+        for (String target : node.gossipTargets(now, reachableNeighbours())) {
+          RemotePeer peer = peers.get(target);
+          if (peer != null) {
+            gossip.send(peer, node.incarnation(), rumorsFor(target));
+          }
         }
       }
-      if (viewsDirty) {
-        viewsDirty = false;
-        publish();
-      }
+      publish();
     } catch (RuntimeException e) {
       // A bug must not stop the protocol for good: log once, tick on.
       if (!tickFailureLogged) {
@@ -267,13 +265,23 @@ final class ClusterOverlay {
       }
     }
     subjects = List.copyOf(topology.subjectsOf(localId));
+    publishedChanges = -1; // members came or went: the views change whatever the count says
     Set<String> both = new HashSet<>(heartbeatTargets);
     both.addAll(subjects);
     neighbours = List.copyOf(both);
-    viewsDirty = true;
   }
 
+  /**
+   * Publishes the counts and the local-health score every tick (cheap; the score heals with time
+   * alone), and the views of every member only when some changed (a copy of N views).
+   */
   private void publish() {
+    stats = node.stats();
+    localHealth = node.localHealth().score();
+    if (node.changes() == publishedChanges) {
+      return;
+    }
+    publishedChanges = node.changes();
     Map<String, MemberView> next = new HashMap<>();
     for (String member : node.topology().members()) {
       if (!member.equals(localId)) {
@@ -281,12 +289,9 @@ final class ClusterOverlay {
       }
     }
     views = Map.copyOf(next);
-    stats = node.stats();
-    localHealth = node.localHealth().score();
   }
 
   private void changed(MemberTransition transition) {
-    viewsDirty = true;
     for (ClusterListener listener : listeners) {
       try {
         listener.onMemberTransition(transition);
