@@ -72,7 +72,7 @@ final class NodeCommand implements Callable<Integer> {
                                  pingsAnswered=.. detector=.. and dropped.REASON=.. for each
                                  drop reason seen; with --observers also observers=..
                                  observed=.. localHealth=.. gossipSent=.. accusations=..
-                                 refutations=.. confirmedFailures=..
+                                 refutations=.. confirmedFailures=.. syncs=..
         probes                   PROBE <id> <url> sent=.. answered=.. late=.. refused=..
                                  unhealthy=.. abandoned=.. status=.. per target, then PROBES <n>
         detector <spec>          retune the detector (what tune recommends; same kind, the
@@ -377,7 +377,8 @@ final class NodeCommand implements Callable<Integer> {
         .append(" gossipSent=").append(node.stats().count(TransportStats.Counter.GOSSIP_SENT));
     node.clusterStats().ifPresent(s -> out.append(" accusations=").append(s.accusationsMade())
         .append(" refutations=").append(s.refutations())
-        .append(" confirmedFailures=").append(s.confirmedFailures()));
+        .append(" confirmedFailures=").append(s.confirmedFailures())
+        .append(" syncs=").append(s.syncs()));
     return out.toString();
   }
 

@@ -92,6 +92,19 @@ public final class ClusterNode {
   private final int burstThreshold;
   private boolean inBurst;
 
+  /** Per member: its share of {@link #digest} (non-zero only while it is FAILED here). */
+  private final long[] digestShares;
+  /** The sum of the shares: equal sets of (failed member, incarnation), equal digests. */
+  private long digest;
+  /** Members whose messages carried a digest unlike ours: since when (anti-entropy). */
+  private final Map<Integer, Long> disagreeingSince = new HashMap<>();
+  /** Members owed a message now (a sync), rumors or none: it carries our digest. */
+  private final List<Integer> syncTargets = new ArrayList<>();
+  /** Where the next sync's list of verdicts starts, so that repeated syncs cover them all. */
+  private int syncCursor;
+  private final long syncAfterNanos;
+  private long syncs;
+
   private long incarnation;
   /** +1 each time what {@link #view} shows of some member changes. */
   private long changes;
@@ -130,6 +143,7 @@ public final class ClusterNode {
     this.maxRumorsPerMessage = b.maxRumorsPerMessage;
     this.accusationDelayPerPointNanos = b.accusationDelayPerPointNanos;
     this.pauseThresholdNanos = b.pauseThresholdNanos;
+    this.syncAfterNanos = b.syncAfterNanos;
     this.listener = b.listener;
     this.random = new SplittableRandom(b.seed);
     this.health = previous != null ? previous.health
@@ -139,6 +153,7 @@ public final class ClusterNode {
     this.directSends = b.directSends;
     this.incarnations = new long[topology.size()];
     this.states = new byte[topology.size()];
+    this.digestShares = new long[topology.size()];
     this.subjects = topology.subjects(self);
     this.burstThreshold = Math.max(2, (subjects.length + 1) / 2);
     this.incarnation = previous != null ? previous.incarnation : b.incarnation;
@@ -158,6 +173,7 @@ public final class ClusterNode {
       if (was >= 0 && m != self) {
         incarnations[m] = previous.incarnations[was];
         states[m] = previous.states[was];
+        share(m);
       }
     }
     for (Map.Entry<Integer, Long> e : previous.suspectedSince.entrySet()) {
@@ -175,6 +191,7 @@ public final class ClusterNode {
     accusationsMade = previous.accusationsMade;
     accusationsWithheld = previous.accusationsWithheld;
     confirmedFailures = previous.confirmedFailures;
+    syncs = previous.syncs;
     // Accusations heard are dropped: observers change with the membership, and an accusation
     // counts only from a member's observers; theirs come again the same way.
   }
@@ -255,10 +272,74 @@ public final class ClusterNode {
     change(m, ALIVE, incarnation, 0, nowNanos);
   }
 
+  /**
+   * A fresh message of {@code member} carried {@code viewDigest}, the digest of its confirmed
+   * failures ({@link #viewDigest()}). Anti-entropy: rumors are sent a bounded number of times, so
+   * a node can miss a verdict for good (its messages lost, a restart, a membership change); two
+   * nodes whose digests stay unlike for the sync delay send each other their verdicts (a few a
+   * message, from a rotating start), until the digests agree. Nothing is sent while they agree.
+   */
+  public void heardDigest(String member, long viewDigest, long nowNanos) {
+    int m = topology.index(member);
+    if (m < 0 || m == self) {
+      return;
+    }
+    if (viewDigest == digest) {
+      disagreeingSince.remove(m);
+      return;
+    }
+    Long since = disagreeingSince.get(m);
+    if (since == null) {
+      // Unlike while a verdict spreads, as a rule: wait for it to arrive before syncing.
+      disagreeingSince.put(m, nowNanos);
+      return;
+    }
+    if (nowNanos - since < syncAfterNanos) {
+      return;
+    }
+    disagreeingSince.put(m, nowNanos); // the next sync to it no sooner than the delay again
+    syncs++;
+    int failed = 0;
+    int n = topology.size();
+    for (int i = 0; i < n && failed < maxRumorsPerMessage; i++) {
+      int f = (syncCursor + i) % n;
+      if (states[f] == FAILED) {
+        direct.add(m, Rumor.failed(topology.id(f), incarnations[f]), 1, nowNanos);
+        failed++;
+        if (failed == maxRumorsPerMessage) {
+          syncCursor = (f + 1) % n;
+        }
+      }
+    }
+    if (failed == 0 && !syncTargets.contains(m)) {
+      // None to send: it holds failures we do not. A message with our digest makes it send them.
+      syncTargets.add(m);
+    }
+  }
+
   /** A rumor received from another node (already authenticated by the transport). */
   public void receive(Rumor rumor, long nowNanos) {
+    receive(rumor, null, nowNanos);
+  }
+
+  /**
+   * A rumor received from {@code sender} (already authenticated by the transport). A verdict or a
+   * revival older than what this node knows of its subject is answered, to the sender alone, with
+   * what this node knows: the sender is behind (it missed a refutation or a verdict).
+   */
+  public void receive(Rumor rumor, String sender, long nowNanos) {
     rumorsReceived++;
     apply(rumor, nowNanos);
+    if (sender != null && rumor.kind() != Rumor.Kind.SUSPECT) {
+      int s = topology.index(rumor.subject());
+      int from = topology.index(sender);
+      if (s >= 0 && s != self && from >= 0 && from != self
+          && rumor.incarnation() < incarnations[s]) {
+        Rumor newer = states[s] == FAILED ? Rumor.failed(rumor.subject(), incarnations[s])
+            : Rumor.alive(rumor.subject(), incarnations[s]);
+        direct.add(from, newer, 1, nowNanos);
+      }
+    }
   }
 
   private void apply(Rumor rumor, long nowNanos) {
@@ -414,11 +495,17 @@ public final class ClusterNode {
    */
   public List<String> gossipTargets(long nowNanos, List<String> candidates) {
     boolean gossip = !queue.isEmpty() && nowNanos - nextGossipNanos >= 0;
-    if (!gossip && direct.isEmpty()) {
+    if (!gossip && direct.isEmpty() && syncTargets.isEmpty()) {
       return List.of();
     }
     List<Integer> targets = new ArrayList<>();
     direct.due(nowNanos, targets);
+    for (int m : syncTargets) {
+      if (!targets.contains(m)) {
+        targets.add(m);
+      }
+    }
+    syncTargets.clear();
     if (gossip) {
       nextGossipNanos = nowNanos + intervalNanos;
       int n = candidates == null ? topology.size() : candidates.size();
@@ -497,16 +584,25 @@ public final class ClusterNode {
     return health;
   }
 
-  /** Rumors waiting to be sent. */
+  /** Rumors waiting to be sent, and messages owed (syncs): while not 0, gossip targets may come. */
   public int queuedRumors() {
-    return queue.size() + direct.size();
+    return queue.size() + direct.size() + syncTargets.size();
+  }
+
+  /**
+   * The digest of this node's confirmed failures: a sum of a hash of each FAILED member's id and
+   * incarnation, so nodes holding the same verdicts hold the same digest whatever the order they
+   * learned them in. Carried by every message ({@link #heardDigest}). 0 with no failures.
+   */
+  public long viewDigest() {
+    return digest;
   }
 
   /** Counts since start. */
   public ClusterStats stats() {
     return new ClusterStats(rumorsReceived, rumorsApplied, rumorsStale, rumorsRejected,
         accusationsMade, accusationsWithheld, health.refutations(), confirmedFailures,
-        queue.dropped(), health.score());
+        queue.dropped(), health.score(), syncs);
   }
 
   // ---- internals ----
@@ -563,15 +659,31 @@ public final class ClusterNode {
 
   private void change(int s, byte to, long v, int accusers, long nowNanos) {
     byte from = states[s];
+    states[s] = to;
+    share(s); // also when the state stays: the incarnation may have moved
     if (from == to) {
       return;
     }
-    states[s] = to;
     changes++;
     if (listener != null) {
       listener.onMemberTransition(new MemberTransition(topology.id(s), STATES[from], STATES[to], v,
           accusers, nowNanos));
     }
+  }
+
+  /** Recomputes member {@code s}'s share of the digest after its state or incarnation changed. */
+  private void share(int s) {
+    long next = states[s] == FAILED ? mix(topology.id(s).hashCode() * 0x9E3779B97F4A7C15L
+        + incarnations[s]) : 0;
+    digest += next - digestShares[s];
+    digestShares[s] = next;
+  }
+
+  /** A 64-bit finalizer (SplitMix64's): close inputs, unrelated outputs. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   @Override
@@ -595,6 +707,7 @@ public final class ClusterNode {
     private long healthDecayNanos = -1;
     private long accusationDelayPerPointNanos = -1;
     private long pauseThresholdNanos = -1;
+    private long syncAfterNanos = -1;
     private long incarnation = 1;
     private long seed = System.nanoTime();
     private long nowNanos;
@@ -618,6 +731,7 @@ public final class ClusterNode {
       healthDecayNanos = other.healthDecayNanos;
       accusationDelayPerPointNanos = other.accusationDelayPerPointNanos;
       pauseThresholdNanos = other.pauseThresholdNanos;
+      syncAfterNanos = other.syncAfterNanos;
       incarnation = other.incarnation;
       seed = other.seed + 1;
       nowNanos = other.nowNanos;
@@ -701,6 +815,16 @@ public final class ClusterNode {
     }
 
     /**
+     * How long a member's messages must carry a view digest unlike this node's before the two
+     * send each other their verdicts (anti-entropy), and the least time between two such syncs
+     * with one member; default 10 intervals, longer than a verdict takes to spread.
+     */
+    public Builder syncAfter(Duration delay) {
+      this.syncAfterNanos = positive("syncAfter", delay);
+      return this;
+    }
+
+    /**
      * This run's first cluster incarnation; default 1. A real node passes its start time in
      * milliseconds, so that a restart starts above every incarnation of its earlier life (and
      * refutes its way up if a clock stepped back made it start lower).
@@ -743,6 +867,9 @@ public final class ClusterNode {
       }
       if (pauseThresholdNanos < 0) {
         pauseThresholdNanos = 5 * intervalNanos;
+      }
+      if (syncAfterNanos < 0) {
+        syncAfterNanos = 10 * intervalNanos;
       }
       return new ClusterNode(this, null);
     }

@@ -43,7 +43,7 @@ public final class ClusterSimulation {
    * A message: a heartbeat (slot &gt; 0) or a gossip message (slot 0), with the sender's cluster
    * incarnation and rumors.
    */
-  private record Message(long slot, long incarnation, List<Rumor> rumors) {}
+  private record Message(long slot, long incarnation, long digest, List<Rumor> rumors) {}
 
   private final class Member {
     final int index;
@@ -215,6 +215,23 @@ public final class ClusterSimulation {
     network.at(at.toNanos(), () -> network.cut(from, to));
   }
 
+  /**
+   * Every message to member {@code index} is lost from {@code at} for {@code length} (a receive
+   * buffer overflowing, a firewall rule for a while): whatever news went by in between, it missed.
+   */
+  public void cutInbound(int index, Duration at, Duration length) {
+    network.at(at.toNanos(), () -> {
+      for (int from = 0; from < members.length; from++) {
+        network.cut(from, index);
+      }
+    });
+    network.at(at.plus(length).toNanos(), () -> {
+      for (int from = 0; from < members.length; from++) {
+        network.heal(from, index);
+      }
+    });
+  }
+
   /** From {@code at}, every message is lost with probability {@code loss}. */
   public void loss(double loss, Duration at) {
     network.at(at.toNanos(), () -> network.setLoss(loss));
@@ -333,13 +350,16 @@ public final class ClusterSimulation {
       }
     }
     sentMessages[from.index]++;
-    sentBytes[from.index] += messageBaseBytes + rumorBytes(rumors);
+    // The cluster section: incarnation 8, view digest 8, rumor count 1 (WIRE-FORMAT.md).
+    sentBytes[from.index] += messageBaseBytes + (mode == Mode.OVERLAY ? 17 : 0)
+        + rumorBytes(rumors);
     long incarnation = from.cluster == null ? 1 : from.cluster.incarnation();
-    network.send(from.index, to, new Message(slot, incarnation, rumors));
+    long digest = from.cluster == null ? 0 : from.cluster.viewDigest();
+    network.send(from.index, to, new Message(slot, incarnation, digest, rumors));
   }
 
   private static int rumorBytes(List<Rumor> rumors) {
-    int bytes = rumors.isEmpty() ? 0 : 1;
+    int bytes = 0;
     for (Rumor r : rumors) {
       bytes += 1 + 1 + r.subject().length() + 8 + (r.accuser() == null ? 0 : 1 + r.accuser().length());
     }
@@ -385,9 +405,10 @@ public final class ClusterSimulation {
     }
     if (mode == Mode.OVERLAY) {
       m.cluster.heard(topology.id(from), message.incarnation(), now);
-    }
-    for (Rumor r : message.rumors()) {
-      m.cluster.receive(r, now);
+      for (Rumor r : message.rumors()) {
+        m.cluster.receive(r, topology.id(from), now);
+      }
+      m.cluster.heardDigest(topology.id(from), message.digest(), now);
     }
   }
 

@@ -43,7 +43,7 @@ class ClusterNodeTest {
     throw new AssertionError();
   }
 
-  private List<Rumor> drain(ClusterNode node, String destination, long now) {
+  private static List<Rumor> drain(ClusterNode node, String destination, long now) {
     List<Rumor> out = new ArrayList<>();
     node.takeRumors(destination, out, 64, now);
     return out;
@@ -273,6 +273,112 @@ class ClusterNodeTest {
     assertThat(node.changes()).isEqualTo(afterHeard);
     node.receive(Rumor.suspect(subject(), 5, topology.observersOf(subject()).get(0)), MS);
     assertThat(node.changes()).isGreaterThan(afterHeard);
+  }
+
+  /** Delivers what {@code from} sends {@code to} on one message: its rumors, then its digest. */
+  private static void message(ClusterNode from, ClusterNode to, long now) {
+    for (Rumor r : drain(from, to.id(), now)) {
+      to.receive(r, from.id(), now);
+    }
+    to.heardDigest(from.id(), from.viewDigest(), now);
+  }
+
+  /** Sends all of {@code node}'s news to "md" until none waits. */
+  private static void retransmitElsewhere(ClusterNode node) {
+    for (int i = 0; i < 64 && node.queuedRumors() > 0; i++) {
+      drain(node, "md", 0);
+    }
+    assertThat(node.queuedRumors()).isZero();
+  }
+
+  @Test
+  void theViewDigest_dependsOnTheVerdictsHeld_notOnTheirOrder() {
+    ClusterNode a = node("ma");
+    ClusterNode b = node("mb");
+    assertThat(a.viewDigest()).isZero();
+    a.receive(Rumor.failed("mc", 3), MS);
+    a.receive(Rumor.failed("md", 4), MS);
+    b.receive(Rumor.failed("md", 4), MS);
+    assertThat(a.viewDigest()).isNotEqualTo(b.viewDigest());
+    b.receive(Rumor.failed("mc", 3), MS);
+    assertThat(a.viewDigest()).isNotZero().isEqualTo(b.viewDigest());
+    b.receive(Rumor.failed("mc", 5), MS); // a later life failed: another verdict
+    assertThat(b.viewDigest()).isNotEqualTo(a.viewDigest());
+    b.heard("mc", 6, 2 * MS);
+    b.heard("md", 6, 2 * MS); // both back
+    assertThat(b.viewDigest()).isZero();
+  }
+
+  @Test
+  void aNodeThatMissedAVerdict_learnsItFromTheDigest_afterTheSyncDelay_andNothingMoreIsSent() {
+    ClusterNode knows = node("ma");
+    ClusterNode missed = node("mb");
+    knows.receive(Rumor.failed("mc", 3), 0);
+    retransmitElsewhere(knows); // "mb" never got it
+
+    // "mb" heartbeats "ma" every interval; for 10 intervals (the sync delay) nothing goes back.
+    long t = 0;
+    for (; t < 2_000 * MS; t += 200 * MS) {
+      message(missed, knows, t);
+      assertThat(knows.gossipTargets(t)).as("at %d ms", t / MS).isEmpty();
+    }
+    // Unlike for longer than the delay: "ma" sends its verdicts to "mb", which takes them.
+    message(missed, knows, t);
+    assertThat(knows.gossipTargets(t)).containsExactly("mb");
+    message(knows, missed, t);
+    assertThat(missed.state("mc")).isEqualTo(MemberState.FAILED);
+    assertThat(missed.viewDigest()).isEqualTo(knows.viewDigest());
+    assertThat(knows.stats().syncs()).isEqualTo(1);
+    retransmitElsewhere(missed); // news to it: it relays the verdict as any other
+    for (long u = t + 200 * MS; u <= t + 5_000 * MS; u += 200 * MS) {
+      message(missed, knows, u);
+      message(knows, missed, u);
+      assertThat(knows.gossipTargets(u)).isEmpty();
+      assertThat(missed.gossipTargets(u)).isEmpty();
+    }
+    assertThat(knows.stats().syncs() + missed.stats().syncs()).isEqualTo(1);
+  }
+
+  @Test
+  void aNodeThatHoldsNoVerdict_asksForThemWithAMessageOfItsDigest() {
+    ClusterNode knows = node("ma");
+    ClusterNode missed = node("mb");
+    knows.receive(Rumor.failed("mc", 3), 0);
+    // "ma" heartbeats "mb" (no rumors left); "mb" holds no verdict to send, so it sends a message
+    // carrying its digest, and "ma" answers with its verdicts once it too saw them unlike.
+    retransmitElsewhere(knows);
+    long t = 0;
+    for (; t <= 2_200 * MS; t += 200 * MS) {
+      message(knows, missed, t);
+    }
+    assertThat(missed.gossipTargets(t)).containsExactly("ma");
+    for (; !knows.gossipTargets(t).contains("mb"); t += 200 * MS) {
+      assertThat(t).isLessThan(10_000 * MS);
+      message(missed, knows, t);
+    }
+    message(knows, missed, t);
+    assertThat(missed.state("mc")).isEqualTo(MemberState.FAILED);
+  }
+
+  @Test
+  void aVerdictOlderThanARevival_isAnsweredWithTheRevival() {
+    ClusterNode behind = node("ma");
+    ClusterNode ahead = node("mb");
+    behind.receive(Rumor.failed("mc", 3), 0);
+    ahead.receive(Rumor.failed("mc", 3), 0);
+    ahead.receive(Rumor.alive("mc", 4), MS); // it refuted; "ma" missed it
+    retransmitElsewhere(ahead);
+    retransmitElsewhere(behind);
+    long t = 200 * MS;
+    for (; !behind.gossipTargets(t).contains("mb"); t += 200 * MS) {
+      assertThat(t).isLessThan(10_000 * MS);
+      message(ahead, behind, t);
+    }
+    message(behind, ahead, t); // its verdict of the older life...
+    assertThat(ahead.state("mc")).isEqualTo(MemberState.ALIVE);
+    message(ahead, behind, t + MS); // ...is answered with the revival
+    assertThat(behind.view("mc")).isEqualTo(ahead.view("mc"));
+    assertThat(behind.viewDigest()).isZero().isEqualTo(ahead.viewDigest());
   }
 
   @Test

@@ -114,6 +114,36 @@ class ClusterSimulationTest {
   }
 
   @Test
+  void aMemberThatMissedAVerdict_learnsItFromTheDigests_whileWithoutThemItNeverWould() {
+    for (boolean antiEntropy : new boolean[] {true, false}) {
+      ClusterSimulation.Builder b = cluster(100);
+      if (!antiEntropy) {
+        b.cluster(c -> c.syncAfter(Duration.ofDays(1)));
+      }
+      ClusterSimulation sim = b.build();
+      int crashed = 17;
+      int deaf = 60;
+      sim.crash(crashed, WARM_UP);
+      // Deaf from just after the crash until the verdict has come and gone everywhere else.
+      sim.cutInbound(deaf, WARM_UP.plusMillis(500), Duration.ofSeconds(10));
+      sim.runUntil(WARM_UP.plusSeconds(10));
+      String member = sim.topology().id(crashed);
+      assertThat(sim.node(deaf).state(member)).isNotEqualTo(MemberState.FAILED);
+      assertThat(sim.node(3).state(member)).isEqualTo(MemberState.FAILED);
+      sim.runUntil(WARM_UP.plusSeconds(20)); // 10 s after it hears again: 50 intervals
+      SimulationResult result = sim.result();
+      assertThat(result.falseVerdicts()).as(result.summary()).isZero();
+      if (antiEntropy) {
+        assertThat(sim.node(deaf).state(member)).isEqualTo(MemberState.FAILED);
+        assertThat(result.crashes().get(0).confirmedFraction()).isEqualTo(1.0);
+      } else {
+        // Every retransmission went by while it was deaf: nothing else would ever tell it.
+        assertThat(sim.node(deaf).state(member)).isNotEqualTo(MemberState.FAILED);
+      }
+    }
+  }
+
+  @Test
   void theSameSeed_runsTheSameCluster() {
     String first = crashOneAfterWarmUp(cluster(50).loss(0.02).build()).summary();
     String second = crashOneAfterWarmUp(cluster(50).loss(0.02).build()).summary();

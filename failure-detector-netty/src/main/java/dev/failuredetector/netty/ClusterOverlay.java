@@ -39,7 +39,7 @@ final class ClusterOverlay {
 
   /** Sends one GOSSIP message to a peer; event loop only. */
   interface GossipSender {
-    void send(RemotePeer peer, long clusterIncarnation, List<Rumor> rumors);
+    void send(RemotePeer peer, long clusterIncarnation, long viewDigest, List<Rumor> rumors);
   }
 
   private final String localId;
@@ -120,6 +120,11 @@ final class ClusterOverlay {
     return node == null ? firstIncarnation : node.incarnation();
   }
 
+  /** Event loop: this node's view digest, carried by every message (anti-entropy). */
+  long viewDigest() {
+    return node == null ? 0 : node.viewDigest();
+  }
+
   /** Event loop: the rumors for one message to {@code peer} (a list reused by the next call). */
   List<Rumor> rumorsFor(String peer) {
     scratch.clear();
@@ -129,15 +134,18 @@ final class ClusterOverlay {
     return scratch;
   }
 
-  /** A fresh message of {@code sender} carried its cluster incarnation and these rumors. */
-  void received(String sender, long clusterIncarnation, List<Rumor> rumors) {
+  /**
+   * A fresh message of {@code sender} carried its cluster incarnation, its view digest and these
+   * rumors.
+   */
+  void received(String sender, long clusterIncarnation, long viewDigest, List<Rumor> rumors) {
     EventLoop l = loop;
     if (l == null) {
       return;
     }
     if (!l.inEventLoop()) {
       List<Rumor> copy = List.copyOf(rumors);
-      l.execute(() -> received(sender, clusterIncarnation, copy));
+      l.execute(() -> received(sender, clusterIncarnation, viewDigest, copy));
       return;
     }
     if (node == null) {
@@ -146,8 +154,9 @@ final class ClusterOverlay {
     long now = clock.nanoTime();
     node.heard(sender, clusterIncarnation, now);
     for (Rumor rumor : rumors) {
-      node.receive(rumor, now);
+      node.receive(rumor, sender, now);
     }
+    node.heardDigest(sender, viewDigest, now); // after its rumors: they may make the views agree
   }
 
   /**
@@ -172,7 +181,7 @@ final class ClusterOverlay {
     }
     peer.echoNudgedAtNanos = now;
     if (peers.get(peer.id) == peer) {
-      gossip.send(peer, incarnation(), rumorsFor(peer.id));
+      gossip.send(peer, incarnation(), viewDigest(), rumorsFor(peer.id));
     }
   }
 
@@ -207,7 +216,7 @@ final class ClusterOverlay {
         for (String target : node.gossipTargets(now, reachableNeighbours())) {
           RemotePeer peer = peers.get(target);
           if (peer != null) {
-            gossip.send(peer, node.incarnation(), rumorsFor(target));
+            gossip.send(peer, node.incarnation(), node.viewDigest(), rumorsFor(target));
           }
         }
       }

@@ -41,7 +41,7 @@ import java.util.function.ToLongFunction;
  * failure.detector.cluster.local.health} and {@code failure.detector.cluster.members} (tag {@code
  * state}: alive, suspected, failed), and the counters {@code failure.detector.cluster.accusations},
  * {@code .accusations.withheld}, {@code .refutations}, {@code .confirmed.failures}, {@code
- * .rumors.received}, {@code .rumors.dropped}.
+ * .rumors.received}, {@code .rumors.dropped}, {@code .syncs}.
  *
  * <p>For each probed target ({@link HeartbeatNode#addProbe}), tagged {@code peer=<id>} and
  * {@code kind} ({@code udp}, {@code tcp}, {@code http}), following targets as they are added and
@@ -146,7 +146,7 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
    * The overlay's: {@code failure.detector.cluster.local.health} (0 healthy to 8), {@code
    * .members} by confirmed {@code state}, and the counters {@code .accusations}, {@code
    * .refutations}, {@code .confirmed.failures}, {@code .accusations.withheld}, {@code
-   * .rumors.received}, {@code .rumors.dropped}.
+   * .rumors.received}, {@code .rumors.dropped}, {@code .syncs}.
    */
   private void clusterMeters(MeterRegistry registry) {
     Gauge.builder("failure.detector.cluster.local.health", node, HeartbeatNode::localHealth)
@@ -170,6 +170,8 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
     clusterCounter(registry, "rumors.received", "Rumors received", ClusterStats::rumorsReceived);
     clusterCounter(registry, "rumors.dropped", "Rumors dropped from a full send queue",
         ClusterStats::rumorsDropped);
+    clusterCounter(registry, "syncs", "Times this node sent a member its verdicts because their"
+        + " view digests stayed unlike (a verdict or revival had missed one)", ClusterStats::syncs);
   }
 
   private void clusterCounter(MeterRegistry registry, String name, String description,

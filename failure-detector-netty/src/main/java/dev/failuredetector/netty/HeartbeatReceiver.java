@@ -187,7 +187,7 @@ final class HeartbeatReceiver {
       counters.drop(DropReason.BAD_RUMOR); // its heartbeat counted; the news does not
       return;
     }
-    overlay.received(sender.id, frame.clusterIncarnation(), rumors);
+    overlay.received(sender.id, frame.clusterIncarnation(), frame.viewDigest(), rumors);
   }
 
   /**

@@ -68,14 +68,14 @@ final class HeartbeatSender {
    * Event loop: a GOSSIP message to {@code peer} (cluster rumors, numbered on a sequence of their
    * own so they leave the heartbeats' numbering, which detectors read, alone).
    */
-  void sendGossip(RemotePeer peer, long clusterIncarnation, List<Rumor> rumors) {
+  void sendGossip(RemotePeer peer, long clusterIncarnation, long viewDigest, List<Rumor> rumors) {
     PeerLink link = peer.link;
     if (link == null || stopped) {
       return;
     }
     WireMessage message = new WireMessage(MessageType.GOSSIP, localId, incarnation,
         peer.heardIncarnation(), peer.nextGossipSequence(), clock.nanoTime());
-    if (link.send(codec.encode(message, clusterIncarnation, rumors, allocator)) != null) {
+    if (link.send(codec.encode(message, clusterIncarnation, viewDigest, rumors, allocator)) != null) {
       counters.sent.increment();
       counters.gossipSent.increment();
     }
@@ -99,7 +99,8 @@ final class HeartbeatSender {
       WireMessage message = new WireMessage(type, localId, incarnation, echo,
           peer.nextSequence(echo, slot), clock.nanoTime());
       ChannelFuture write = link.send(overlay != null && type == MessageType.HEARTBEAT
-          ? codec.encode(message, overlay.incarnation(), overlay.rumorsFor(peer.id), allocator)
+          ? codec.encode(message, overlay.incarnation(), overlay.viewDigest(),
+              overlay.rumorsFor(peer.id), allocator)
           : codec.encode(message, allocator)); // owns the buffer
       if (write != null) {
         counters.sent.increment();

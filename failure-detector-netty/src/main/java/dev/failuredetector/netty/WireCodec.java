@@ -41,6 +41,8 @@ public final class WireCodec {
   static final int HEADER_BYTES = 7;
   static final int FIXED_TAIL_BYTES = 32;
   static final int TAG_BYTES = 32;
+  /** A cluster section before its rumors: cluster incarnation 8, view digest 8, rumor count 1. */
+  static final int CLUSTER_SECTION_BYTES = 17;
   /** Largest rumor: kind 1, subject 1 + 64, incarnation 8, accuser 1 + 64. */
   static final int MAX_RUMOR_BYTES = 139;
 
@@ -70,7 +72,7 @@ public final class WireCodec {
    * @return the number of bytes written
    */
   public int encode(WireMessage message, ByteBuf out) {
-    return encode(message, 0, List.of(), out);
+    return encode(message, 0, 0, List.of(), out);
   }
 
   /**
@@ -79,13 +81,15 @@ public final class WireCodec {
    *
    * @param clusterIncarnation the sender's cluster incarnation; 0 for no cluster section (then
    *     {@code rumors} must be empty)
+   * @param viewDigest the sender's view digest ({@code ClusterNode.viewDigest()}); ignored
+   *     without a cluster section
    * @param rumors at most {@value #MAX_RUMORS}
    * @return the number of bytes written
    * @throws IllegalArgumentException if a section is asked of a type that takes none, a GOSSIP
    *     has none, or there are too many rumors or a rumor's id is not a valid member id
    */
-  public int encode(WireMessage message, long clusterIncarnation, List<Rumor> rumors,
-      ByteBuf out) {
+  public int encode(WireMessage message, long clusterIncarnation, long viewDigest,
+      List<Rumor> rumors, ByteBuf out) {
     Objects.requireNonNull(message, "message");
     boolean cluster = clusterIncarnation != 0;
     if (cluster ? message.type() != MessageType.HEARTBEAT && message.type() != MessageType.GOSSIP
@@ -109,7 +113,7 @@ public final class WireCodec {
         .putLong(message.sequence())
         .putLong(message.sendTimeNanos());
     if (cluster) {
-      body.putLong(clusterIncarnation).put((byte) rumors.size());
+      body.putLong(clusterIncarnation).putLong(viewDigest).put((byte) rumors.size());
       for (Rumor rumor : rumors) {
         body.put((byte) (rumor.kind().ordinal() + 1));
         putId(body, rumor.subject());
@@ -145,16 +149,16 @@ public final class WireCodec {
    * fails): the caller owns it.
    */
   ByteBuf encode(WireMessage message, io.netty.buffer.ByteBufAllocator allocator) {
-    return encode(message, 0, List.of(), allocator);
+    return encode(message, 0, 0, List.of(), allocator);
   }
 
   /** As {@link #encode(WireMessage, io.netty.buffer.ByteBufAllocator)}, with a cluster section. */
-  ByteBuf encode(WireMessage message, long clusterIncarnation, List<Rumor> rumors,
-      io.netty.buffer.ByteBufAllocator allocator) {
+  ByteBuf encode(WireMessage message, long clusterIncarnation, long viewDigest,
+      List<Rumor> rumors, io.netty.buffer.ByteBufAllocator allocator) {
     ByteBuf buffer = allocator.buffer(MAX_PLAIN_MESSAGE_BYTES + (clusterIncarnation == 0 ? 0
-        : 9 + rumors.size() * MAX_RUMOR_BYTES));
+        : CLUSTER_SECTION_BYTES + rumors.size() * MAX_RUMOR_BYTES));
     try {
-      encode(message, clusterIncarnation, rumors, buffer);
+      encode(message, clusterIncarnation, viewDigest, rumors, buffer);
       return buffer;
     } catch (RuntimeException e) {
       buffer.release();
@@ -210,14 +214,14 @@ public final class WireCodec {
     }
     int rumorCount = 0;
     if (cluster) {
-      if (length < bodyLength + 9) {
+      if (length < bodyLength + CLUSTER_SECTION_BYTES) {
         return DropReason.TRUNCATED;
       }
-      rumorCount = bytes[bodyLength + 8] & 0xff;
+      rumorCount = bytes[bodyLength + CLUSTER_SECTION_BYTES - 1] & 0xff;
       if (rumorCount > MAX_RUMORS) {
         return DropReason.BAD_RUMOR;
       }
-      int at = bodyLength + 9;
+      int at = bodyLength + CLUSTER_SECTION_BYTES;
       for (int i = 0; i < rumorCount; i++) {
         if (at >= length) {
           return DropReason.TRUNCATED;
@@ -237,7 +241,7 @@ public final class WireCodec {
           return at == -1 ? DropReason.TRUNCATED : DropReason.BAD_RUMOR;
         }
       }
-      frame.rumorsStart = bodyLength + 9;
+      frame.rumorsStart = bodyLength + CLUSTER_SECTION_BYTES;
       bodyLength = at;
     }
     int expected = bodyLength + (tagged ? TAG_BYTES : 0);
@@ -278,6 +282,7 @@ public final class WireCodec {
     frame.cluster = cluster;
     frame.rumorCount = rumorCount;
     frame.clusterIncarnation = cluster ? getLong(bytes, tail + 32) : 0;
+    frame.viewDigest = cluster ? getLong(bytes, tail + 40) : 0;
     return null;
   }
 

@@ -33,6 +33,7 @@ public final class WireFrame {
   int rumorCount;
   int rumorsStart;
   long clusterIncarnation;
+  long viewDigest;
 
   /** An empty frame to decode into. */
   public WireFrame() {}
@@ -72,6 +73,11 @@ public final class WireFrame {
   /** The sender's cluster incarnation (0 without a cluster section). */
   public long clusterIncarnation() {
     return clusterIncarnation;
+  }
+
+  /** The sender's view digest (0 without a cluster section, or with no failures). */
+  public long viewDigest() {
+    return viewDigest;
   }
 
   /** Number of rumors in the cluster section. */

@@ -174,4 +174,46 @@ class ClusterOverlayNodeTest {
       assertThat(node.localHealth()).isBetween(0, 8);
     }
   }
+  @Test
+  void aNodeDeafWhileAVerdictWentBy_learnsItFromTheViewDigests_afterItHearsAgain()
+      throws Exception {
+    Map<String, HeartbeatNode> nodes = cluster(7);
+    String deaf = "m5";
+    String leaverId = "m3";
+    Relay inbound = new Relay(nodes.get(deaf).localAddress()); // everything to it goes through
+    resources.add(inbound);
+    for (String from : nodes.keySet()) {
+      for (String to : nodes.keySet()) {
+        if (!from.equals(to)) {
+          introduce(nodes, from, to,
+              to.equals(deaf) ? inbound.address() : nodes.get(to).localAddress());
+        }
+      }
+    }
+    await().atMost(GENEROUS).until(() -> allAlive(nodes));
+    inbound.cut = true;
+    HeartbeatNode leaver = nodes.remove(leaverId);
+    leaver.close();
+    await().atMost(GENEROUS).until(() -> nodes.values().stream()
+        .filter(n -> !n.localId().equals(deaf))
+        .allMatch(n -> n.clusterView(leaverId).orElseThrow().state() == MemberState.FAILED));
+    // Long after every retransmission of the verdict (4 sends, about an interval) went by.
+    await().during(INTERVAL.multipliedBy(20)).atMost(GENEROUS).until(() ->
+        nodes.get(deaf).clusterView(leaverId).orElseThrow().state() != MemberState.FAILED);
+
+    inbound.cut = false;
+    await().atMost(GENEROUS).until(() ->
+        nodes.get(deaf).clusterView(leaverId).orElseThrow().state() == MemberState.FAILED);
+    assertThat(nodes.values().stream().mapToLong(n -> n.clusterStats().orElseThrow().syncs())
+        .sum()).as("learned through a sync").isPositive();
+    // And nobody else was failed by its deafness (it accused its subjects, alone).
+    for (HeartbeatNode node : nodes.values()) {
+      for (String member : nodes.keySet()) {
+        if (!member.equals(node.localId())) {
+          assertThat(node.clusterView(member).orElseThrow().state()).as(node.localId() + " on "
+              + member).isNotEqualTo(MemberState.FAILED);
+        }
+      }
+    }
+  }
 }

@@ -24,16 +24,21 @@ class ClusterWireTest {
   private static final List<Rumor> RUMORS = List.of(Rumor.suspect("b", 5, "c"),
       Rumor.alive("d", 6), Rumor.failed("e", 1_700_000_000_000L));
 
-  /** The golden bytes of WIRE-FORMAT.md: GOSSIP, no tag, cluster incarnation 2, one SUSPECT. */
+  /**
+   * The golden bytes of WIRE-FORMAT.md: GOSSIP, no tag, cluster incarnation 2, view digest
+   * 0x0102030405060708, one SUSPECT.
+   */
   static final String GOLDEN_GOSSIP = "464402050200066e6f64652d31" + "0000000000000007"
       + "0000000000000009" + "0000000000000003" + "00000000075bcd15"
-      + "0000000000000002" + "01" + "02" + "0162" + "0000000000000005" + "0163";
+      + "0000000000000002" + "0102030405060708" + "01" + "02" + "0162" + "0000000000000005"
+      + "0163";
+  private static final long DIGEST = 0x0102030405060708L;
 
   private static byte[] encode(WireCodec codec, WireMessage message, long incarnation,
       List<Rumor> rumors) {
     ByteBuf out = Unpooled.buffer();
     try {
-      codec.encode(message, incarnation, rumors, out);
+      codec.encode(message, incarnation, DIGEST, rumors, out);
       return ByteBufUtil.getBytes(out);
     } finally {
       out.release();
@@ -60,6 +65,7 @@ class ClusterWireTest {
       assertThat(frame.sequence()).isEqualTo(message.sequence());
       assertThat(frame.hasClusterSection()).isTrue();
       assertThat(frame.clusterIncarnation()).isEqualTo(1_700_000_000_123L);
+      assertThat(frame.viewDigest()).isEqualTo(DIGEST);
       List<Rumor> out = new ArrayList<>();
       assertThat(frame.rumors(out)).isTrue();
       assertThat(out).isEqualTo(RUMORS);
@@ -91,7 +97,8 @@ class ClusterWireTest {
   void everyMalformedSection_isDroppedWithItsReason() {
     WireCodec codec = new WireCodec(null, false);
     byte[] good = HexFormat.of().parseHex(GOLDEN_GOSSIP);
-    int count = 13 + 32 + 8; // header and id (13), the fixed fields, cluster incarnation: count
+    // header and id (13), the fixed fields, cluster incarnation, view digest: the count
+    int count = 13 + 32 + 8 + 8;
     int kind = count + 1;
     WireFrame frame = new WireFrame();
     assertThat(decode(codec, good, frame)).isNull();
@@ -123,12 +130,12 @@ class ClusterWireTest {
       assertThatThrownBy(() -> codec.encode(GOSSIP, out))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("always on GOSSIP");
       assertThatThrownBy(() -> codec.encode(new WireMessage(MessageType.GOODBYE, "a", 1, 2, 3, 4),
-          5, List.of(), out)).isInstanceOf(IllegalArgumentException.class);
+          5, 0, List.of(), out)).isInstanceOf(IllegalArgumentException.class);
       List<Rumor> nine = new ArrayList<>();
       for (int i = 0; i < 9; i++) {
         nine.add(Rumor.alive("a", i));
       }
-      assertThatThrownBy(() -> codec.encode(HEARTBEAT, 5, nine, out))
+      assertThatThrownBy(() -> codec.encode(HEARTBEAT, 5, 0, nine, out))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("rumors must be at most 8 a message, got 9");
     } finally {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -103,6 +104,24 @@ class ClusterOverlayProcessTest {
     });
   }
 
+  /** What each node said about {@code member}: its CLUSTER lines and its last STATUS line. */
+  private String diagnosis(String member) {
+    StringBuilder out = new StringBuilder();
+    for (NodeProcess node : nodes.values()) {
+      out.append('\n').append(node.id()).append(':');
+      for (String line : node.output()) {
+        String[] w = line.split(" ");
+        if ((w[0].equals("CLUSTER") && w.length > 2 && w[2].equals(member))
+            || (w[0].equals("TRANSITION") && line.contains(" " + member + " "))) {
+          out.append("\n  ").append(line);
+        }
+      }
+      node.output().stream().filter(l -> l.startsWith("STATUS ")).reduce((a, b) -> b)
+          .ifPresent(l -> out.append("\n  ").append(l));
+    }
+    return out.toString();
+  }
+
   @Test
   void aOneWayCutFailsNobody_aKilledMemberIsConfirmedAtEverySurvivor_andHttpShowsBothViews()
       throws Exception {
@@ -166,7 +185,12 @@ class ClusterOverlayProcessTest {
     nodes.get(victim).kill();
     for (NodeProcess node : nodes.values()) {
       if (!node.id().equals(victim)) {
-        await().atMost(NodeProcess.GENEROUS).until(() -> clusterSays(node, victim, "FAILED"));
+        try {
+          await().atMost(NodeProcess.GENEROUS).until(() -> clusterSays(node, victim, "FAILED"));
+        } catch (ConditionTimeoutException e) {
+          throw new AssertionError(node.id() + " never confirmed " + victim + " FAILED; "
+              + diagnosis(victim), e);
+        }
       }
     }
     String[] dead = get(address(observerIndex) + ":8080", "/health/" + victim);
