@@ -25,8 +25,10 @@ import java.util.function.Predicate;
  * other defaults); the same N, heartbeats every 200 ms, our default detector. For each: the packets
  * each member receives on its port (nftables counters) and the CPU it uses (/proc), over 30 s
  * after a 20 s warm-up; a one-way cut with nftables from a member to one member that watches it
- * (is anyone failed within 20 s? ours only: scalecube's TCP connections all come from 127.0.0.1,
- * so one sender's packets cannot be told apart); then a SIGKILL (when did each survivor declare it
+ * (is anyone failed within 20 s?): for our nodes by source and destination address; scalecube's
+ * TCP connections all come from 127.0.0.1, so the cut member runs under a uid of its own and the
+ * rule drops its packets to member 0's port on output (its messages to member 0 are lost, member
+ * 0's to it go through, as for ours); then a SIGKILL (when did each survivor declare it
  * failed: our CLUSTER line, our all-to-all TRANSITION to FAILED after the 10 s confirmation time,
  * scalecube's REMOVED event).
  *
@@ -38,6 +40,10 @@ import java.util.function.Predicate;
 public final class ClusterProcesses {
 
   private static final String NS = "fd-bench-" + ProcessHandle.current().pid();
+  /** The member whose messages to one member that watches it are cut. */
+  private static final int CUT_FROM = 1;
+  /** The uid scalecube's cut member runs under (any unused number: no account is needed). */
+  private static final int CUT_UID = 60001;
   private static final int PORT = 7400;
   private static final String JAR = "failure-detector-cli/target/failure-detector.jar";
   private static final String SCALECUBE_JAR = "benchmarks-scalecube/target/scalecube-member.jar";
@@ -119,8 +125,14 @@ public final class ClusterProcesses {
   }
 
   private static List<String> command(Mode mode, int i, int n, Path file) {
-    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", NS, "java",
-        "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", NS));
+    if (mode == Mode.SCALECUBE && i == CUT_FROM) {
+      // Its own uid: the only way to tell its TCP packets from the others' (see the class doc).
+      command.addAll(List.of("setpriv", "--reuid=" + CUT_UID, "--regid=" + CUT_UID,
+          "--clear-groups"));
+    }
+    command.addAll(List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-XX:-UsePerfData"));
     if (mode == Mode.SCALECUBE) {
       command.addAll(List.of("-jar", SCALECUBE_JAR, id(i), address(i), String.valueOf(PORT + i),
           i == 0 ? "-" : address(0) + ":" + PORT, System.getProperty("scalecube.ping", "200")));
@@ -209,22 +221,27 @@ public final class ClusterProcesses {
       }
       // One way: member 1's datagrams to one member that observes it are dropped (member 0
       // all-to-all; with the overlay, the first of its observers found).
-      int cutFrom = 1;
-      String failedByCut = "not run";
+      int cutFrom = CUT_FROM;
       String kind = mode == Mode.ALL_TO_ALL ? "TRANSITION" : "CLUSTER";
       long cutAt = System.nanoTime();
-      if (mode != Mode.SCALECUBE) {
-        int cutTo = overlay ? observerOf(nodes, cutFrom) : 0;
-        nft("add", "table", "inet", "fdcut");
+      int cutTo = overlay ? observerOf(nodes, cutFrom) : 0;
+      nft("add", "table", "inet", "fdcut");
+      if (mode == Mode.SCALECUBE) {
+        nft("add", "chain", "inet", "fdcut", "output",
+            "{ type filter hook output priority 0 ; policy accept ; }");
+        nft("add", "rule", "inet", "fdcut", "output", "meta", "skuid", String.valueOf(CUT_UID),
+            "tcp", "dport", String.valueOf(PORT + cutTo), "counter", "drop");
+      } else {
         nft("add", "chain", "inet", "fdcut", "input",
             "{ type filter hook input priority 0 ; policy accept ; }");
         nft("add", "rule", "inet", "fdcut", "input", "ip", "saddr", address(cutFrom), "ip",
-            "daddr", address(cutTo), "drop");
-        Thread.sleep(20_000); // past the detector's timeout and the 10 s confirmation time
-        String cutKey = kind + " " + id(cutFrom) + " FAILED";
-        failedByCut = String.valueOf(nodes.stream()
-            .filter(node -> firstSince(node, cutKey, cutAt) >= 0).count());
+            "daddr", address(cutTo), "counter", "drop");
       }
+      Thread.sleep(20_000); // past the detector's timeout and the 10 s confirmation time
+      String cutKey = kind + " " + id(cutFrom) + " FAILED";
+      String failedByCut = String.valueOf(nodes.stream()
+          .filter(node -> firstSince(node, cutKey, cutAt) >= 0).count());
+      long cutDrops = cutDrops(mode);
       // SIGKILL the last member.
       Node victim = nodes.get(n - 1);
       long killedAt = System.nanoTime();
@@ -242,8 +259,10 @@ public final class ClusterProcesses {
       if (!missing.isEmpty()) {
         System.err.println(mode.label + ": did not declare " + victim.id + " failed: " + missing);
       }
-      System.out.printf("| %d, %s | %.1f | %.1f | %s | %d | %d of %d | %s | %s |%n",
-          n, mode.label, received / n, 100 * cores / n, failedByCut, falselyDeclared,
+      System.out.printf("| %d, %s | %.1f | %.1f | %s (%d packets cut) | %d | %d of %d | %s | %s |%n",
+          n, mode == Mode.SCALECUBE ? mode.label + ", ping " + System.getProperty(
+              "scalecube.ping", "200") + " ms" : mode.label,
+          received / n, 100 * cores / n, failedByCut, cutDrops, falselyDeclared,
           detection.length, n - 1,
           detection.length == 0 ? "-" : String.format("%.2f s", detection[detection.length / 2] / 1e9),
           detection.length == 0 ? "-" : String.format("%.2f s", detection[detection.length - 1] / 1e9));
@@ -275,6 +294,17 @@ public final class ClusterProcesses {
       }
     }
     return packets;
+  }
+
+  /** Packets the cut dropped so far (the cut bites). */
+  private static long cutDrops(Mode mode) throws Exception {
+    Process list = new ProcessBuilder("ip", "netns", "exec", NS, "nft", "list", "chain", "inet",
+        "fdcut", mode == Mode.SCALECUBE ? "output" : "input").redirectErrorStream(true).start();
+    String text = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    list.waitFor(30, TimeUnit.SECONDS);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("counter packets (\\d+)")
+        .matcher(text);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
   /** A member that observes {@code member}: its node prints a TRANSITION for it. */

@@ -6,14 +6,20 @@ import java.util.List;
 
 /**
  * Rumors waiting to be sent, each at most {@code limit} times (memberlist's transmit-limited
- * queue): the least-sent go first, a newer rumor about the same thing replaces the older, and
- * the queue holds at most {@code capacity} (the most-sent are dropped first when it is full).
+ * queue): revivals go first, then the least-sent; a newer rumor about the same thing replaces
+ * the older, and the queue holds at most {@code capacity} (when it is full, the last in the send
+ * order is dropped: a verdict before a revival, the most-sent first).
  * One thread.
  */
 final class RumorQueue {
 
-  private static final Comparator<Entry> LEAST_SENT_FIRST =
-      Comparator.comparingInt((Entry e) -> e.sent).thenComparingLong(e -> -e.order);
+  /**
+   * Revivals first (a live member held failed is traffic sent elsewhere for no reason, and a
+   * verdict late by a message is only a detection later), then the least sent, then the newest.
+   */
+  private static final Comparator<Entry> SEND_ORDER =
+      Comparator.comparingInt((Entry e) -> e.rumor.kind() == Rumor.Kind.ALIVE ? 0 : 1)
+          .thenComparingInt(e -> e.sent).thenComparingLong(e -> -e.order);
 
   private static final class Entry {
     final Rumor rumor;
@@ -47,27 +53,27 @@ final class RumorQueue {
       }
     }
     if (entries.size() >= capacity) {
-      Entry mostSent = entries.get(0);
+      Entry last = entries.get(0);
       for (Entry e : entries) {
-        if (LEAST_SENT_FIRST.compare(e, mostSent) > 0) {
-          mostSent = e;
+        if (SEND_ORDER.compare(e, last) > 0) {
+          last = e;
         }
       }
-      entries.remove(mostSent);
+      entries.remove(last);
       dropped++;
     }
     entries.add(new Entry(rumor, added++));
   }
 
   /**
-   * Moves up to {@code max} of the least-sent rumors into {@code out}, counting a transmission
+   * Moves up to {@code max} rumors, in the send order, into {@code out}, counting a transmission
    * each; a rumor sent {@code limit} times leaves the queue.
    */
   int take(List<Rumor> out, int max, int limit) {
     if (entries.isEmpty() || max <= 0) {
       return 0;
     }
-    entries.sort(LEAST_SENT_FIRST);
+    entries.sort(SEND_ORDER);
     int n = Math.min(max, entries.size());
     for (int i = 0; i < n; i++) {
       Entry e = entries.get(i);
