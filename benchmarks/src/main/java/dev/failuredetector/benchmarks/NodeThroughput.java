@@ -29,6 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  *       divided by the time from the first to the last. Datagrams the kernel dropped because the
  *       node fell behind are reported. Allocation per heartbeat is measured on the node's own
  *       threads (event loop, timer) with {@code ThreadMXBean.getThreadAllocatedBytes}.
+ *   <li><b>The stack's limit.</b> The same blast, in the same run, at a bare Netty UDP server on
+ *       the same transport (NIO, one event loop, Netty's default receive allocator) whose handler
+ *       only counts and releases each datagram: what this JVM, kernel and Netty can receive here.
+ *       Our rate is reported as a share of it.
  *   <li><b>CPU per 1,000 peers at 1 s.</b> The node sends its own heartbeat to 1,000 peers every
  *       second and receives 1,000 per second (one per peer, spread over the second); CPU is the
  *       node's threads' CPU time over 20 s, as a share of one core.
@@ -36,7 +40,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Run: {@code ./mvnw -B -q -DskipTests package && java -cp benchmarks/target/benchmarks.jar
  * dev.failuredetector.benchmarks.NodeThroughput}. Both the sender and the node run in this JVM on
- * a 2-core machine: they compete for the cores, as they would not in production.
+ * a 2-core machine: they compete for the cores, as they would not in production. The last line
+ * is the summary, medians over the runs: {@code node-throughput: ours R/s, bare netty B/s, ratio
+ * X, allocated A B/heartbeat, cores C}.
  */
 public final class NodeThroughput {
 
@@ -51,10 +57,109 @@ public final class NodeThroughput {
     System.out.printf("JDK %s, %d cores%n", Runtime.version(),
         Runtime.getRuntime().availableProcessors());
     byte[][] messages = presign();
-    for (int run = 1; run <= Integer.getInteger("runs", 3); run++) {
-      throughput(run, messages);
+    int runs = Integer.getInteger("runs", 3);
+    double[] ours = new double[runs];
+    double[] bare = new double[runs];
+    double[] allocated = new double[runs];
+    for (int run = 1; run <= runs; run++) { // alternated, so that drift hits both alike
+      double[] result = throughput(run, messages);
+      ours[run - 1] = result[0];
+      allocated[run - 1] = result[1];
+      bare[run - 1] = bareNetty(run, messages);
     }
     cpuPerThousandPeersAtOneSecond(messages);
+    double oursRate = median(ours);
+    double bareRate = median(bare);
+    System.out.printf("node-throughput: ours %.0f/s, bare netty %.0f/s, ratio %.2f, allocated %.1f"
+        + " B/heartbeat, cores %d%n", oursRate, bareRate, oursRate / bareRate, median(allocated),
+        Runtime.getRuntime().availableProcessors());
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /** Counts and releases every datagram: nothing else. */
+  @io.netty.channel.ChannelHandler.Sharable
+  private static final class CountingHandler
+      extends io.netty.channel.SimpleChannelInboundHandler<io.netty.channel.socket.DatagramPacket> {
+    final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    protected void channelRead0(io.netty.channel.ChannelHandlerContext ctx,
+        io.netty.channel.socket.DatagramPacket packet) {
+      count.lazySet(count.get() + 1); // one writer: the event loop
+    }
+  }
+
+  /** The same blast at a bare Netty UDP server: datagrams per second it received. */
+  private static double bareNetty(int run, byte[][] messages) throws Exception {
+    io.netty.channel.EventLoopGroup group = dev.failuredetector.netty.internal.EventLoops.nio(
+        "bare-netty");
+    CountingHandler handler = new CountingHandler();
+    try (DatagramChannel sender = DatagramChannel.open()) {
+      io.netty.channel.Channel server = new io.netty.bootstrap.Bootstrap().group(group)
+          .channel(io.netty.channel.socket.nio.NioDatagramChannel.class).handler(handler)
+          .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+      sender.connect(server.localAddress());
+      ByteBuffer buffer = ByteBuffer.allocateDirect(WireCodec.MAX_MESSAGE_BYTES);
+      double[] rate = blast(messages, handler.count::get, message -> {
+        buffer.clear();
+        buffer.put(message).flip();
+        sender.write(buffer);
+      });
+      System.out.printf("bare netty run %d: %,d of %,d datagrams received in %.2f s: %,.0f"
+          + " datagrams/s%n", run, handler.count.get(), messages.length, rate[1], rate[0]);
+      server.close().sync();
+      return rate[0];
+    } finally {
+      group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+  }
+
+  interface Send {
+    void send(byte[] message) throws java.io.IOException;
+  }
+
+  /**
+   * Sends every message from a thread of its own while polling {@code count}: the rate from the
+   * first counted to the last, and those seconds.
+   */
+  private static double[] blast(byte[][] messages, java.util.function.LongSupplier count,
+      Send send) throws InterruptedException {
+    Thread blaster = new Thread(() -> {
+      try {
+        for (byte[] message : messages) {
+          send.send(message);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "sender");
+    long first = 0;
+    long last = 0;
+    long lastCount = 0;
+    blaster.start();
+    while (true) {
+      long c = count.getAsLong();
+      long now = System.nanoTime();
+      if (c > 0 && first == 0) {
+        first = now;
+      }
+      if (c != lastCount) {
+        last = now;
+        lastCount = c;
+      } else if (!blaster.isAlive() && now - last > 500_000_000L) {
+        break; // quiet for half a second after the sender finished
+      }
+      LockSupport.parkNanos(1_000_000);
+    }
+    blaster.join();
+    double seconds = (last - first) / 1e9;
+    return new double[] {count.getAsLong() / seconds, seconds};
   }
 
   /**
@@ -100,49 +205,23 @@ public final class NodeThroughput {
     }
   }
 
-  private static void throughput(int run, byte[][] messages) throws Exception {
+  /** Our node under the blast: {heartbeats handled per second, bytes allocated per heartbeat}. */
+  private static double[] throughput(int run, byte[][] messages) throws Exception {
     // The node's own heartbeats (to the sink) are hourly: they do not count here.
     try (Rig rig = new Rig(Duration.ofHours(1))) {
       HeartbeatNode node = rig.node;
       long allocatedBefore = allocated(rig.nodeThreads);
-      Thread blaster = new Thread(() -> {
-        try {
-          for (byte[] message : messages) {
-            rig.send(message);
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, "sender");
-      long first = 0;
-      long last = 0;
-      long lastCount = 0;
-      long start = System.nanoTime();
-      blaster.start();
-      while (true) {
-        long count = handled(node);
-        long now = System.nanoTime();
-        if (count > 0 && first == 0) {
-          first = now;
-        }
-        if (count != lastCount) {
-          last = now;
-          lastCount = count;
-        } else if (!blaster.isAlive() && now - last > 500_000_000L) {
-          break; // quiet for half a second after the sender finished
-        }
-        LockSupport.parkNanos(1_000_000);
-      }
+      double[] rate = blast(messages, () -> handled(node), rig::send);
       long allocatedBytes = allocated(rig.nodeThreads) - allocatedBefore;
-      double seconds = (last - first) / 1e9;
       long handled = handled(node);
       long accepted = node.stats().accepted();
+      double perHeartbeat = (double) allocatedBytes / Math.max(1, handled);
       System.out.printf("throughput run %d: %,d of %,d heartbeats handled in %.2f s: %,.0f"
           + " heartbeats/s (%,d recorded, %,d refused by the sequence guard); %,d lost in the"
-          + " kernel (the node fell behind); %.1f B allocated per heartbeat on the node's threads;"
-          + " sender took %.2f s%n", run, handled, messages.length, seconds, handled / seconds,
-          accepted, handled - accepted, messages.length - handled,
-          (double) allocatedBytes / Math.max(1, handled), (last - start) / 1e9);
+          + " kernel (the node fell behind); %.1f B allocated per heartbeat on the node's"
+          + " threads%n", run, handled, messages.length, rate[1], rate[0],
+          accepted, handled - accepted, messages.length - handled, perHeartbeat);
+      return new double[] {rate[0], perHeartbeat};
     }
   }
 
