@@ -4,11 +4,8 @@ import dev.failuredetector.cluster.Rumor;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Objects;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Encodes and decodes the wire format of WIRE-FORMAT.md, with HMAC-SHA256 authentication.
@@ -17,7 +14,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link WireFrame} and returns null, or returns why the bytes were dropped. It reads the buffer
  * without changing its indexes and never releases it (the caller owns it), and allocates nothing.
  *
- * <p><b>Not thread-safe</b> (it keeps a {@link Mac} per key and scratch space): use one per thread,
+ * <p><b>Not thread-safe</b> (it keeps an HMAC state per key and scratch space): use one per thread,
  * for example one per channel handler. Not {@code @Sharable}.
  */
 public final class WireCodec {
@@ -48,7 +45,7 @@ public final class WireCodec {
 
   private final KeyRing keys;
   private final boolean requireAuthentication;
-  private final Mac[] macs = new Mac[256];
+  private final HmacSha256[] macs = new HmacSha256[256];
   private final byte[] scratch = new byte[MAX_MESSAGE_BYTES];
   private final byte[] tag = new byte[TAG_BYTES];
 
@@ -126,13 +123,7 @@ public final class WireCodec {
     int length = body.position();
     out.writeBytes(scratch, 0, length);
     if (keys != null) {
-      Mac mac = mac(keys.currentId());
-      mac.update(scratch, 0, length);
-      try {
-        mac.doFinal(tag, 0);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HMAC-SHA256 failed", e); // cannot happen: sized buffer
-      }
+      mac(keys.currentId()).tag(scratch, 0, length, tag, 0);
       out.writeBytes(tag);
       length += TAG_BYTES;
     }
@@ -255,13 +246,7 @@ public final class WireCodec {
       if (keys == null || !keys.accepts(keyId)) {
         return DropReason.UNKNOWN_KEY;
       }
-      Mac mac = mac(keyId);
-      mac.update(bytes, 0, bodyLength);
-      try {
-        mac.doFinal(tag, 0);
-      } catch (GeneralSecurityException e) {
-        return DropReason.BAD_TAG;
-      }
+      mac(keyId).tag(bytes, 0, bodyLength, tag, 0);
       int difference = 0; // constant time, as MessageDigest.isEqual, without copying the tag
       for (int i = 0; i < TAG_BYTES; i++) {
         difference |= tag[i] ^ bytes[bodyLength + i];
@@ -309,15 +294,10 @@ public final class WireCodec {
     return value;
   }
 
-  private Mac mac(int keyId) {
-    Mac mac = macs[keyId];
+  private HmacSha256 mac(int keyId) {
+    HmacSha256 mac = macs[keyId];
     if (mac == null) {
-      try {
-        mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(keys.key(keyId), "HmacSHA256"));
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HmacSHA256 is not available", e); // every JDK has it
-      }
+      mac = new HmacSha256(keys.key(keyId));
       macs[keyId] = mac;
     }
     return mac;
