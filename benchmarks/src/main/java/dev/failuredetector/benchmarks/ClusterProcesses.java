@@ -279,11 +279,17 @@ public final class ClusterProcesses {
   }
 
   /** Packets counted so far to each member's port. */
-  private static long[] packetsPerPort(int n) throws Exception {
+  /** {@code nft list chain inet <table> <chain>} inside the namespace: its text. */
+  private static String nftList(String table, String chain) throws Exception {
     Process list = new ProcessBuilder("ip", "netns", "exec", NS, "nft", "list", "chain", "inet",
-        "fdcount", "input").redirectErrorStream(true).start();
+        table, chain).redirectErrorStream(true).start();
     String text = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     list.waitFor(30, TimeUnit.SECONDS);
+    return text;
+  }
+
+  private static long[] packetsPerPort(int n) throws Exception {
+    String text = nftList("fdcount", "input");
     long[] packets = new long[n];
     java.util.regex.Matcher m = java.util.regex.Pattern
         .compile("dport (\\d+) counter packets (\\d+)").matcher(text);
@@ -298,10 +304,7 @@ public final class ClusterProcesses {
 
   /** Packets the cut dropped so far (the cut bites). */
   private static long cutDrops(Mode mode) throws Exception {
-    Process list = new ProcessBuilder("ip", "netns", "exec", NS, "nft", "list", "chain", "inet",
-        "fdcut", mode == Mode.SCALECUBE ? "output" : "input").redirectErrorStream(true).start();
-    String text = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    list.waitFor(30, TimeUnit.SECONDS);
+    String text = nftList("fdcut", mode == Mode.SCALECUBE ? "output" : "input");
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("counter packets (\\d+)")
         .matcher(text);
     return m.find() ? Long.parseLong(m.group(1)) : -1;

@@ -285,7 +285,9 @@ public final class ClusterNode {
       return;
     }
     if (viewDigest == digest) {
-      disagreeingSince.remove(m);
+      if (!disagreeingSince.isEmpty()) { // the common case boxes nothing: every message comes here
+        disagreeingSince.remove(m);
+      }
       return;
     }
     Long since = disagreeingSince.get(m);

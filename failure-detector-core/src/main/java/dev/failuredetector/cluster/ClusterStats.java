@@ -15,8 +15,9 @@ package dev.failuredetector.cluster;
  * @param confirmedFailures members this node saw become FAILED
  * @param rumorsDropped rumors dropped from a full send queue
  * @param localHealth the current local-health score
- * @param syncs times this node sent a member its verdicts because their view digests stayed
- *     unlike ({@link ClusterNode#heardDigest}): a verdict or a revival had failed to reach one
+ * @param syncs times this node synced with a member because their view digests stayed unlike
+ *     ({@link ClusterNode#heardDigest}): it sent its verdicts, or, holding none, a message of its
+ *     digest; a verdict or a revival had failed to reach one of the two
  */
 public record ClusterStats(long rumorsReceived, long rumorsApplied, long rumorsStale,
     long rumorsRejected, long accusationsMade, long accusationsWithheld, long refutations,

@@ -170,8 +170,9 @@ public final class HeartbeatNodeMetrics implements MeterBinder {
     clusterCounter(registry, "rumors.received", "Rumors received", ClusterStats::rumorsReceived);
     clusterCounter(registry, "rumors.dropped", "Rumors dropped from a full send queue",
         ClusterStats::rumorsDropped);
-    clusterCounter(registry, "syncs", "Times this node sent a member its verdicts because their"
-        + " view digests stayed unlike (a verdict or revival had missed one)", ClusterStats::syncs);
+    clusterCounter(registry, "syncs", "Times this node synced with a member (its verdicts, or a"
+        + " message of its digest) because their view digests stayed unlike: a verdict or revival"
+        + " had missed one", ClusterStats::syncs);
   }
 
   private void clusterCounter(MeterRegistry registry, String name, String description,

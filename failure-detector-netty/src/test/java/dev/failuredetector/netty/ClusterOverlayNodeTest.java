@@ -201,11 +201,19 @@ class ClusterOverlayNodeTest {
     await().during(INTERVAL.multipliedBy(20)).atMost(GENEROUS).until(() ->
         nodes.get(deaf).clusterView(leaverId).orElseThrow().state() != MemberState.FAILED);
 
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    for (HeartbeatNode node : nodes.values()) {
+      new HeartbeatNodeMetrics(node, java.util.List.of()).bindTo(meters);
+    }
     inbound.cut = false;
     await().atMost(GENEROUS).until(() ->
         nodes.get(deaf).clusterView(leaverId).orElseThrow().state() == MemberState.FAILED);
     assertThat(nodes.values().stream().mapToLong(n -> n.clusterStats().orElseThrow().syncs())
         .sum()).as("learned through a sync").isPositive();
+    // What an operator reads says so too: the syncs meter, one per node.
+    assertThat(meters.find("failure.detector.cluster.syncs").functionCounters()).hasSize(6)
+        .extracting(c -> c.count()).anyMatch(count -> count > 0);
     // And nobody else was failed by its deafness (it accused its subjects, alone).
     for (HeartbeatNode node : nodes.values()) {
       for (String member : nodes.keySet()) {
