@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Keeps a node's peers equal to a file's: one {@code ID=HOST:PORT} a line ({@code #} comments and
  * blank lines ignored; this node's own id, if listed, is skipped, so every member can read the
  * same file). The file is read at start and again when its content changes (checked every {@code
- * period}): peers that appear are added, peers that disappear removed. A file that does not parse
+ * period}; a change is applied once it reads the same two periods running, so a file caught
+ * mid-write is never applied): peers that appear are added, peers that disappear removed. A file that does not parse
  * changes nothing: the error is logged once per change (naming the line) and the peers stay as
  * they were, so a half-written file never empties a cluster.
  *
@@ -35,6 +36,8 @@ public final class PeersFile implements AutoCloseable {
   private final Path path;
   private final ScheduledExecutorService reader;
   private String lastContent;
+  /** A changed content seen once, applied if the next read finds it unchanged; reader only. */
+  private String pendingContent;
   private Map<String, InetSocketAddress> applied = Map.of();
   private long errors;
 
@@ -128,24 +131,33 @@ public final class PeersFile implements AutoCloseable {
   }
 
   private void reload() {
+    String content;
     try {
-      String content = read();
-      if (content.equals(lastContent)) {
-        return;
+      content = read();
+    } catch (RuntimeException e) {
+      content = null;
+    }
+    if (Objects.equals(content, lastContent)) {
+      pendingContent = null;
+      return;
+    }
+    if (!Objects.equals(content, pendingContent)) {
+      // Changed since the last look: apply it only once it reads the same a period later. A
+      // writer that truncates then writes (Files.writeString, most editors) is otherwise caught
+      // in between, and an empty file is a valid one: every peer would be removed.
+      pendingContent = content;
+      return;
+    }
+    pendingContent = null;
+    try {
+      if (content == null) {
+        read(); // throws, naming the cause
       }
       apply(content, parse(content, path, node.localId()));
     } catch (RuntimeException e) {
-      String content;
-      try {
-        content = Files.readString(path, StandardCharsets.UTF_8);
-      } catch (IOException unreadable) {
-        content = null;
-      }
-      if (!Objects.equals(content, lastContent)) {
-        errors++;
-        LOG.warn("Peers file not applied, the peers stay as they were: {}", e.getMessage());
-        lastContent = content; // warned once for this content
-      }
+      errors++;
+      LOG.warn("Peers file not applied, the peers stay as they were: {}", e.getMessage());
+      lastContent = content; // warned once for this content
     }
   }
 
