@@ -6,6 +6,7 @@ import dev.failuredetector.PeerTransition;
 import dev.failuredetector.netty.DnsPeerDiscovery;
 import dev.failuredetector.netty.DropReason;
 import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.HostPort;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.KeySource;
 import dev.failuredetector.netty.PeersFile;
@@ -518,12 +519,8 @@ final class NodeCommand implements Callable<Integer> {
     if (peersDns == null) {
       return null;
     }
-    int colon = peersDns.lastIndexOf(':');
-    int port = colon < 1 ? -1 : parsePort(peersDns.substring(colon + 1));
-    if (port < 0) {
-      throw new IllegalArgumentException("--peers-dns must be name:port, got " + peersDns);
-    }
-    return DnsPeerDiscovery.start(node, peersDns.substring(0, colon), port, dnsServer,
+    InetSocketAddress name = HostPort.parseUnresolved("--peers-dns", peersDns);
+    return DnsPeerDiscovery.start(node, name.getHostString(), name.getPort(), dnsServer,
         Duration.ofSeconds(5));
   }
 
@@ -612,21 +609,7 @@ final class NodeCommand implements Callable<Integer> {
 
   /** {@code host:port}, the port 0-65535; the error names the option and the value. */
   static InetSocketAddress address(String option, String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    int port = colon < 1 ? -1 : parsePort(hostPort.substring(colon + 1));
-    if (port < 0) {
-      throw new IllegalArgumentException(option + " must be host:port (port 0-65535), got "
-          + hostPort);
-    }
-    return new InetSocketAddress(hostPort.substring(0, colon), port);
-  }
-
-  private static int parsePort(String text) {
-    if (!text.matches("\\d{1,5}")) {
-      return -1;
-    }
-    int port = Integer.parseInt(text);
-    return port <= 65_535 ? port : -1;
+    return HostPort.parse(option, hostPort);
   }
 
   /** {@code udp} or {@code tcp}, any case. */

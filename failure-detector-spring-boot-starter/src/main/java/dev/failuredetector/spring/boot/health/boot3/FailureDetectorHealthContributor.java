@@ -1,0 +1,79 @@
+package dev.failuredetector.spring.boot.health.boot3;
+
+import dev.failuredetector.spring.boot.health.FailureDetectorHealth;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.springframework.boot.actuate.health.CompositeHealthContributor;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.NamedContributor;
+
+/**
+ * {@link FailureDetectorHealth} as Spring Boot 3's actuator health: a composite of {@code node},
+ * {@code peers} and {@code probes} (each present when it has something to show), the last two
+ * composites with one indicator per id, following peers as they are added and removed.
+ */
+final class FailureDetectorHealthContributor implements CompositeHealthContributor {
+
+  private final FailureDetectorHealth health;
+
+  FailureDetectorHealthContributor(FailureDetectorHealth health) {
+    this.health = health;
+  }
+
+  @Override
+  public HealthContributor getContributor(String name) {
+    return switch (name) {
+      case "node" -> (HealthIndicator) () -> health(health.node());
+      case "peers" -> health.peerIds().isEmpty() ? null : new Members(health::peerIds);
+      case "probes" -> health.probeIds().isEmpty() ? null : new Members(health::probeIds);
+      default -> null;
+    };
+  }
+
+  @Override
+  public Iterator<NamedContributor<HealthContributor>> iterator() {
+    List<NamedContributor<HealthContributor>> parts = new ArrayList<>(3);
+    for (String name : List.of("node", "peers", "probes")) {
+      HealthContributor part = getContributor(name);
+      if (part != null) {
+        parts.add(NamedContributor.of(name, part));
+      }
+    }
+    return parts.iterator();
+  }
+
+  private static Health health(FailureDetectorHealth.Component component) {
+    return Health.status(component.status()).withDetails(component.details()).build();
+  }
+
+  /** The peers or the probed targets: one indicator each. */
+  private final class Members implements CompositeHealthContributor {
+    private final Supplier<List<String>> ids;
+
+    Members(Supplier<List<String>> ids) {
+      this.ids = ids;
+    }
+
+    @Override
+    public HealthContributor getContributor(String id) {
+      return ids.get().contains(id) ? indicator(id) : null;
+    }
+
+    @Override
+    public Iterator<NamedContributor<HealthContributor>> iterator() {
+      return ids.get().stream().map((Function<String, NamedContributor<HealthContributor>>)
+          id -> NamedContributor.of(id, indicator(id))).iterator();
+    }
+
+    private HealthIndicator indicator(String id) {
+      // A peer removed between listing and reading shows as UNKNOWN, not as an error.
+      return () -> health.component(id).map(FailureDetectorHealthContributor::health)
+          .orElseGet(() -> Health.unknown().build());
+    }
+  }
+}
