@@ -164,6 +164,35 @@ class ExampleApplicationTest {
   }
 
   @Test
+  void inAReadinessGroup_aFailedDependencyMakesTheApplicationUnready() {
+    int portA = ExampleNode.freeUdpPort();
+    ExampleNode a = start("orders-a", portA, loopback(portA),
+        loopback(ExampleNode.freeUdpPort()), "management.endpoint.health.probes.enabled=true",
+        "management.endpoint.health.group.readiness.include=readinessState,failureDetector");
+    await().atMost(BOUND).until(() -> a.get("/actuator/health/readiness").statusCode() == 200);
+
+    inventory.stop(0);
+    await().atMost(BOUND).until(() -> a.get("/actuator/health/readiness").statusCode() == 503);
+    assertThat(a.status("/actuator/health/readiness")).isEqualTo("DOWN");
+    assertThat(a.get("/actuator/health/liveness").statusCode()).as("alive all the same")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void withPeerDownStatusPeerDown_aFailedDependencyShows_butTheApplicationStaysUp() {
+    int portA = ExampleNode.freeUdpPort();
+    ExampleNode a = start("orders-a", portA, loopback(portA),
+        loopback(ExampleNode.freeUdpPort()), "failure-detector.health.peer-down-status=PEER_DOWN");
+    String probe = "/actuator/health/failureDetector/probes/inventory";
+    await().atMost(BOUND).until(() -> a.status(probe).equals("UP"));
+
+    inventory.stop(0);
+    await().atMost(BOUND).until(() -> a.status(probe).equals("PEER_DOWN"));
+    assertThat(a.get("/actuator/health").statusCode()).isEqualTo(200);
+    assertThat(a.status("/actuator/health")).isEqualTo("UP");
+  }
+
+  @Test
   void theMeters_areInActuatorsPrometheusScrape() {
     int portA = ExampleNode.freeUdpPort();
     int portB = ExampleNode.freeUdpPort();
