@@ -93,7 +93,9 @@ class FailureDetectorAutoConfigurationTest {
           HealthIndicator node = (HealthIndicator) health.getContributor("node");
           assertThat(node.health().getStatus()).isEqualTo(Status.UP);
           assertThat(node.health().getDetails()).containsEntry("id", "a")
-              .containsKeys("address", "detector", "massEjection", "ready");
+              .containsEntry("address", "127.0.0.1:"
+                  + context.getBean(HeartbeatNode.class).localAddress().getPort())
+              .containsKeys("detector", "massEjection", "ready");
           assertThat(health.getContributor("peers")).as("no peers: no part").isNull();
           CompositeHealthContributor probes =
               (CompositeHealthContributor) health.getContributor("probes");

@@ -77,7 +77,8 @@ public final class FailureDetectorHealth {
     EjectionStatus ejection = view.ejectionStatus();
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("id", node.localId());
-    details.put("address", String.valueOf(node.localAddress()));
+    java.net.InetSocketAddress address = node.localAddress();
+    details.put("address", address.getHostString() + ":" + address.getPort());
     details.put("transport", node.transport().name().toLowerCase(java.util.Locale.ROOT));
     details.put("incarnation", node.incarnation());
     details.put("detector", node.registry().spec().toString());
