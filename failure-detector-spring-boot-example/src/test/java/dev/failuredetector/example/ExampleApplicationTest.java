@@ -221,6 +221,15 @@ class ExampleApplicationTest {
   }
 
   @Test
+  void aDurationThatIsNotOne_failsTheStart_namingTheProperty(CapturedOutput output) {
+    int portA = ExampleNode.freeUdpPort();
+    assertThatThrownBy(() -> start("orders-a", portA, loopback(portA), loopback(1),
+        "failure-detector.interval=soon")).isInstanceOf(RuntimeException.class);
+    assertThat(output).contains("APPLICATION FAILED TO START",
+        "Property: failure-detector.interval", "Value: \"soon\"");
+  }
+
+  @Test
   void noKey_failsTheStart_sayingHowToGiveOne(CapturedOutput output) {
     int portA = ExampleNode.freeUdpPort();
     assertThatThrownBy(() -> start("orders-a", portA, loopback(portA), loopback(1),

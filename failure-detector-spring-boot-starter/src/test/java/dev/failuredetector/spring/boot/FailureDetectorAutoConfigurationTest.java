@@ -21,6 +21,7 @@ import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -137,6 +138,70 @@ class FailureDetectorAutoConfigurationTest {
           .functionCounter()).isNotNull();
       assertThat(meters.find("failure.detector.peer.phi").tag("peer", "b").gauge()).isNotNull();
     });
+  }
+
+  @Test
+  void aValueOfTheWrongType_failsTheContext_withSpringsBindingReport() {
+    runner.withPropertyValues("failure-detector.interval=soon").run(context -> {
+      assertThat(context).hasFailed();
+      Throwable cause = context.getStartupFailure();
+      while (cause != null && !(cause instanceof BindException)) {
+        cause = cause.getCause();
+      }
+      // what Spring Boot's BindFailureAnalyzer reports as "Property: failure-detector.interval"
+      assertThat(cause).isInstanceOf(BindException.class);
+      assertThat(((BindException) cause).getName().toString())
+          .isEqualTo("failure-detector.interval");
+    });
+  }
+
+  @Test
+  void httpSet_startsTheNodesOwnHealthServer() throws Exception {
+    runner.withPropertyValues("failure-detector.http=127.0.0.1:0",
+        "failure-detector.peers.b=127.0.0.1:9").run(context -> {
+          InetSocketAddress http = context.getBean(FailureDetectorLifecycle.class).healthServer()
+              .httpAddress();
+          java.net.http.HttpResponse<String> peers = java.net.http.HttpClient.newHttpClient()
+              .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                  "http://127.0.0.1:" + http.getPort() + "/peers")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertThat(peers.statusCode()).isEqualTo(200);
+          assertThat(peers.body()).contains("\"b\"");
+        });
+    runner.run(context -> assertThat(context.getBean(FailureDetectorLifecycle.class)
+        .healthServer()).as("off by default").isNull());
+  }
+
+  @Test
+  void withTheOverlay_confirmedViewChanges_arePublishedAsMemberTransitionEvents() {
+    int portA = freeUdpPort();
+    int portB = freeUdpPort();
+    List<MemberTransitionEvent> events = new CopyOnWriteArrayList<>();
+    String[] members = {"failure-detector.observers=1", "failure-detector.interval=100ms",
+        "failure-detector.peers.a=127.0.0.1:" + portA,
+        "failure-detector.peers.b=127.0.0.1:" + portB};
+    runner.withPropertyValues(members).withPropertyValues("failure-detector.bind=127.0.0.1:"
+            + portA)
+        .withBean("listener", ApplicationListener.class,
+            () -> (ApplicationListener<MemberTransitionEvent>) events::add)
+        .run(a -> {
+          runner.withPropertyValues(members).withPropertyValues("failure-detector.id=b",
+              "failure-detector.bind=127.0.0.1:" + portB).run(b -> await()
+                  .atMost(Duration.ofSeconds(30)).until(() -> a.getBean(HeartbeatNode.class)
+                      .clusterView("b").isPresent()));
+          // b closed (goodbye): a's confirmed view of it changes, and a listener hears it
+          await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events)
+              .anySatisfy(e -> assertThat(e.transition().member()).isEqualTo("b")));
+          assertThat(events.get(0).getSource()).isSameAs(a.getBean(HeartbeatNode.class));
+        });
+  }
+
+  private static int freeUdpPort() {
+    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      return socket.getLocalPort();
+    } catch (SocketException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Configuration(proxyBeanMethods = false)
