@@ -35,8 +35,10 @@ import java.util.Set;
  *       and multiplied by the threshold's factor), {@code learn-suspicions} (true: an interval
  *       that ends a suspicion is recorded once suspicions repeat, so the detector cannot get
  *       stuck below the real intervals;
- *       false: never, Pekko's rule exactly; see {@link PhiAccrualFailureDetector}). Otherwise
- *       Pekko cluster's defaults.
+ *       false: never, Pekko's rule exactly; see {@link PhiAccrualFailureDetector}), {@code
+ *       estimator} ({@code window}: the exact window, Pekko's; {@code ewma}: windowless,
+ *       exponentially weighted over a span of {@code window} intervals, see {@link
+ *       IntervalEstimator}; printed only when {@code ewma}). Otherwise Pekko cluster's defaults.
  *   <li>{@code chen} ({@link ChenFailureDetector}): {@code interval} (1s), {@code window} (1000),
  *       {@code margin} (3s).
  *   <li>{@code bertier} ({@link BertierFailureDetector}): {@code interval} (1s), {@code window}
@@ -117,7 +119,7 @@ public sealed interface DetectorSpec {
   /** Phi accrual with Pekko cluster's defaults (logistic model). */
   static Phi phi() {
     return new Phi(PhiDistribution.LOGISTIC, DEFAULT_INTERVAL, 8.0, 1000, Duration.ofMillis(100),
-        Duration.ofSeconds(3), true);
+        Duration.ofSeconds(3), true, IntervalEstimator.WINDOW);
   }
 
   /** Chen's detector with its defaults. */
@@ -240,11 +242,13 @@ public sealed interface DetectorSpec {
 
   /** Phi accrual ({@code phi}, {@code phi-normal}, {@code phi-exponential}). */
   record Phi(PhiDistribution distribution, Duration interval, double threshold, int window,
-      Duration minStd, Duration pause, boolean learnSuspicions) implements DetectorSpec {
+      Duration minStd, Duration pause, boolean learnSuspicions, IntervalEstimator estimator)
+      implements DetectorSpec {
 
     /** @throws IllegalArgumentException naming the key and value of a bad setting */
     public Phi {
       Objects.requireNonNull(distribution, "distribution");
+      Objects.requireNonNull(estimator, "estimator");
       String kind = kindOf(distribution);
       SpecText.positive(kind, "interval", interval);
       SpecText.positiveFinite(kind, "threshold", threshold);
@@ -272,33 +276,46 @@ public sealed interface DetectorSpec {
     }
 
     public Phi withDistribution(PhiDistribution distribution) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions,
+          estimator);
     }
 
     @Override
     public Phi withInterval(Duration interval) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions,
+          estimator);
     }
 
     public Phi withThreshold(double threshold) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions,
+          estimator);
     }
 
     public Phi withWindow(int window) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions,
+          estimator);
     }
 
     public Phi withMinStd(Duration minStd) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions,
+          estimator);
     }
 
     public Phi withPause(Duration pause) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions,
+          estimator);
+    }
+
+    /** With {@link IntervalEstimator#EWMA}, windowless: {@code window} is the span. */
+    public Phi withEstimator(IntervalEstimator estimator) {
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions,
+          estimator);
     }
 
     /** With {@code false}, Pekko's rule: an interval that ends a suspicion is never recorded. */
     public Phi withLearnSuspicions(boolean learnSuspicions) {
-      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions);
+      return new Phi(distribution, interval, threshold, window, minStd, pause, learnSuspicions,
+          estimator);
     }
 
     @Override
@@ -310,6 +327,7 @@ public sealed interface DetectorSpec {
       settings.put("min-std", DurationText.format(minStd));
       settings.put("pause", DurationText.format(pause));
       settings.put("learn-suspicions", Boolean.toString(learnSuspicions));
+      settings.put("estimator", estimator.text());
       return settings;
     }
 
@@ -322,6 +340,7 @@ public sealed interface DetectorSpec {
         case "window" -> withWindow(SpecText.integer(kind, key, value));
         case "min-std" -> withMinStd(SpecText.duration(kind(), key, value));
         case "learn-suspicions" -> withLearnSuspicions(SpecText.bool(kind, key, value));
+        case "estimator" -> withEstimator(IntervalEstimator.parse(kind, key, value));
         default -> withPause(SpecText.duration(kind(), key, value));
       };
     }
@@ -333,7 +352,10 @@ public sealed interface DetectorSpec {
 
     @Override
     public String toString() {
-      return SpecText.text(this);
+      // The default estimator is left out of the text, so that a windowed spec reads as it did
+      // before the key existed (logs, stored specs and the detector tag of the metrics).
+      return estimator == IntervalEstimator.WINDOW
+          ? SpecText.text(kind(), settings(), "estimator") : SpecText.text(this);
     }
   }
 

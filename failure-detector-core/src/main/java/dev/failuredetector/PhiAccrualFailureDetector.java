@@ -78,6 +78,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   private final long acceptableHeartbeatPauseNanos;
   private final long firstHeartbeatEstimateNanos;
   private final boolean learnFromRepeatedSuspicions;
+  private final IntervalEstimator estimator;
   private volatile Threshold threshold;
 
   /** Earlier suspicion-ending heartbeats after which the next one's interval is recorded. */
@@ -90,7 +91,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   private double recentSuspicions;
 
   /** Writer-owned. */
-  private final HeartbeatHistory history;
+  private final IntervalStatistics history;
 
   // Published (see SingleWriterFailureDetector).
   private double mean;
@@ -109,7 +110,8 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     this.firstHeartbeatEstimateNanos = spec.interval().toNanos();
     this.learnFromRepeatedSuspicions = spec.learnSuspicions();
     this.threshold = Threshold.of(spec.threshold(), distribution);
-    this.history = new HeartbeatHistory(maxSampleSize);
+    this.estimator = spec.estimator();
+    this.history = IntervalStatistics.of(estimator, maxSampleSize);
     seedHistory();
     beginPublish();
     publishStatistics();
@@ -224,7 +226,12 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     return distribution;
   }
 
-  /** Returns the most intervals kept. */
+  /** Returns how the intervals are estimated: the exact window, or windowless. */
+  public IntervalEstimator estimator() {
+    return estimator;
+  }
+
+  /** Returns the most intervals kept (with {@link IntervalEstimator#EWMA}, the span). */
   public int maxSampleSize() {
     return maxSampleSize;
   }
@@ -448,6 +455,16 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
      */
     public Builder learnFromRepeatedSuspicions(boolean learn) {
       spec = spec.withLearnSuspicions(learn);
+      return this;
+    }
+
+    /**
+     * How the intervals are estimated ({@code estimator}); default {@link
+     * IntervalEstimator#WINDOW}, Pekko's exact window. {@link IntervalEstimator#EWMA} keeps no
+     * samples: {@link #maxSampleSize} is then the span.
+     */
+    public Builder estimator(IntervalEstimator estimator) {
+      spec = spec.withEstimator(Preconditions.notNull("estimator", estimator));
       return this;
     }
 

@@ -14,9 +14,17 @@ final class SpecText {
   private SpecText() {}
 
   static String text(DetectorSpec spec) {
-    StringBuilder text = new StringBuilder(spec.kind()).append(':');
+    return text(spec.kind(), spec.settings(), null);
+  }
+
+  /** The text form of {@code settings}, leaving out the key {@code omitted} (may be null). */
+  static String text(String kind, Map<String, String> settings, String omitted) {
+    StringBuilder text = new StringBuilder(kind).append(':');
     boolean first = true;
-    for (Map.Entry<String, String> setting : spec.settings().entrySet()) {
+    for (Map.Entry<String, String> setting : settings.entrySet()) {
+      if (setting.getKey().equals(omitted)) {
+        continue;
+      }
       if (!first) {
         text.append(',');
       }

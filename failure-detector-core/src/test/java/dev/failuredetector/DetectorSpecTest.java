@@ -102,6 +102,30 @@ class DetectorSpecTest {
   }
 
   @Test
+  void estimatorEwma_isWindowless_printedWhenChosen_andTheDefaultTextIsUnchanged() {
+    DetectorSpec ewma = DetectorSpec.parse("phi:window=200,estimator=ewma");
+    assertThat(ewma.toString()).isEqualTo("phi:interval=1s,threshold=8,window=200,min-std=100ms,"
+        + "pause=3s,learn-suspicions=true,estimator=ewma");
+    assertThat(DetectorSpec.parse(ewma.toString())).isEqualTo(ewma);
+    assertThat(DetectorSpec.parse("phi").toString()).doesNotContain("estimator")
+        .isEqualTo("phi:interval=1s,threshold=8,window=1000,min-std=100ms,pause=3s,"
+            + "learn-suspicions=true");
+    assertThat(DetectorSpec.parse("phi:estimator=window")).isEqualTo(DetectorSpec.phi());
+    assertThat(DetectorSpec.phi().settings()).containsEntry("estimator", "window");
+    PhiAccrualFailureDetector detector = (PhiAccrualFailureDetector) ewma.newDetector();
+    assertThat(detector.estimator()).isEqualTo(IntervalEstimator.EWMA);
+    assertThat(detector.maxSampleSize()).isEqualTo(200);
+    assertThat(DetectorSpec.parse("phi-normal:estimator=EWMA").toString())
+        .endsWith(",estimator=ewma");
+    assertThatThrownBy(() -> DetectorSpec.parse("phi:estimator=sliding"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("phi estimator=sliding is not window or ewma");
+    assertThatThrownBy(() -> DetectorSpec.parse("chen:estimator=ewma"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("detector chen has no setting 'estimator'");
+  }
+
+  @Test
   void badText_namesTheKeyAndValue() {
     assertThatThrownBy(() -> DetectorSpec.parse("gossip"))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("detector kind 'gossip' is not"

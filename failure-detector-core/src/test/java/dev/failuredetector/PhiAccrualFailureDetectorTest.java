@@ -112,6 +112,37 @@ class PhiAccrualFailureDetectorTest {
   }
 
   @Test
+  void ewmaEstimator_learnsTheSameSteadyIntervals_andFollowsAChangeWithoutAWindow() {
+    PhiAccrualFailureDetector detector = noPause().maxSampleSize(100)
+        .estimator(IntervalEstimator.EWMA).build();
+    PhiAccrualFailureDetector window = PhiAccrualFailureDetector.builder()
+        .acceptableHeartbeatPause(Duration.ZERO).clock(clock).maxSampleSize(100).build();
+    for (int i = 0; i < 200; i++) {
+      detector.heartbeat();
+      window.heartbeat();
+      clock.advanceMillis(i % 2 == 0 ? 900 : 1100);
+    }
+    // alternating 900/1100 ms: both estimate mean 1 s, deviation about 100 ms (the floor)
+    // (the EWMA wobbles by about alpha x 100 ms = 2 ms with the last sample)
+    assertThat(detector.meanIntervalNanos()).isCloseTo(1e9, within(1e9 * 0.005));
+    assertThat(detector.timeoutNanos()).isCloseTo(window.timeoutNanos(),
+        within(window.timeoutNanos() / 100));
+    // the sender slows to 2 s: after 150 heartbeats (1.5 spans) the EWMA is mostly there, the
+    // window (100) already wholly
+    for (int i = 0; i < 150; i++) {
+      detector.heartbeat();
+      clock.advanceMillis(i == 0 ? 1100 : 2000);
+      // no suspicion: each 2 s interval is recorded once suspicions repeat (learn-suspicions)
+    }
+    assertThat(detector.meanIntervalNanos()).isBetween(1.9e9, 2.0e9);
+    // and silence is suspected after more than the new interval, widened by the deviation the
+    // change left in the estimate (it fades over the next spans)
+    assertThat(detector.timeoutNanos()).isBetween(2 * SECOND, 8 * SECOND);
+    long last = detector.lastHeartbeatNanos();
+    assertThat(detector.isAvailable(last + 8 * SECOND)).isFalse();
+  }
+
+  @Test
   void intervalEndingASuspicion_isNotRecorded() {
     PhiAccrualFailureDetector detector = noPause().build();
     for (int i = 0; i < 20; i++) {

@@ -1,5 +1,6 @@
 package dev.failuredetector.benchmarks;
 
+import dev.failuredetector.IntervalEstimator;
 import dev.failuredetector.PhiAccrualFailureDetector;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,8 @@ public class PhiAccrualComparisonBenchmark {
 
   private static final int JITTER_MASK = 1023;
 
-  @Param({"ours", "pekko", "hazelcast"})
+  /** ours-ewma: our phi with the windowless estimator (estimator=ewma, window as its span). */
+  @Param({"ours", "ours-ewma", "pekko", "hazelcast"})
   public String implementation;
 
   @Param({"200", "1000"})
@@ -56,7 +58,8 @@ public class PhiAccrualComparisonBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     subject = switch (implementation) {
-      case "ours" -> ours(window);
+      case "ours" -> ours(window, IntervalEstimator.WINDOW);
+      case "ours-ewma" -> ours(window, IntervalEstimator.EWMA);
       case "pekko" -> peer(new PekkoPhiPeer(8.0, window, 100, 3000, 1000));
       case "hazelcast" -> peer(new HazelcastPhiPeer(8.0, window, 100, 3000, 1000));
       default -> throw new IllegalArgumentException("implementation: " + implementation);
@@ -89,9 +92,9 @@ public class PhiAccrualComparisonBenchmark {
     return phi();
   }
 
-  private static Subject ours(int window) {
+  private static Subject ours(int window, IntervalEstimator estimator) {
     PhiAccrualFailureDetector detector = PhiAccrualFailureDetector.builder()
-        .maxSampleSize(window).build();
+        .maxSampleSize(window).estimator(estimator).build();
     return new Subject() {
       @Override
       public void heartbeat(long nowMillis) {

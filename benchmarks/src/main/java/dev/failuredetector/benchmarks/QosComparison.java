@@ -1,5 +1,8 @@
 package dev.failuredetector.benchmarks;
 
+import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.IntervalEstimator;
+import dev.failuredetector.PhiDistribution;
 import dev.failuredetector.qos.DelayModel;
 import dev.failuredetector.qos.DetectorCandidates;
 import dev.failuredetector.qos.HeartbeatTrace;
@@ -90,6 +93,13 @@ public final class QosComparison {
     Duration interval = Duration.ofNanos(trace.medianIntervalNanos());
     int warmup = Math.min(1000, trace.size() / 10);
     List<QosCurve> curves = new ArrayList<>(DetectorCandidates.sweepAll(trace, interval, warmup));
+    // The windowless estimator (estimator=ewma, span 1000) beside the exact windows.
+    for (DetectorSpec base : DetectorCandidates.tuningBases(interval)) {
+      if (base instanceof DetectorSpec.Phi phi && phi.distribution() != PhiDistribution.EXPONENTIAL) {
+        curves.add(DetectorCandidates.sweep(phi.kind() + " ewma",
+            phi.withEstimator(IntervalEstimator.EWMA), trace, warmup));
+      }
+    }
     long etaMillis = Math.max(1, interval.toMillis());
     long minStdMillis = Math.max(1, interval.toMillis() / 10);
     curves.add(QosCurve.sweep("Pekko phi", "threshold", PEER_THRESHOLDS,

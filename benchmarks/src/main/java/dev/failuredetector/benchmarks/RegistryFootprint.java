@@ -2,6 +2,7 @@ package dev.failuredetector.benchmarks;
 
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.FailureDetectorRegistry;
+import dev.failuredetector.IntervalEstimator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 
@@ -21,11 +22,14 @@ public final class RegistryFootprint {
 
   public static void main(String[] args) {
     System.out.printf("%-14s %14s %16s%n", "maxSampleSize", "bytes per peer", "MiB per 100,000");
-    for (int window : new int[] {1000, 200, 100, 64, 50}) {
+    for (int window : new int[] {1000, 200, 100, 64, 50, -1000}) {
+      // -1000: the windowless estimator (estimator=ewma) over a span of 1000
+      DetectorSpec.Phi spec = window > 0 ? DetectorSpec.phi().withWindow(window)
+          : DetectorSpec.phi().withWindow(-window).withEstimator(IntervalEstimator.EWMA);
       long baseline = usedHeapAfterGc();
       FailureDetectorRegistry<String> registry = FailureDetectorRegistry.builder()
           .maxPeers(PEERS)
-          .detector(DetectorSpec.phi().withWindow(window))
+          .detector(spec)
           .build();
       for (int i = 0; i < PEERS; i++) {
         String key = "peer-" + i;
@@ -35,7 +39,8 @@ public final class RegistryFootprint {
         }
       }
       long used = usedHeapAfterGc() - baseline;
-      System.out.printf("%-14d %14d %16.1f%n", window, used / PEERS, used / 1024.0 / 1024.0);
+      System.out.printf("%-14s %14d %16.1f%n", window > 0 ? Integer.toString(window)
+          : "ewma " + -window, used / PEERS, used / 1024.0 / 1024.0);
       registry.close();
       if (registry.size() != PEERS) {
         throw new AssertionError("registry lost peers"); // keeps it reachable until measured

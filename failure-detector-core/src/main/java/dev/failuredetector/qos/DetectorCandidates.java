@@ -79,13 +79,19 @@ public final class DetectorCandidates {
    * base} has it. The curve is named after the kind; durations are shown in milliseconds.
    */
   public static QosCurve sweep(DetectorSpec base, HeartbeatTrace trace, int warmup) {
+    return sweep(base.kind(), base, trace, warmup);
+  }
+
+  /** Like {@link #sweep(DetectorSpec, HeartbeatTrace, int)}, the curve named {@code name}. */
+  public static QosCurve sweep(String name, DetectorSpec base, HeartbeatTrace trace,
+      int warmup) {
     String key = base.tuningKey();
     return switch (key) {
-      case "threshold" -> QosCurve.sweep(base.kind(), key, base, texts(THRESHOLDS),
+      case "threshold" -> QosCurve.sweep(name, key, base, texts(THRESHOLDS),
           Double::parseDouble, trace, warmup);
-      case "variance-weight" -> QosCurve.sweep(base.kind(), key, base, texts(VARIANCE_WEIGHTS),
+      case "variance-weight" -> QosCurve.sweep(name, key, base, texts(VARIANCE_WEIGHTS),
           Double::parseDouble, trace, warmup);
-      default -> QosCurve.sweep(base.kind(), key + " (ms)", base,
+      default -> QosCurve.sweep(name, key + " (ms)", base,
           scaledDurations(base.interval()), DetectorCandidates::millis, trace, warmup);
     };
   }
