@@ -92,10 +92,20 @@ final class FailureDetectorNodeFactory {
     ShadowCandidates shadowCandidates = candidates.isEmpty() && autoTune.getMaxMistakesPerDay()
         == null ? null : check("shadows", shadows, () -> autoTune.getMaxMistakesPerDay() != null
             ? ShadowCandidates.withActive(candidates) : ShadowCandidates.of(candidates));
-    AutoTuner tuner = autoTune.getMaxMistakesPerDay() == null ? null
-        : check("auto-tune", autoTune.getMaxMistakesPerDay(), () -> AutoTuner.of(
-            shadowCandidates, QosTarget.maxMistakesPerDay(autoTune.getMaxMistakesPerDay()),
-            autoTune.getHeadroom(), autoTune.getPeriod()));
+    AutoTuner tuner = null;
+    if (autoTune.getMaxMistakesPerDay() != null) {
+      QosTarget budget = check("auto-tune.max-mistakes-per-day",
+          autoTune.getMaxMistakesPerDay(),
+          () -> QosTarget.maxMistakesPerDay(autoTune.getMaxMistakesPerDay()));
+      if (autoTune.getPeriod() == null || autoTune.getPeriod().compareTo(Duration.ofSeconds(1))
+          < 0) {
+        throw new InvalidFailureDetectorPropertyException(P + "auto-tune.period",
+            autoTune.getPeriod(), "must be at least 1s");
+      }
+      tuner = check("auto-tune.headroom", autoTune.getHeadroom(), () -> AutoTuner.of(
+          shadowCandidates, budget, autoTune.getHeadroom(), autoTune.getPeriod()));
+    }
+    AutoTuner autoTuner = tuner;
     // The registry's own checks (a confirmation time out of range, a candidate of another kind)
     // run when the node is built: build() below reports them under the property they concern.
     node.registry(registry -> {
@@ -106,8 +116,8 @@ final class FailureDetectorNodeFactory {
       if (shadowCandidates != null) {
         registry.plugin(shadowCandidates);
       }
-      if (tuner != null) {
-        registry.plugin(tuner);
+      if (autoTuner != null) {
+        registry.plugin(autoTuner);
       }
     });
     properties.getPeers().forEach((peer, hostPort) -> {

@@ -136,6 +136,42 @@ class FailureDetectorNodeFactoryTest {
   }
 
   @Test
+  void shadowsAndAutoTune_becomeTheRegistrysCandidates() {
+    FailureDetectorProperties properties = insecure();
+    properties.getPeers().put("b", "127.0.0.1:9");
+    properties.setShadows(List.of("phi:threshold=4", "phi:threshold=12"));
+    HeartbeatNode node = build(properties);
+    try {
+      assertThat(dev.failuredetector.netty.health.HealthView.of(node).peer("b").orElseThrow()
+          .shadow()).hasSize(2);
+    } finally {
+      node.close();
+    }
+    properties.getAutoTune().setMaxMistakesPerDay(1.0);
+    node = build(properties);
+    try {
+      // with auto-tuning the active detector is a candidate too
+      assertThat(dev.failuredetector.netty.health.HealthView.of(node).peer("b").orElseThrow()
+          .shadow()).hasSize(3);
+    } finally {
+      node.close();
+    }
+    properties.getAutoTune().setPeriod(Duration.ofMillis(10));
+    assertThat(refused(p -> {
+      p.setShadows(List.of("phi:threshold=4"));
+      p.getAutoTune().setMaxMistakesPerDay(1.0);
+      p.getAutoTune().setPeriod(Duration.ofMillis(10));
+    }).property()).isEqualTo("failure-detector.auto-tune.period");
+    assertThat(refused(p -> {
+      p.setShadows(List.of("phi:threshold=4"));
+      p.getAutoTune().setMaxMistakesPerDay(1.0);
+      p.getAutoTune().setHeadroom(0.5);
+    }).property()).isEqualTo("failure-detector.auto-tune.headroom");
+    assertThat(refused(p -> p.getAutoTune().setMaxMistakesPerDay(-1.0)).property())
+        .isEqualTo("failure-detector.auto-tune.max-mistakes-per-day");
+  }
+
+  @Test
   void theId_defaultsToTheApplicationName_andItsOwnPeerEntryIsSkipped() {
     FailureDetectorProperties properties = insecure();
     properties.setId(null);
