@@ -54,7 +54,7 @@ public class FailureDetectorAutoConfiguration {
   @Bean
   FailureDetectorLifecycle failureDetectorLifecycle(HeartbeatNode node,
       FailureDetectorProperties properties) {
-    return new FailureDetectorLifecycle(node,
+    return new FailureDetectorLifecycle(node, properties.getBind(),
         FailureDetectorNodeFactory.optionalAddress("http", properties.getHttp()),
         FailureDetectorNodeFactory.optionalAddress("agent", properties.getAgent()));
   }

@@ -23,13 +23,17 @@ final class FailureDetectorLifecycle implements SmartLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(FailureDetectorLifecycle.class);
 
   private final HeartbeatNode node;
+  private final String bind;
   private final InetSocketAddress http;
   private final InetSocketAddress agent;
   private volatile HealthServer healthServer;
   private volatile boolean running;
 
-  FailureDetectorLifecycle(HeartbeatNode node, InetSocketAddress http, InetSocketAddress agent) {
+  /** @param bind the bind setting as written, for the error when the node cannot listen */
+  FailureDetectorLifecycle(HeartbeatNode node, String bind, InetSocketAddress http,
+      InetSocketAddress agent) {
     this.node = node;
+    this.bind = bind;
     this.http = http;
     this.agent = agent;
   }
@@ -44,6 +48,10 @@ final class FailureDetectorLifecycle implements SmartLifecycle {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting the failure detector node", e);
+    } catch (RuntimeException e) {
+      // Most often the port is taken or the address is not this host's: say which setting.
+      throw new InvalidFailureDetectorPropertyException(FailureDetectorProperties.PREFIX
+          + ".bind", bind, "cannot listen there: " + e, e);
     }
     if (http != null || agent != null) {
       HealthServer.Builder health = HealthServer.builder(HealthView.of(node)).metricsOf(node);

@@ -19,8 +19,19 @@ public class InvalidFailureDetectorPropertyException extends IllegalArgumentExce
    * @param reason what is wrong and what would be accepted
    */
   public InvalidFailureDetectorPropertyException(String property, Object value, String reason) {
+    this(property, value, reason, null);
+  }
+
+  /**
+   * @param property the property's full name
+   * @param value the value it has
+   * @param reason what is wrong
+   * @param cause what failed because of it (may be null)
+   */
+  public InvalidFailureDetectorPropertyException(String property, Object value, String reason,
+      Throwable cause) {
     super("Invalid value " + (value == null ? "(none)" : "'" + value + "'") + " for property "
-        + property + ": " + reason);
+        + property + ": " + reason, cause);
     this.property = property;
     this.value = value;
     this.reason = reason;

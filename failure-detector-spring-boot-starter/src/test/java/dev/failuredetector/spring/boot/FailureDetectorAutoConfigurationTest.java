@@ -71,6 +71,24 @@ class FailureDetectorAutoConfigurationTest {
   }
 
   @Test
+  void aPortThatIsTaken_failsTheStart_namingBind() throws Exception {
+    try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      runner.withPropertyValues("failure-detector.bind=127.0.0.1:" + taken.getLocalPort())
+          .run(context -> assertThat(context).hasFailed().getFailure()
+              .rootCause().isInstanceOf(java.net.BindException.class));
+      runner.withPropertyValues("failure-detector.bind=127.0.0.1:" + taken.getLocalPort())
+          .run(context -> {
+            Throwable cause = context.getStartupFailure();
+            while (!(cause instanceof InvalidFailureDetectorPropertyException)) {
+              cause = cause.getCause();
+            }
+            assertThat(((InvalidFailureDetectorPropertyException) cause).property())
+                .isEqualTo("failure-detector.bind");
+          });
+    }
+  }
+
+  @Test
   void aNodeBeanOfTheApplications_isTheOneStarted() {
     runner.withUserConfiguration(OwnNode.class).run(context -> {
       assertThat(context).hasNotFailed().hasSingleBean(HeartbeatNode.class);
@@ -188,7 +206,7 @@ class FailureDetectorAutoConfigurationTest {
           runner.withPropertyValues(members).withPropertyValues("failure-detector.id=b",
               "failure-detector.bind=127.0.0.1:" + portB).run(b -> await()
                   .atMost(Duration.ofSeconds(30)).until(() -> a.getBean(HeartbeatNode.class)
-                      .clusterView("b").isPresent()));
+                      .registry().isAvailable("b")));
           // b closed (goodbye): a's confirmed view of it changes, and a listener hears it
           await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events)
               .anySatisfy(e -> assertThat(e.transition().member()).isEqualTo("b")));
