@@ -1,6 +1,7 @@
 package dev.failuredetector.cli;
 
 import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.IntervalEstimator;
 import dev.failuredetector.PhiDistribution;
 import dev.failuredetector.qos.DelayModel;
 import dev.failuredetector.qos.DetectorCandidates;
@@ -264,15 +265,18 @@ final class TuneCommand implements Callable<Integer> {
 
   /** The spec's text without {@code interval}, for {@code node --detector}. */
   static String withoutInterval(DetectorSpec spec) {
-    StringBuilder text = new StringBuilder(spec.kind());
+    // From the spec's own text, so that what it leaves out (phi's default estimator) stays out.
+    String text = spec.toString();
+    int colon = text.indexOf(':');
+    StringBuilder out = new StringBuilder(text.substring(0, colon));
     char separator = ':';
-    for (Map.Entry<String, String> setting : spec.settings().entrySet()) {
-      if (!setting.getKey().equals("interval")) {
-        text.append(separator).append(setting.getKey()).append('=').append(setting.getValue());
+    for (String setting : text.substring(colon + 1).split(",")) {
+      if (!setting.startsWith("interval=")) {
+        out.append(separator).append(setting);
         separator = ',';
       }
     }
-    return text.toString();
+    return out.toString();
   }
 
   /**
@@ -288,7 +292,7 @@ final class TuneCommand implements Callable<Integer> {
     hocon.append("  heartbeat-interval = ").append(hoconDuration(settings.get("interval")))
         .append('\n');
     if (spec instanceof DetectorSpec.Phi phi && phi.distribution() == PhiDistribution.LOGISTIC
-        && !phi.learnSuspicions()) {
+        && !phi.learnSuspicions() && phi.estimator() == IntervalEstimator.WINDOW) {
       hocon.append("  threshold = ").append(settings.get("threshold")).append('\n')
           .append("  max-sample-size = ").append(settings.get("window")).append('\n')
           .append("  min-std-deviation = ").append(hoconDuration(settings.get("min-std")))

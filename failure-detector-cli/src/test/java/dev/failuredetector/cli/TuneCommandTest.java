@@ -176,6 +176,12 @@ class TuneCommandTest {
         "  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n"
             + "  heartbeat-interval = 100 ms\n  detector = \"phi:threshold=3,window=1000,"
             + "min-std=100ms,pause=3s,learn-suspicions=true\"\n");
+    // the windowless estimator is not Pekko's: it travels in the detector key, named
+    assertThat(TuneCommand.pekkoHocon(dev.failuredetector.DetectorSpec.parse(
+        "phi:interval=100ms,threshold=3,learn-suspicions=false,estimator=ewma"))).isEqualTo(
+        "  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n"
+            + "  heartbeat-interval = 100 ms\n  detector = \"phi:threshold=3,window=1000,"
+            + "min-std=100ms,pause=3s,learn-suspicions=false,estimator=ewma\"\n");
     assertThat(TuneCommand.pekkoHocon(dev.failuredetector.DetectorSpec.parse(
         "chen:interval=100ms,margin=250us"))).isEqualTo(
         "  implementation-class = \"dev.failuredetector.pekko.PekkoFailureDetector\"\n"
