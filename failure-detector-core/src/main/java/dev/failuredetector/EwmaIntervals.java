@@ -16,8 +16,9 @@ package dev.failuredetector;
 final class EwmaIntervals implements IntervalStatistics {
 
   private final double alpha;
-  private final long span;
-  private long count;
+  private final int span;
+  /** Samples folded in, counted up to the span only (then the weight is alpha for good). */
+  private int count;
   private double mean;
   private double variance;
 

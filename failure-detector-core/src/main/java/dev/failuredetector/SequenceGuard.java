@@ -44,9 +44,12 @@ final class SequenceGuard {
   private long lastNanos;
   /** Exponentially weighted mean gap between counted messages of the current incarnation. */
   private long meanGapNanos;
-  private final long[] pastIncarnations = new long[REMEMBERED];
-  private final long[] pastSequences = new long[REMEMBERED];
-  private final long[] pastNanos = new long[REMEMBERED];
+  /**
+   * The remembered incarnations, {@code [incarnation, last sequence, last nanos]} each, or null
+   * until the peer first restarts: most peers never do, and three arrays made up for every peer
+   * were 144 of the registry's ~650 bytes a peer.
+   */
+  private long[] past;
   private int pastCount;
   private int pastNext;
   /**
@@ -82,12 +85,13 @@ final class SequenceGuard {
       return plausible(sequence, base, nowNanos - lastNanos, currentGapNanos()) ? null
           : HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
     }
-    int past = pastIndex(newIncarnation);
-    if (past >= 0) {
-      if (sequence <= pastSequences[past]) {
+    int index = pastIndex(newIncarnation);
+    if (index >= 0) {
+      if (sequence <= past(index, SEQUENCE)) {
         return HeartbeatOutcome.STALE_INCARNATION;
       }
-      if (!plausible(sequence, pastSequences[past], nowNanos - pastNanos[past], intervalNanos)) {
+      if (!plausible(sequence, past(index, SEQUENCE), nowNanos - past(index, NANOS),
+          intervalNanos)) {
         return HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
       }
     } else if (!plausible(sequence, 0, nowNanos - lastNanos, intervalNanos)) {
@@ -111,15 +115,14 @@ final class SequenceGuard {
   /** Records a message {@link #check} found fresh; a new incarnation becomes the current one. */
   void accept(boolean withIncarnation, long newIncarnation, long sequence, long nowNanos) {
     if (changes(withIncarnation, newIncarnation)) {
-      int past = pastIndex(newIncarnation);
-      if (past >= 0) {
-        pastIncarnations[past] = incarnation; // swap: the current one takes its place
-        pastSequences[past] = lastSequence;
-        pastNanos[past] = lastNanos;
+      int index = pastIndex(newIncarnation);
+      if (past == null) {
+        past = new long[3 * REMEMBERED];
+      }
+      if (index >= 0) {
+        remember(index); // swap: the current one takes its place
       } else {
-        pastIncarnations[pastNext] = incarnation;
-        pastSequences[pastNext] = lastSequence;
-        pastNanos[pastNext] = lastNanos;
+        remember(pastNext);
         pastNext = (pastNext + 1) % REMEMBERED;
         pastCount = Math.min(pastCount + 1, REMEMBERED);
       }
@@ -148,11 +151,26 @@ final class SequenceGuard {
 
   private int pastIndex(long candidate) {
     for (int i = 0; i < pastCount; i++) {
-      if (pastIncarnations[i] == candidate) {
+      if (past[3 * i + INCARNATION] == candidate) {
         return i;
       }
     }
     return -1;
+  }
+
+  private static final int INCARNATION = 0;
+  private static final int SEQUENCE = 1;
+  private static final int NANOS = 2;
+
+  private long past(int index, int field) {
+    return past[3 * index + field];
+  }
+
+  /** Stores the current incarnation, its last number and time at remembered slot {@code index}. */
+  private void remember(int index) {
+    past[3 * index + INCARNATION] = incarnation;
+    past[3 * index + SEQUENCE] = lastSequence;
+    past[3 * index + NANOS] = lastNanos;
   }
 
   /** The gap the current incarnation's numbers advance by: the interval, or less if heard so. */
