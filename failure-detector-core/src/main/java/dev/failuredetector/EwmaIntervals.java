@@ -32,10 +32,11 @@ final class EwmaIntervals implements IntervalStatistics {
   public void add(long sampleNanos) {
     double sample = Math.max(-HeartbeatHistory.MAX_SAMPLE_NANOS,
         Math.min(HeartbeatHistory.MAX_SAMPLE_NANOS, sampleNanos));
-    // 1 / k until it falls below alpha (k > (span + 1) / 2), then alpha: count stops there.
-    double weight = count < span ? Math.max(alpha, 1.0 / (count + 1)) : alpha;
+    // 1 / k while that is the larger weight (k <= (span + 1) / 2), then alpha for good.
+    double weight = alpha;
     if (count < span) {
       count++;
+      weight = Math.max(alpha, 1.0 / count);
     }
     double delta = sample - mean;
     mean += weight * delta;

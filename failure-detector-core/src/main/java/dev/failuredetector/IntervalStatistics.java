@@ -19,7 +19,7 @@ sealed interface IntervalStatistics permits HeartbeatHistory, EwmaIntervals {
   /** Forgets every sample. */
   void clear();
 
-  /** The estimator for {@code spec}: its window, exact or as an exponential span. */
+  /** A new, empty {@code estimator} over {@code window} intervals (exact, or the EWMA's span). */
   static IntervalStatistics of(IntervalEstimator estimator, int window) {
     return estimator == IntervalEstimator.EWMA ? new EwmaIntervals(window)
         : new HeartbeatHistory(window);

@@ -110,9 +110,14 @@ final class ExampleNode implements AutoCloseable {
 
   /** A number in the details at {@code path}, e.g. timeoutMs. */
   long detail(String path, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)").matcher(get(path).body());
+    return number(get(path).body(), name);
+  }
+
+  /** The whole number {@code name} in a JSON {@code body}. */
+  static long number(String body, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)").matcher(body);
     if (!m.find()) {
-      throw new AssertionError("no " + name + " in " + get(path).body());
+      throw new AssertionError("no " + name + " in " + body);
     }
     return Long.parseLong(m.group(1));
   }

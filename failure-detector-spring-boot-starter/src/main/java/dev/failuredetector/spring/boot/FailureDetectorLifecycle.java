@@ -49,9 +49,13 @@ final class FailureDetectorLifecycle implements SmartLifecycle {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting the failure detector node", e);
     } catch (RuntimeException e) {
-      // Most often the port is taken or the address is not this host's: say which setting.
-      throw new InvalidFailureDetectorPropertyException(FailureDetectorProperties.PREFIX
-          + ".bind", bind, "cannot listen there: " + e, e);
+      // The port is taken or the address is not this host's: say which setting. Anything else
+      // (a node closed by an earlier stop) is not about bind and goes up as it is.
+      if (causedBySocket(e)) {
+        throw new InvalidFailureDetectorPropertyException(FailureDetectorProperties.PREFIX
+            + ".bind", bind, "cannot listen there: " + e, e);
+      }
+      throw e;
     }
     if (http != null || agent != null) {
       HealthServer.Builder health = HealthServer.builder(HealthView.of(node)).metricsOf(node);
@@ -72,6 +76,15 @@ final class FailureDetectorLifecycle implements SmartLifecycle {
     LOG.info("failure detector node '{}' listening on {} ({}), watching {} peer(s) and {}"
         + " probe(s)", node.localId(), node.localAddress(), node.transport(),
         node.registry().snapshots().size() - node.probeStats().size(), node.probeStats().size());
+  }
+
+  private static boolean causedBySocket(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.SocketException) { // BindException among them
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

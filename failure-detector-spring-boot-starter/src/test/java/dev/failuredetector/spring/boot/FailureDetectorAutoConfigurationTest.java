@@ -89,6 +89,16 @@ class FailureDetectorAutoConfigurationTest {
   }
 
   @Test
+  void aStartAfterAStop_isNotReportedAsABindProblem() {
+    runner.run(context -> {
+      FailureDetectorLifecycle lifecycle = context.getBean(FailureDetectorLifecycle.class);
+      lifecycle.stop(); // closes the node: a closed node does not start again
+      assertThatThrownBy(lifecycle::start).isInstanceOf(IllegalStateException.class)
+          .isNotInstanceOf(InvalidFailureDetectorPropertyException.class);
+    });
+  }
+
+  @Test
   void aNodeBeanOfTheApplications_isTheOneStarted() {
     runner.withUserConfiguration(OwnNode.class).run(context -> {
       assertThat(context).hasNotFailed().hasSingleBean(HeartbeatNode.class);

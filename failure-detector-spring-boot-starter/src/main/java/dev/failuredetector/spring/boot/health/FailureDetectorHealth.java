@@ -82,11 +82,13 @@ public final class FailureDetectorHealth {
     details.put("transport", node.transport().name().toLowerCase(java.util.Locale.ROOT));
     details.put("incarnation", node.incarnation());
     details.put("detector", node.registry().spec().toString());
+    // Readiness counts peers and probed targets alike: "monitored" says so.
     details.put("ready", readiness.ready());
-    details.put("availablePeers", readiness.available());
-    details.put("peers", readiness.peers());
+    details.put("available", readiness.available());
+    details.put("monitored", readiness.peers());
     Map<String, Object> massEjection = new LinkedHashMap<>();
     massEjection.put("suspected", ejection.suspected());
+    massEjection.put("of", ejection.peers());
     massEjection.put("panic", ejection.panic());
     massEjection.put("holdingUp", ejection.holdingUp());
     details.put("massEjection", massEjection);
@@ -95,14 +97,53 @@ public final class FailureDetectorHealth {
     return new Component(liveness.live() ? "UP" : "DOWN", details);
   }
 
-  /** The ids of the peers (every registered id that is not a probed target), sorted. */
-  public List<String> peerIds() {
-    return ids(false);
+  /** The part with this node's own health. */
+  public static final String NODE = "node";
+  /** The part with one component per peer. */
+  public static final String PEERS = "peers";
+  /** The part with one component per probed target. */
+  public static final String PROBES = "probes";
+
+  /** The parts there are now: {@link #NODE}, then {@link #PEERS} and {@link #PROBES} if any. */
+  public List<String> parts() {
+    boolean peers = false;
+    boolean probes = false;
+    for (PeerHealth peer : view.peers().peers()) {
+      if (node.probeStats(peer.peer()).isPresent()) {
+        probes = true;
+      } else {
+        peers = true;
+      }
+    }
+    List<String> parts = new ArrayList<>(3);
+    parts.add(NODE);
+    if (peers) {
+      parts.add(PEERS);
+    }
+    if (probes) {
+      parts.add(PROBES);
+    }
+    return parts;
   }
 
-  /** The ids of the probed targets, sorted. */
-  public List<String> probeIds() {
-    return ids(true);
+  /** The ids in {@code part} ({@link #PEERS} or {@link #PROBES}; none in another), sorted. */
+  public List<String> members(String part) {
+    List<String> ids = new ArrayList<>();
+    if (PEERS.equals(part) || PROBES.equals(part)) {
+      boolean probes = PROBES.equals(part);
+      for (PeerHealth peer : view.peers().peers()) { // sorted by id
+        if (node.probeStats(peer.peer()).isPresent() == probes) {
+          ids.add(peer.peer());
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** Whether {@code id} is in {@code part} now (one lookup, not a listing). */
+  public boolean isMember(String part, String id) {
+    boolean probe = node.probeStats(id).isPresent();
+    return PROBES.equals(part) ? probe : PEERS.equals(part) && !probe && view.peer(id).isPresent();
   }
 
   /** The component of peer or probed target {@code id}, or empty if there is none. */

@@ -1,11 +1,8 @@
 package dev.failuredetector.spring.boot.health.boot3;
 
 import dev.failuredetector.spring.boot.health.FailureDetectorHealth;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
@@ -27,24 +24,16 @@ final class FailureDetectorHealthContributor implements CompositeHealthContribut
 
   @Override
   public HealthContributor getContributor(String name) {
-    return switch (name) {
-      case "node" -> (HealthIndicator) () -> health(health.node());
-      case "peers" -> health.peerIds().isEmpty() ? null : new Members(health::peerIds);
-      case "probes" -> health.probeIds().isEmpty() ? null : new Members(health::probeIds);
-      default -> null;
-    };
+    if (FailureDetectorHealth.NODE.equals(name)) {
+      return (HealthIndicator) () -> health(health.node());
+    }
+    return health.parts().contains(name) ? new Members(name) : null;
   }
 
   @Override
   public Iterator<NamedContributor<HealthContributor>> iterator() {
-    List<NamedContributor<HealthContributor>> parts = new ArrayList<>(3);
-    for (String name : List.of("node", "peers", "probes")) {
-      HealthContributor part = getContributor(name);
-      if (part != null) {
-        parts.add(NamedContributor.of(name, part));
-      }
-    }
-    return parts.iterator();
+    return health.parts().stream().map((Function<String, NamedContributor<HealthContributor>>)
+        name -> NamedContributor.of(name, getContributor(name))).iterator();
   }
 
   private static Health health(FailureDetectorHealth.Component component) {
@@ -53,21 +42,22 @@ final class FailureDetectorHealthContributor implements CompositeHealthContribut
 
   /** The peers or the probed targets: one indicator each. */
   private final class Members implements CompositeHealthContributor {
-    private final Supplier<List<String>> ids;
+    private final String part;
 
-    Members(Supplier<List<String>> ids) {
-      this.ids = ids;
+    Members(String part) {
+      this.part = part;
     }
 
     @Override
     public HealthContributor getContributor(String id) {
-      return ids.get().contains(id) ? indicator(id) : null;
+      return health.isMember(part, id) ? indicator(id) : null;
     }
 
     @Override
     public Iterator<NamedContributor<HealthContributor>> iterator() {
-      return ids.get().stream().map((Function<String, NamedContributor<HealthContributor>>)
-          id -> NamedContributor.of(id, indicator(id))).iterator();
+      return health.members(part).stream().map((Function<String,
+          NamedContributor<HealthContributor>>) id -> NamedContributor.of(id, indicator(id)))
+          .iterator();
     }
 
     private HealthIndicator indicator(String id) {

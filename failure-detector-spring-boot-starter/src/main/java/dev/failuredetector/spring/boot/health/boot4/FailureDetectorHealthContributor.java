@@ -1,8 +1,6 @@
 package dev.failuredetector.spring.boot.health.boot4;
 
 import dev.failuredetector.spring.boot.health.FailureDetectorHealth;
-import java.util.List;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
@@ -26,22 +24,16 @@ final class FailureDetectorHealthContributor implements CompositeHealthContribut
 
   @Override
   public HealthContributor getContributor(String name) {
-    return switch (name) {
-      case "node" -> (HealthIndicator) () -> health(health.node());
-      case "peers" -> health.peerIds().isEmpty() ? null : new Members(health::peerIds);
-      case "probes" -> health.probeIds().isEmpty() ? null : new Members(health::probeIds);
-      default -> null;
-    };
+    if (FailureDetectorHealth.NODE.equals(name)) {
+      return (HealthIndicator) () -> health(health.node());
+    }
+    return health.parts().contains(name) ? new Members(name) : null;
   }
 
   @Override
   public Stream<HealthContributors.Entry> stream() {
-    return Stream.of("node", "peers", "probes")
-        .map(name -> {
-          HealthContributor part = getContributor(name);
-          return part == null ? null : new HealthContributors.Entry(name, part);
-        })
-        .filter(java.util.Objects::nonNull);
+    return health.parts().stream()
+        .map(name -> new HealthContributors.Entry(name, getContributor(name)));
   }
 
   private static Health health(FailureDetectorHealth.Component component) {
@@ -50,20 +42,21 @@ final class FailureDetectorHealthContributor implements CompositeHealthContribut
 
   /** The peers or the probed targets: one indicator each. */
   private final class Members implements CompositeHealthContributor {
-    private final Supplier<List<String>> ids;
+    private final String part;
 
-    Members(Supplier<List<String>> ids) {
-      this.ids = ids;
+    Members(String part) {
+      this.part = part;
     }
 
     @Override
     public HealthContributor getContributor(String id) {
-      return ids.get().contains(id) ? indicator(id) : null;
+      return health.isMember(part, id) ? indicator(id) : null;
     }
 
     @Override
     public Stream<HealthContributors.Entry> stream() {
-      return ids.get().stream().map(id -> new HealthContributors.Entry(id, indicator(id)));
+      return health.members(part).stream()
+          .map(id -> new HealthContributors.Entry(id, indicator(id)));
     }
 
     private HealthIndicator indicator(String id) {
