@@ -2,10 +2,12 @@ package dev.failuredetector.benchmarks;
 
 import dev.failuredetector.HeartbeatOutcome;
 import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.IoMode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.MessageType;
 import dev.failuredetector.netty.WireCodec;
 import dev.failuredetector.netty.WireMessage;
+import dev.failuredetector.netty.internal.IoChannels;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.lang.management.ManagementFactory;
@@ -30,8 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  *       node fell behind are reported. Allocation per heartbeat is measured on the node's own
  *       threads (event loop, timer) with {@code ThreadMXBean.getThreadAllocatedBytes}.
  *   <li><b>The stack's limit.</b> The same blast, in the same run, at a bare Netty UDP server on
- *       the same transport (NIO, one event loop, Netty's default receive allocator) whose handler
- *       only counts and releases each datagram: what this JVM, kernel and Netty can receive here.
+ *       the same transport and socket setup as the node's (native epoll with {@code recvmmsg} where
+ *       it loads, NIO otherwise or with {@code -Dio=nio}; one event loop; the node's reused receive
+ *       buffer) whose handler only counts and releases each datagram: what this JVM, kernel and
+ *       Netty can receive here.
  *       Our rate is reported as a share of it.
  *   <li><b>CPU per 1,000 peers at 1 s.</b> The node sends its own heartbeat to 1,000 peers every
  *       second and receives 1,000 per second (one per peer, spread over the second); CPU is the
@@ -49,6 +53,9 @@ public final class NodeThroughput {
   private static final int PEERS = 1_000;
   private static final int SEQUENCES = 1_500;
   private static final byte[] KEY = "benchmark-key-benchmark-key-0123".getBytes();
+  /** The node's I/O transport ({@code -Dio=auto|nio|epoll}); the bare server runs on the same. */
+  private static final IoMode IO = IoMode.valueOf(System.getProperty("io", "auto").toUpperCase(
+      java.util.Locale.ROOT));
 
   private NodeThroughput() {}
 
@@ -97,13 +104,15 @@ public final class NodeThroughput {
 
   /** The same blast at a bare Netty UDP server: datagrams per second it received. */
   private static double bareNetty(int run, byte[][] messages) throws Exception {
-    io.netty.channel.EventLoopGroup group = dev.failuredetector.netty.internal.EventLoops.nio(
-        "bare-netty");
+    IoChannels io = IO == IoMode.NIO || !IoChannels.epollAvailable() ? IoChannels.nio()
+        : IoChannels.epoll();
+    io.netty.channel.EventLoopGroup group = io.newGroup("bare-netty");
     CountingHandler handler = new CountingHandler();
     try (DatagramChannel sender = DatagramChannel.open()) {
-      io.netty.channel.Channel server = new io.netty.bootstrap.Bootstrap().group(group)
-          .channel(io.netty.channel.socket.nio.NioDatagramChannel.class).handler(handler)
-          .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+      // The node's own socket setup (transport, batched reads, reused buffer): only the handler
+      // differs.
+      io.netty.channel.Channel server = io.datagram(new io.netty.bootstrap.Bootstrap().group(group))
+          .handler(handler).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
       sender.connect(server.localAddress());
       ByteBuffer buffer = ByteBuffer.allocateDirect(WireCodec.MAX_MESSAGE_BYTES);
       double[] rate = blast(messages, handler.count::get, message -> {
@@ -111,8 +120,8 @@ public final class NodeThroughput {
         buffer.put(message).flip();
         sender.write(buffer);
       });
-      System.out.printf("bare netty run %d: %,d of %,d datagrams received in %.2f s: %,.0f"
-          + " datagrams/s%n", run, handler.count.get(), messages.length, rate[1], rate[0]);
+      System.out.printf("bare netty (%s) run %d: %,d of %,d datagrams received in %.2f s: %,.0f"
+          + " datagrams/s%n", io, run, handler.count.get(), messages.length, rate[1], rate[0]);
       server.close().sync();
       return rate[0];
     } finally {
@@ -179,7 +188,7 @@ public final class NodeThroughput {
       Set<Long> before = threadIds();
       HeartbeatNode.Builder builder = HeartbeatNode.builder().localId("node")
           .bind(new InetSocketAddress("127.0.0.1", 0)).interval(interval)
-          .keyRing(KeyRing.of(1, KEY)).incarnation(NODE_INCARNATION)
+          .keyRing(KeyRing.of(1, KEY)).incarnation(NODE_INCARNATION).io(IO)
           .registry(r -> r.maxPeers(PEERS));
       for (int p = 0; p < PEERS; p++) {
         builder.peer("peer-" + p, (InetSocketAddress) sink.getLocalAddress());
@@ -216,10 +225,10 @@ public final class NodeThroughput {
       long handled = handled(node);
       long accepted = node.stats().accepted();
       double perHeartbeat = (double) allocatedBytes / Math.max(1, handled);
-      System.out.printf("throughput run %d: %,d of %,d heartbeats handled in %.2f s: %,.0f"
+      System.out.printf("throughput (%s) run %d: %,d of %,d heartbeats handled in %.2f s: %,.0f"
           + " heartbeats/s (%,d recorded, %,d refused by the sequence guard); %,d lost in the"
           + " kernel (the node fell behind); %.1f B allocated per heartbeat on the node's"
-          + " threads%n", run, handled, messages.length, rate[1], rate[0],
+          + " threads%n", node.io(), run, handled, messages.length, rate[1], rate[0],
           accepted, handled - accepted, messages.length - handled, perHeartbeat);
       return new double[] {rate[0], perHeartbeat};
     }

@@ -7,6 +7,7 @@ import dev.failuredetector.netty.DnsPeerDiscovery;
 import dev.failuredetector.netty.DropReason;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.HostPort;
+import dev.failuredetector.netty.IoMode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.KeySource;
 import dev.failuredetector.netty.PeersFile;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -94,6 +96,12 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--transport", paramLabel = "udp|tcp", defaultValue = "udp",
       converter = TransportConverter.class, description = "default: ${DEFAULT-VALUE}")
   Transport transport;
+
+  @Option(names = "--io", paramLabel = "auto|nio|epoll", defaultValue = "auto",
+      converter = IoModeConverter.class, description = "Netty I/O transport: epoll (Linux,"
+          + " reads up to 16 datagrams per system call), nio, or auto: epoll where it loads"
+          + " (default: ${DEFAULT-VALUE}).")
+  IoMode io;
 
   @Option(names = "--peer", paramLabel = "ID=HOST:PORT",
       description = "A peer to monitor (repeatable).")
@@ -391,7 +399,7 @@ final class NodeCommand implements Callable<Integer> {
           + " environment variable FD_KEY (keyId:hex;keyId:hex)");
     }
     HeartbeatNode.Builder node = HeartbeatNode.builder().localId(id).bind(address("--bind", bind))
-        .transport(transport).refusedConnectionIsFailure(refusedIsFailure);
+        .transport(transport).io(io).refusedConnectionIsFailure(refusedIsFailure);
     if (observers < 0 || observers > 64) {
       throw new IllegalArgumentException("--observers must be between 1 and 64 (0: no overlay),"
           + " got " + observers);
@@ -616,12 +624,28 @@ final class NodeCommand implements Callable<Integer> {
   static final class TransportConverter implements CommandLine.ITypeConverter<Transport> {
     @Override
     public Transport convert(String value) {
-      for (Transport transport : Transport.values()) {
-        if (transport.name().equalsIgnoreCase(value)) {
-          return transport;
-        }
-      }
-      throw new CommandLine.TypeConversionException("expected udp or tcp, got '" + value + "'");
+      return constant(Transport.class, value);
     }
+  }
+
+  /** {@code auto}, {@code nio} or {@code epoll}, any case. */
+  static final class IoModeConverter implements CommandLine.ITypeConverter<IoMode> {
+    @Override
+    public IoMode convert(String value) {
+      return constant(IoMode.class, value);
+    }
+  }
+
+  /** The constant of {@code type} named {@code value} in any case; the error lists them. */
+  private static <E extends Enum<E>> E constant(Class<E> type, String value) {
+    List<String> names = new ArrayList<>();
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equalsIgnoreCase(value)) {
+        return constant;
+      }
+      names.add(constant.name().toLowerCase(Locale.ROOT));
+    }
+    throw new CommandLine.TypeConversionException("expected " + String.join(" or ", names)
+        + ", got '" + value + "'");
   }
 }

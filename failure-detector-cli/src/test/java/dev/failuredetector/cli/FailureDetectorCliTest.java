@@ -93,6 +93,9 @@ class FailureDetectorCliTest {
         "maybe");
     assertThat(refused.status()).isEqualTo(2);
     assertThat(refused.err()).contains("--refused-is-failure", "maybe");
+    CliRun io = CliRun.of("node", "--id", "a", "--insecure", "--io", "uring");
+    assertThat(io.status()).isEqualTo(2);
+    assertThat(io.err()).contains("--io", "expected auto or nio or epoll, got 'uring'");
     CliRun noId = CliRun.of("node", "--insecure");
     assertThat(noId.status()).isEqualTo(2);
     assertThat(noId.err()).startsWith("failure-detector node: Missing required option: '--id=ID'");
@@ -115,6 +118,11 @@ class FailureDetectorCliTest {
     CliRun run = CliRun.of("node", "--id", "a", "--insecure");
     assertThat(run.status()).as(run.err()).isZero();
     assertThat(run.out()).matches("READY a \\d+ -?\\d+\\n");
+    for (String io : new String[] {"nio", "epoll", "auto"}) {
+      CliRun on = CliRun.of("node", "--id", "a", "--insecure", "--io", io);
+      assertThat(on.status()).as(io + ": " + on.err()).isZero();
+      assertThat(on.out()).matches("READY a \\d+ -?\\d+\\n");
+    }
   }
 
   @Test

@@ -10,7 +10,7 @@ import dev.failuredetector.cluster.ClusterStats;
 import dev.failuredetector.cluster.MemberView;
 import dev.failuredetector.cluster.ObserverTopology;
 import dev.failuredetector.netty.internal.ConnectionGuard;
-import dev.failuredetector.netty.internal.EventLoops;
+import dev.failuredetector.netty.internal.IoChannels;
 import dev.failuredetector.probe.ProbeSchedule;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -79,6 +79,7 @@ public final class HeartbeatNode implements AutoCloseable {
   private final FailureDetectorRegistry<String> registry;
   private final boolean ownsRegistry;
   private final EventLoopGroup externalGroup;
+  private final IoChannels io;
   /** The periodic authentication-failure check; cancelled on close (the group may be shared). */
   private volatile java.util.concurrent.Future<?> authenticationCheck;
   private final NanoClock clock;
@@ -103,7 +104,8 @@ public final class HeartbeatNode implements AutoCloseable {
   private HeartbeatSender sender;
   private volatile boolean closed;
 
-  private HeartbeatNode(Builder builder, FailureDetectorRegistry<String> registry) {
+  private HeartbeatNode(Builder builder, FailureDetectorRegistry<String> registry,
+      IoChannels io) {
     this.localId = builder.localId;
     this.bindAddress = builder.bindAddress;
     this.transport = builder.transport;
@@ -129,6 +131,7 @@ public final class HeartbeatNode implements AutoCloseable {
     this.clock = registry.clock(); // arrival times on the clock of the registry's deadlines
     this.ownsRegistry = builder.externalRegistry == null;
     this.externalGroup = builder.group;
+    this.io = io;
     this.answerPings = builder.answerPings;
     this.probeMaxOutstanding = builder.probeMaxOutstanding;
     this.probeCapNanos = builder.probeCapNanos != 0 ? builder.probeCapNanos
@@ -178,11 +181,10 @@ public final class HeartbeatNode implements AutoCloseable {
     if (group != null || closed) {
       throw new IllegalStateException("start() once, before close()");
     }
-    group = externalGroup != null ? externalGroup
-        : EventLoops.nio("fd-node-" + localId);
+    group = externalGroup != null ? externalGroup : io.newGroup("fd-node-" + localId);
     EventLoop loop = group.next();
     try {
-      channel = net.bind(loop, bindAddress, newReceiver());
+      channel = net.bind(io, loop, bindAddress, newReceiver());
     } catch (RuntimeException | InterruptedException e) {
       if (externalGroup == null) {
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -342,8 +344,8 @@ public final class HeartbeatNode implements AutoCloseable {
         }
         yield ping;
       }
-      case TCP -> new TcpConnectProbe(runner, loop, probeCapNanos, counters);
-      case HTTP -> new HttpGetProbe(runner, loop, probeCapNanos, counters);
+      case TCP -> new TcpConnectProbe(runner, io, loop, probeCapNanos, counters);
+      case HTTP -> new HttpGetProbe(runner, io, loop, probeCapNanos, counters);
     };
     if (kind == null) {
       return;
@@ -506,6 +508,16 @@ public final class HeartbeatNode implements AutoCloseable {
     return transport;
   }
 
+  /** The node's event loop once started, else null: for tests in this package. */
+  EventLoop eventLoop() {
+    return eventLoop;
+  }
+
+  /** The I/O transport the node's sockets run on: {@code "epoll"} or {@code "nio"}. */
+  public String io() {
+    return io.name();
+  }
+
   /** The heartbeat interval, the one the node gives to its detectors. */
   public Duration interval() {
     return Duration.ofNanos(intervalNanos);
@@ -595,6 +607,7 @@ public final class HeartbeatNode implements AutoCloseable {
     private Consumer<FailureDetectorRegistry.Builder> registrySettings;
     private FailureDetectorRegistry<String> externalRegistry;
     private EventLoopGroup group;
+    private IoMode io = IoMode.AUTO;
     private final Map<String, InetSocketAddress> peers = new ConcurrentHashMap<>();
     private final Map<String, ProbeTarget> probes = new java.util.LinkedHashMap<>();
     private boolean answerPings = true;
@@ -879,11 +892,23 @@ public final class HeartbeatNode implements AutoCloseable {
     }
 
     /**
-     * Run on this NIO event loop group (one of its loops) instead of a thread of the node's own;
-     * it is not shut down by {@link HeartbeatNode#close()}.
+     * Run on this event loop group (one of its loops) instead of a thread of the node's own; it
+     * is not shut down by {@link HeartbeatNode#close()}. An {@code EpollEventLoopGroup} gets
+     * epoll sockets, any other group NIO ones; {@link #io} does not apply.
      */
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "eventLoopGroup");
+      return this;
+    }
+
+    /**
+     * Which I/O transport the node's own event loop and sockets use; default {@link IoMode#AUTO}:
+     * native epoll where it loads (Linux, with {@code netty-transport-native-epoll} on the class
+     * path), which reads up to 16 datagrams per system call, NIO otherwise. {@link
+     * HeartbeatNode#io()} says which was chosen.
+     */
+    public Builder io(IoMode io) {
+      this.io = Objects.requireNonNull(io, "io");
       return this;
     }
 
@@ -893,7 +918,7 @@ public final class HeartbeatNode implements AutoCloseable {
      * @throws IllegalStateException if localId or bind is missing, there is no key ring and not
      *     {@link #insecure()}, the inbound idle timeout is
      *     shorter than two intervals, or registry settings were made here as well as a registry
-     *     given
+     *     given, or {@link IoMode#EPOLL} was asked for where it cannot load (the message says why)
      * @throws IllegalArgumentException if the detector spec (or the given registry's) names an
      *     interval other than the node's
      */
@@ -910,6 +935,12 @@ public final class HeartbeatNode implements AutoCloseable {
             + " KeySource.fromFile), or insecure() for a trusted network or a test, which lets"
             + " anyone who can reach this node make a dead peer look alive or a live one gone");
       }
+      // Before the registry is made: a failure here leaves no thread behind.
+      IoChannels channels = group != null ? IoChannels.of(group) : switch (io) {
+        case AUTO -> IoChannels.epollAvailable() ? IoChannels.epoll() : IoChannels.nio();
+        case NIO -> IoChannels.nio();
+        case EPOLL -> IoChannels.epoll();
+      };
       Duration interval = Duration.ofNanos(intervalNanos);
       FailureDetectorRegistry<String> target;
       if (externalRegistry != null) {
@@ -935,7 +966,7 @@ public final class HeartbeatNode implements AutoCloseable {
             DetectorSpec.withIntervalOf(settings.detector(), interval, "the node's interval"));
         target = settings.build();
       }
-      return new HeartbeatNode(this, target);
+      return new HeartbeatNode(this, target, channels);
     }
   }
 

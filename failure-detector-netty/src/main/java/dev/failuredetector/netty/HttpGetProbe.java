@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.netty.internal.IoChannels;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -9,7 +10,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -71,7 +71,8 @@ final class HttpGetProbe implements TargetProbe {
     }
   }
 
-  HttpGetProbe(ProbeRunner runner, EventLoop loop, long capNanos, TransportCounters counters) {
+  HttpGetProbe(ProbeRunner runner, IoChannels io, EventLoop loop, long capNanos,
+      TransportCounters counters) {
     this.runner = runner;
     this.loop = loop;
     this.capNanos = capNanos;
@@ -80,7 +81,7 @@ final class HttpGetProbe implements TargetProbe {
     int port = target.address().getPort();
     String host = target.host().indexOf(':') >= 0 ? "[" + target.host() + "]" : target.host();
     this.hostHeader = port == 80 ? host : host + ":" + port;
-    this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+    this.bootstrap = new Bootstrap().group(loop).channel(io.socket())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, TcpConnectProbe.connectTimeoutMillis(capNanos))
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new ChannelInitializer<SocketChannel>() {

@@ -1,11 +1,13 @@
 package dev.failuredetector.netty;
 
 import dev.failuredetector.netty.internal.ConnectionGuard;
+import dev.failuredetector.netty.internal.IoChannels;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 
 /**
@@ -16,12 +18,13 @@ import java.net.InetSocketAddress;
 interface NodeTransport {
 
   /**
-   * Binds the node's socket (UDP) or listening socket (TCP) on {@code loop}; every message it
+   * Binds the node's socket (UDP) or listening socket (TCP) on {@code loop}, a loop of {@code
+   * io}'s transport; every message it
    * receives goes to {@code receiver}.
    *
    * @throws UncheckedIOException if the address cannot be bound (it says which and why)
    */
-  Channel bind(EventLoop loop, InetSocketAddress address, HeartbeatReceiver receiver)
+  Channel bind(IoChannels io, EventLoop loop, InetSocketAddress address, HeartbeatReceiver receiver)
       throws InterruptedException;
 
   /** A link that sends to {@code peer} (a TCP one starts connecting). */
@@ -43,9 +46,28 @@ interface NodeTransport {
     if (!bind.isSuccess()) {
       Throwable cause = bind.cause();
       throw new UncheckedIOException("cannot bind " + transport + " to " + address + ": "
-          + (cause == null ? "unknown cause" : cause.getMessage()),
-          cause instanceof IOException io ? io : new IOException(cause));
+          + (cause == null ? "unknown cause" : cause.getMessage()), asIoException(cause));
     }
     return bind.channel();
+  }
+
+  /**
+   * The cause as an {@link IOException}; a native transport's failure to bind (errno
+   * EADDRINUSE, EADDRNOTAVAIL or EACCES, which epoll reports as a plain {@code IOException}) as the
+   * {@link BindException} NIO throws, so callers see one type whichever transport runs.
+   */
+  static IOException asIoException(Throwable cause) {
+    if (cause instanceof BindException bind) {
+      return bind;
+    }
+    String message = cause == null ? null : cause.getMessage();
+    if (message != null && (message.contains("Address already in use")
+        || message.contains("Cannot assign requested address")
+        || message.contains("Permission denied"))) {
+      BindException bind = new BindException(message);
+      bind.initCause(cause);
+      return bind;
+    }
+    return cause instanceof IOException io ? io : new IOException(cause);
   }
 }

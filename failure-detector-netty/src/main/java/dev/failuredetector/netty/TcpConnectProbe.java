@@ -1,5 +1,6 @@
 package dev.failuredetector.netty;
 
+import dev.failuredetector.netty.internal.IoChannels;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -9,7 +10,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
 
@@ -26,10 +26,11 @@ final class TcpConnectProbe implements TargetProbe {
   private final Bootstrap bootstrap;
   private final TransportCounters counters;
 
-  TcpConnectProbe(ProbeRunner runner, EventLoop loop, long capNanos, TransportCounters counters) {
+  TcpConnectProbe(ProbeRunner runner, IoChannels io, EventLoop loop, long capNanos,
+      TransportCounters counters) {
     this.runner = runner;
     this.counters = counters;
-    this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+    this.bootstrap = new Bootstrap().group(loop).channel(io.socket())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis(capNanos))
         .option(ChannelOption.SO_LINGER, 0)
         .handler(Discard.INSTANCE);

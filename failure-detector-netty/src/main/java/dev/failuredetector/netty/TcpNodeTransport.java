@@ -1,6 +1,7 @@
 package dev.failuredetector.netty;
 
 import dev.failuredetector.netty.internal.ConnectionGuard;
+import dev.failuredetector.netty.internal.IoChannels;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -9,8 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
 
@@ -43,10 +42,10 @@ final class TcpNodeTransport implements NodeTransport {
   }
 
   @Override
-  public Channel bind(EventLoop loop, InetSocketAddress address, HeartbeatReceiver receiver)
+  public Channel bind(IoChannels io, EventLoop loop, InetSocketAddress address, HeartbeatReceiver receiver)
       throws InterruptedException {
     TcpPeerLink.DiscardInbound discard = new TcpPeerLink.DiscardInbound(counters);
-    client = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+    client = new Bootstrap().group(loop).channel(io.socket())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
         .option(ChannelOption.TCP_NODELAY, true)
         // A stalled peer gets at most 16 KiB of stale heartbeats queued, then they are dropped.
@@ -61,7 +60,7 @@ final class TcpNodeTransport implements NodeTransport {
     inbound = new TcpInboundInitializer(() -> new HeartbeatInboundHandler(receiver, counters),
         guard);
     return NodeTransport.bound(new ServerBootstrap().group(loop)
-        .channel(NioServerSocketChannel.class)
+        .channel(io.serverSocket())
         .option(ChannelOption.SO_REUSEADDR, true) // rebind the same port at once after a restart
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(inbound)

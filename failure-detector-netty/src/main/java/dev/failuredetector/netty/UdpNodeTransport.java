@@ -1,10 +1,10 @@
 package dev.failuredetector.netty;
 
 import dev.failuredetector.netty.internal.ConnectionGuard;
+import dev.failuredetector.netty.internal.IoChannels;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.InetSocketAddress;
 
 /** {@link NodeTransport} over UDP: one datagram socket sends to every peer and receives. */
@@ -18,9 +18,9 @@ final class UdpNodeTransport implements NodeTransport {
   }
 
   @Override
-  public Channel bind(EventLoop loop, InetSocketAddress address, HeartbeatReceiver receiver)
+  public Channel bind(IoChannels io, EventLoop loop, InetSocketAddress address, HeartbeatReceiver receiver)
       throws InterruptedException {
-    channel = NodeTransport.bound(new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+    channel = NodeTransport.bound(io.datagram(new Bootstrap().group(loop))
         .handler(new HeartbeatInboundHandler(receiver, counters)).bind(address),
         Transport.UDP, address);
     return channel;

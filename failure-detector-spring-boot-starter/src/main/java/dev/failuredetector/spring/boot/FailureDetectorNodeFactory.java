@@ -3,10 +3,12 @@ package dev.failuredetector.spring.boot;
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.HostPort;
+import dev.failuredetector.netty.IoMode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.KeySource;
 import dev.failuredetector.netty.ProbeTarget;
 import dev.failuredetector.netty.WireMessage;
+import dev.failuredetector.netty.internal.IoChannels;
 import dev.failuredetector.qos.AutoTuner;
 import dev.failuredetector.qos.QosTarget;
 import dev.failuredetector.qos.ShadowCandidates;
@@ -68,6 +70,18 @@ final class FailureDetectorNodeFactory {
           "expected udp or tcp");
     }
     node.transport(properties.getTransport());
+    if (properties.getIo() == null) {
+      throw new InvalidFailureDetectorPropertyException(P + "io", null,
+          "expected auto, nio or epoll");
+    }
+    if (properties.getIo() == IoMode.EPOLL) {
+      try {
+        IoChannels.epoll(); // fails here, under the property, rather than at build()
+      } catch (IllegalStateException e) {
+        throw new InvalidFailureDetectorPropertyException(P + "io", "epoll", e.getMessage());
+      }
+    }
+    node.io(properties.getIo());
     Duration interval = properties.getInterval();
     check("interval", interval, () -> node.interval(interval));
     int observers = properties.getObservers();

@@ -1,5 +1,6 @@
 package dev.failuredetector.spring.boot;
 
+import dev.failuredetector.netty.IoMode;
 import dev.failuredetector.netty.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,12 @@ public class FailureDetectorProperties {
 
   /** The heartbeat transport: udp or tcp. */
   private Transport transport = Transport.UDP;
+
+  /**
+   * Netty's I/O transport for the node's sockets: auto (native epoll where it loads, with
+   * io.netty:netty-transport-native-epoll on the class path; NIO otherwise), nio or epoll.
+   */
+  private IoMode io = IoMode.AUTO;
 
   /** The heartbeat interval, sent and expected, and the probe interval. */
   private Duration interval = Duration.ofSeconds(1);
@@ -200,6 +207,14 @@ public class FailureDetectorProperties {
 
   public void setTransport(Transport transport) {
     this.transport = transport;
+  }
+
+  public IoMode getIo() {
+    return io;
+  }
+
+  public void setIo(IoMode io) {
+    this.io = io;
   }
 
   public Duration getInterval() {

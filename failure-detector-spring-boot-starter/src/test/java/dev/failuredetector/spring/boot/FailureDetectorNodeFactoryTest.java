@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.failuredetector.netty.HeartbeatNode;
+import dev.failuredetector.netty.IoMode;
 import dev.failuredetector.netty.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,11 @@ class FailureDetectorNodeFactoryTest {
     assertThat(refused(p -> p.setId("")).property()).isEqualTo("failure-detector.id");
     assertThat(refused(p -> p.setTransport(null)).property())
         .isEqualTo("failure-detector.transport");
+    assertThat(refused(p -> p.setIo(null)).property()).isEqualTo("failure-detector.io");
+    // A Boot application has no native epoll unless it adds netty-transport-native-epoll.
+    InvalidFailureDetectorPropertyException epoll = refused(p -> p.setIo(IoMode.EPOLL));
+    assertThat(epoll.property()).isEqualTo("failure-detector.io");
+    assertThat(epoll.reason()).contains("netty-transport-native-epoll is not on the class path");
     assertThat(refused(p -> {
       p.setInsecure(false);
       p.setKeyFile(Path.of("/nonexistent/keys"));
@@ -183,6 +189,7 @@ class FailureDetectorNodeFactoryTest {
     try {
       assertThat(node.localId()).isEqualTo("orders-a");
       assertThat(node.transport()).isEqualTo(Transport.TCP);
+      assertThat(node.io()).isEqualTo("nio"); // auto, without the native library
       assertThat(node.registry().snapshot("orders-b")).isPresent();
       assertThat(node.registry().snapshot("orders-a")).isEmpty();
     } finally {

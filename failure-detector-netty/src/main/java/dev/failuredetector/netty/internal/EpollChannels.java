@@ -1,0 +1,56 @@
+package dev.failuredetector.netty.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The native epoll transport; the one class that names Netty's epoll types, loaded only once
+ * {@link IoChannels} has found them on the class path.
+ */
+final class EpollChannels {
+
+  static final IoChannels INSTANCE = new IoChannels("epoll", EpollDatagramChannel.class,
+      EpollSocketChannel.class, EpollServerSocketChannel.class);
+
+  private EpollChannels() {}
+
+  static String unavailability() {
+    if (Epoll.isAvailable()) {
+      return null;
+    }
+    Throwable cause = Epoll.unavailabilityCause();
+    return cause == null ? "unavailable" : String.valueOf(cause.getMessage());
+  }
+
+  static boolean isEpoll(EventLoopGroup group) {
+    return group instanceof EpollEventLoopGroup;
+  }
+
+  /**
+   * Named daemon threads; {@code EpollEventLoopGroup} is the epoll group both Netty 4.1 and 4.2
+   * have (4.2 deprecates it for a class 4.1 lacks), as {@link EventLoops#nio} is for NIO.
+   */
+  @SuppressWarnings("deprecation")
+  static EventLoopGroup newGroup(String name) {
+    return new EpollEventLoopGroup(1, new DefaultThreadFactory(name, true));
+  }
+
+  /**
+   * Reads up to {@link IoChannels#DATAGRAMS_PER_READ} datagrams per {@code recvmmsg} call into
+   * one reused buffer, each in a slot of {@link IoChannels#DATAGRAM_BYTES}.
+   */
+  static Bootstrap batched(Bootstrap bootstrap) {
+    return bootstrap
+        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, IoChannels.DATAGRAM_BYTES)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new ReusedReceiveBuffer(
+            IoChannels.DATAGRAM_BYTES * IoChannels.DATAGRAMS_PER_READ));
+  }
+}

@@ -1,0 +1,118 @@
+package dev.failuredetector.netty.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+/**
+ * One of Netty's I/O transports as a node uses it: the channel classes of its sockets, the
+ * datagram options, and how to make its event loop group. Every bootstrap of a node takes its
+ * channel classes from here, since a channel runs only on a loop of its own transport.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class IoChannels {
+
+  /** Bytes per received datagram: above the wire format's largest message (1,400 bytes). */
+  public static final int DATAGRAM_BYTES = 2048;
+  /** Datagrams the native transport reads per system call ({@code recvmmsg}). */
+  public static final int DATAGRAMS_PER_READ = 16;
+
+  private static final IoChannels NIO = new IoChannels("nio", NioDatagramChannel.class,
+      NioSocketChannel.class, NioServerSocketChannel.class);
+
+  private final String name;
+  private final Class<? extends DatagramChannel> datagram;
+  private final Class<? extends SocketChannel> socket;
+  private final Class<? extends ServerSocketChannel> serverSocket;
+
+  IoChannels(String name, Class<? extends DatagramChannel> datagram,
+      Class<? extends SocketChannel> socket, Class<? extends ServerSocketChannel> serverSocket) {
+    this.name = name;
+    this.datagram = datagram;
+    this.socket = socket;
+    this.serverSocket = serverSocket;
+  }
+
+  /** Java NIO: everywhere. */
+  public static IoChannels nio() {
+    return NIO;
+  }
+
+  /**
+   * Native epoll.
+   *
+   * @throws IllegalStateException if it cannot be used here: the message says why (no native
+   *     library on the class path, not Linux, the library failed to load)
+   */
+  public static IoChannels epoll() {
+    String why = epollUnavailability();
+    if (why != null) {
+      throw new IllegalStateException("io=epoll cannot be used: " + why
+          + "; use io=nio or io=auto (which falls back to NIO)");
+    }
+    return EpollChannels.INSTANCE;
+  }
+
+  /** Whether native epoll can be used here. */
+  public static boolean epollAvailable() {
+    return epollUnavailability() == null;
+  }
+
+  /** Why native epoll cannot be used here, or null if it can. */
+  private static String epollUnavailability() {
+    try {
+      Class.forName("io.netty.channel.epoll.Epoll", false, IoChannels.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return "io.netty:netty-transport-native-epoll is not on the class path";
+    }
+    return EpollChannels.unavailability();
+  }
+
+  /**
+   * The transport of a group made elsewhere: epoll if the group is Netty's {@code
+   * EpollEventLoopGroup}, otherwise NIO.
+   */
+  public static IoChannels of(EventLoopGroup group) {
+    return epollAvailable() && EpollChannels.isEpoll(group) ? EpollChannels.INSTANCE : NIO;
+  }
+
+  /** {@code "nio"} or {@code "epoll"}. */
+  public String name() {
+    return name;
+  }
+
+  /** A group of one event loop thread of this transport named {@code name}, a daemon. */
+  public EventLoopGroup newGroup(String name) {
+    return this == NIO ? EventLoops.nio(name) : EpollChannels.newGroup(name);
+  }
+
+  /** A UDP bootstrap on this transport, reading into one reused buffer ({@link ReusedReceiveBuffer}). */
+  public Bootstrap datagram(Bootstrap bootstrap) {
+    bootstrap.channel(datagram);
+    if (this == NIO) {
+      return bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR,
+          new ReusedReceiveBuffer(DATAGRAM_BYTES));
+    }
+    return EpollChannels.batched(bootstrap);
+  }
+
+  public Class<? extends SocketChannel> socket() {
+    return socket;
+  }
+
+  public Class<? extends ServerSocketChannel> serverSocket() {
+    return serverSocket;
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

@@ -1,0 +1,236 @@
+package dev.failuredetector.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.failuredetector.DetectorSpec;
+import dev.failuredetector.PeerState;
+import dev.failuredetector.TransitionReason;
+import dev.failuredetector.netty.internal.IoChannels;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The node on each of Netty's I/O transports it supports, NIO and native epoll, through the
+ * public builder: UDP and TCP heartbeats, the three kinds of probe, the choice AUTO makes, a
+ * caller's epoll group. CI runs this class on Netty 4.2 and 4.1 (the netty-4.1 profile).
+ */
+class IoModeTest {
+
+  private static final Duration GENEROUS = Duration.ofSeconds(30);
+  private static final Duration INTERVAL = Duration.ofMillis(50);
+  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T keep(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private HeartbeatNode node(String id, IoMode io, Transport transport)
+      throws InterruptedException {
+    return keep(HeartbeatNode.builder().localId(id).io(io).transport(transport)
+        .bind(new InetSocketAddress(LOOPBACK, 0)).interval(INTERVAL).keyRing(KeyRing.of(1, KEY))
+        // Generous timeout: a noisy 2-core CI machine must not cause suspicions.
+        .registry(r -> r.detector(DetectorSpec.deadline().withInterval(INTERVAL)
+            .withPause(Duration.ofSeconds(2))))
+        .build().start());
+  }
+
+  /** Epoll must load where this library says it is used: Linux on x86-64, unless disabled. */
+  private static boolean epollExpected() {
+    return System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")
+        && System.getProperty("os.arch").matches("amd64|x86_64")
+        && !Boolean.getBoolean("io.netty.transport.noNative");
+  }
+
+  @Test
+  void autoChoosesEpollWhereItLoadsAndNioWhereNot() throws Exception {
+    HeartbeatNode node = node("a", IoMode.AUTO, Transport.UDP);
+    if (epollExpected()) {
+      assertThat(Epoll.isAvailable()).as("native epoll loads: %s", Epoll.unavailabilityCause())
+          .isTrue();
+      assertThat(node.io()).isEqualTo("epoll");
+    } else {
+      assertThat(node.io()).isEqualTo("nio");
+    }
+    assertThat(node("b", IoMode.NIO, Transport.UDP).io()).isEqualTo("nio");
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = IoMode.class, names = {"NIO", "EPOLL"})
+  void heartbeatsOverEachTransportAndEachIo(IoMode io) throws Exception {
+    assumeIo(io);
+    for (Transport transport : Transport.values()) {
+      HeartbeatNode a = node("a-" + transport, io, transport);
+      HeartbeatNode b = node("b-" + transport, io, transport);
+      assertThat(a.io()).isEqualTo(io.name().toLowerCase(Locale.ROOT));
+      a.addPeer(b.localId(), b.localAddress());
+      b.addPeer(a.localId(), a.localAddress());
+      await().atMost(GENEROUS).until(() -> a.registry().isAvailable(b.localId())
+          && b.registry().isAvailable(a.localId()));
+      b.close(); // a goodbye: LEFT at once
+      await().atMost(GENEROUS).until(() -> a.registry().state(b.localId()) == PeerState.FAILED);
+      assertThat(a.registry().snapshot(b.localId()).orElseThrow().reason())
+          .isEqualTo(TransitionReason.LEFT);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = IoMode.class, names = {"NIO", "EPOLL"})
+  void probesOfEachKindOverEachIo(IoMode io) throws Exception {
+    assumeIo(io);
+    ServerSocket listener = keep(new ServerSocket(0, 50, LOOPBACK));
+    Thread acceptor = new Thread(() -> {
+      try {
+        while (true) {
+          listener.accept().close();
+        }
+      } catch (IOException closed) {
+        // the test closed the listener
+      }
+    }, "tcp-target");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    HttpServer http = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 50);
+    http.createContext("/healthz", exchange -> {
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    http.start();
+    keep(() -> http.stop(0));
+    HeartbeatNode target = node("target", io, Transport.UDP);
+    HeartbeatNode prober = node("lb", io, Transport.UDP);
+    prober.addProbe("db", ProbeTarget.parse("tcp://127.0.0.1:" + listener.getLocalPort()));
+    prober.addProbe("web", ProbeTarget.parse(
+        "http://127.0.0.1:" + http.getAddress().getPort() + "/healthz"));
+    prober.addProbe("node", ProbeTarget.parse(
+        "udp://127.0.0.1:" + target.localAddress().getPort()));
+
+    await().atMost(GENEROUS).until(() -> prober.registry().isAvailable("db")
+        && prober.registry().isAvailable("web") && prober.registry().isAvailable("node"));
+    listener.close(); // refused from now on
+    await().atMost(GENEROUS).until(() -> prober.registry().state("db") == PeerState.FAILED);
+    assertThat(prober.registry().snapshot("db").orElseThrow().reason())
+        .isEqualTo(TransitionReason.CONNECTION_REFUSED);
+  }
+
+  @Test
+  void aCallersEpollGroupGetsEpollSockets() throws Exception {
+    assumeIo(IoMode.EPOLL);
+    @SuppressWarnings("deprecation") // the epoll group both Netty lines have
+    EventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("callers", true));
+    keep(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
+    HeartbeatNode a = keep(HeartbeatNode.builder().localId("a").eventLoopGroup(group)
+        .bind(new InetSocketAddress(LOOPBACK, 0)).interval(INTERVAL).keyRing(KeyRing.of(1, KEY))
+        .build().start());
+    HeartbeatNode b = node("b", IoMode.NIO, Transport.UDP);
+    assertThat(a.io()).isEqualTo("epoll");
+    a.addPeer("b", b.localAddress());
+    b.addPeer("a", a.localAddress());
+    await().atMost(GENEROUS).until(() -> a.registry().isAvailable("b")
+        && b.registry().isAvailable("a"));
+  }
+
+  /**
+   * What the node's event loop allocates per received heartbeat, over NIO: only Netty's
+   * envelope of each datagram (a {@code DatagramPacket}, 24 bytes with compressed references),
+   * nothing of ours (the reused receive buffer, the MAC into reused arrays, the registry). Before
+   * the reused buffer it was 126-151 bytes (BENCHMARKS.md).
+   */
+  @Test
+  void nioReceivePathAllocatesOnlyNettysEnvelopePerHeartbeat() throws Exception {
+    long incarnation = 0x5eed; // the heartbeats echo it, as a peer does once it heard the node
+    HeartbeatNode node = keep(HeartbeatNode.builder().localId("node").io(IoMode.NIO)
+        .incarnation(incarnation).bind(new InetSocketAddress(LOOPBACK, 0))
+        .interval(Duration.ofHours(1)) // its own heartbeats do not count here
+        .keyRing(KeyRing.of(1, KEY)).build().start());
+    int peers = 100;
+    for (int p = 0; p < peers; p++) {
+      node.addPeer("peer-" + p, new InetSocketAddress(LOOPBACK, 9)); // it sends nowhere useful
+    }
+    WireCodec codec = new WireCodec(KeyRing.of(1, KEY), true);
+    io.netty.buffer.ByteBuf encoded = io.netty.buffer.Unpooled.buffer(WireCodec.MAX_MESSAGE_BYTES);
+    ByteBuffer out = ByteBuffer.allocateDirect(WireCodec.MAX_MESSAGE_BYTES);
+    long loopThread = eventLoopThreadId(node);
+    try (DatagramChannel sender = DatagramChannel.open()) {
+      sender.connect(node.localAddress());
+      int rounds = 60;
+      long before = -1;
+      long acceptedBefore = 0;
+      for (int round = 1; round <= rounds; round++) {
+        if (round == 21) { // the first 20 rounds warm up (class loading, JIT)
+          await().atMost(GENEROUS).until(() -> node.stats().accepted() >= 20L * peers);
+          before = allocated(loopThread);
+          acceptedBefore = node.stats().accepted();
+        }
+        for (int p = 0; p < peers; p++) {
+          encoded.clear();
+          codec.encode(new WireMessage(MessageType.HEARTBEAT, "peer-" + p, 1, incarnation,
+              round, 0),
+              encoded);
+          out.clear().limit(encoded.readableBytes());
+          encoded.readBytes(out);
+          out.flip();
+          sender.write(out);
+        }
+        // Paced by what the node took: no datagram is lost to a full socket buffer.
+        int sent = round * peers;
+        await().atMost(GENEROUS).until(() -> node.stats().accepted() >= sent);
+      }
+      long perHeartbeat = (allocated(loopThread) - before)
+          / (node.stats().accepted() - acceptedBefore);
+      assertThat(node.stats().accepted()).isEqualTo((long) rounds * peers);
+      // 24 B per envelope, 40 without compressed references; timer and scheduling noise aside.
+      assertThat(perHeartbeat).as("bytes per heartbeat").isLessThanOrEqualTo(48);
+    } finally {
+      encoded.release();
+    }
+  }
+
+  private static void assumeIo(IoMode io) {
+    if (io == IoMode.EPOLL && !epollExpected()) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(IoChannels.epollAvailable(),
+          "native epoll is not available here");
+    }
+  }
+
+  private static long eventLoopThreadId(HeartbeatNode node) throws Exception {
+    long[] id = new long[1];
+    node.eventLoop().submit(() -> id[0] = Thread.currentThread().getId()).sync();
+    return id[0];
+  }
+
+  private static long allocated(long thread) {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getThreadAllocatedBytes(thread);
+  }
+}
