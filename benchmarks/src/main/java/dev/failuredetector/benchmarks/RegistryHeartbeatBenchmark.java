@@ -50,6 +50,10 @@ public class RegistryHeartbeatBenchmark {
     @Param({"100000", "1000"})
     public int peers;
 
+    /** The phi detector's interval estimator: {@code window} (exact) or {@code ewma}. */
+    @Param({"window"})
+    public String estimator;
+
     FailureDetectorRegistry<String> registry;
     String[] keys;
     MonitoredPeer<String>[] handles;
@@ -61,7 +65,7 @@ public class RegistryHeartbeatBenchmark {
       handles = new MonitoredPeer[peers];
       registry = FailureDetectorRegistry.builder()
           .maxPeers(peers)
-          .detector(DetectorSpec.phi().withWindow(window))
+          .detector(DetectorSpec.parse("phi:window=" + window + ",estimator=" + estimator))
           .build();
       keys = new String[peers];
       for (int i = 0; i < peers; i++) {
@@ -104,6 +108,38 @@ public class RegistryHeartbeatBenchmark {
         handleOrder[i] = shared.registry.peer(order[i]).orElseThrow();
       }
     }
+  }
+
+  /**
+   * Pekko's own registry ({@code DefaultFailureDetectorRegistry} of its phi detectors, the same
+   * settings and window), the same keys in the same order: {@code heartbeat(key)} there.
+   */
+  @State(Scope.Benchmark)
+  public static class Pekko {
+    org.apache.pekko.remote.DefaultFailureDetectorRegistry<String> registry;
+
+    @Setup(Level.Trial)
+    public void setUp(Shared shared) {
+      int window = shared.window;
+      registry = new org.apache.pekko.remote.DefaultFailureDetectorRegistry<>(() ->
+          new org.apache.pekko.remote.PhiAccrualFailureDetector(8.0, window,
+              scala.concurrent.duration.FiniteDuration.apply(100, TimeUnit.MILLISECONDS),
+              scala.concurrent.duration.FiniteDuration.apply(3, TimeUnit.SECONDS),
+              scala.concurrent.duration.FiniteDuration.apply(1, TimeUnit.SECONDS),
+              org.apache.pekko.remote.FailureDetector$.MODULE$.defaultClock()));
+      for (String key : shared.keys) {
+        registry.heartbeat(key);
+      }
+    }
+  }
+
+  @Benchmark
+  @Threads(1)
+  public boolean pekkoOneThread(Pekko pekko, Cursor cursor) {
+    String key = cursor.order[cursor.next];
+    cursor.next = cursor.next + 1 == cursor.order.length ? 0 : cursor.next + 1;
+    pekko.registry.heartbeat(key);
+    return true;
   }
 
   @Benchmark
