@@ -893,8 +893,10 @@ public final class HeartbeatNode implements AutoCloseable {
 
     /**
      * Run on this event loop group (one of its loops) instead of a thread of the node's own; it
-     * is not shut down by {@link HeartbeatNode#close()}. An {@code EpollEventLoopGroup} gets
-     * epoll sockets, any other group NIO ones; {@link #io} does not apply.
+     * is not shut down by {@link HeartbeatNode#close()}. A group of epoll loops ({@code
+     * EpollEventLoopGroup}; on Netty 4.2 also a {@code MultiThreadIoEventLoopGroup} of {@code
+     * EpollIoHandler}) gets epoll sockets, any other group NIO ones; an {@link #io} other than
+     * AUTO must agree.
      */
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "eventLoopGroup");
@@ -918,7 +920,8 @@ public final class HeartbeatNode implements AutoCloseable {
      * @throws IllegalStateException if localId or bind is missing, there is no key ring and not
      *     {@link #insecure()}, the inbound idle timeout is
      *     shorter than two intervals, or registry settings were made here as well as a registry
-     *     given, or {@link IoMode#EPOLL} was asked for where it cannot load (the message says why)
+     *     given, or {@link IoMode#EPOLL} was asked for where it cannot load (the message says why),
+     *     or an {@code io} other than AUTO differs from the kind of the event loop group given
      * @throws IllegalArgumentException if the detector spec (or the given registry's) names an
      *     interval other than the node's
      */
@@ -941,6 +944,12 @@ public final class HeartbeatNode implements AutoCloseable {
         case NIO -> IoChannels.nio();
         case EPOLL -> IoChannels.epoll();
       };
+      if (group != null && io != IoMode.AUTO
+          && !channels.name().equals(io.name().toLowerCase(java.util.Locale.ROOT))) {
+        throw new IllegalStateException("io=" + io.name().toLowerCase(java.util.Locale.ROOT)
+            + " but the eventLoopGroup given runs " + channels.name() + " loops: leave io unset"
+            + " (the group decides) or pass a group of that kind");
+      }
       Duration interval = Duration.ofNanos(intervalNanos);
       FailureDetectorRegistry<String> target;
       if (externalRegistry != null) {

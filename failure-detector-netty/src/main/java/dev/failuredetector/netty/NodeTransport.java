@@ -44,9 +44,9 @@ interface NodeTransport {
       throws InterruptedException {
     bind.await();
     if (!bind.isSuccess()) {
-      Throwable cause = bind.cause();
+      IOException cause = asIoException(bind.cause());
       throw new UncheckedIOException("cannot bind " + transport + " to " + address + ": "
-          + (cause == null ? "unknown cause" : cause.getMessage()), asIoException(cause));
+          + cause.getMessage(), cause);
     }
     return bind.channel();
   }
@@ -60,14 +60,18 @@ interface NodeTransport {
     if (cause instanceof BindException bind) {
       return bind;
     }
-    String message = cause == null ? null : cause.getMessage();
+    if (cause == null) {
+      return new IOException("unknown cause");
+    }
+    String message = cause.getMessage();
     if (message != null && (message.contains("Address already in use")
         || message.contains("Cannot assign requested address")
         || message.contains("Permission denied"))) {
-      BindException bind = new BindException(message);
+      // "bind(..) failed with error(-98): Address already in use" -> the reason alone, as NIO says
+      BindException bind = new BindException(message.substring(message.lastIndexOf(": ") + 2));
       bind.initCause(cause);
       return bind;
     }
-    return cause instanceof IOException io ? io : new IOException(cause);
+    return cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
   }
 }

@@ -160,6 +160,34 @@ class IoModeTest {
         && b.registry().isAvailable("a"));
   }
 
+  @Test
+  void aNetty42IoGroupOfEpollHandlersGetsEpollSockets_andAContradictingIoIsRefused()
+      throws Exception {
+    assumeIo(IoMode.EPOLL);
+    EventLoopGroup group;
+    try { // by reflection: this class also compiles and runs on Netty 4.1, which lacks both
+      Class<?> factory = Class.forName("io.netty.channel.IoHandlerFactory");
+      Object epollHandlers = Class.forName("io.netty.channel.epoll.EpollIoHandler")
+          .getMethod("newFactory").invoke(null);
+      group = (EventLoopGroup) Class.forName("io.netty.channel.MultiThreadIoEventLoopGroup")
+          .getConstructor(int.class, factory).newInstance(1, epollHandlers);
+    } catch (ClassNotFoundException netty41) {
+      org.junit.jupiter.api.Assumptions.abort("Netty 4.1 has no MultiThreadIoEventLoopGroup");
+      return;
+    }
+    keep(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
+    HeartbeatNode node = keep(HeartbeatNode.builder().localId("a").eventLoopGroup(group)
+        .bind(new InetSocketAddress(LOOPBACK, 0)).interval(INTERVAL).keyRing(KeyRing.of(1, KEY))
+        .build().start());
+    assertThat(node.io()).isEqualTo("epoll");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HeartbeatNode.builder()
+        .localId("b").eventLoopGroup(group).io(IoMode.NIO)
+        .bind(new InetSocketAddress(LOOPBACK, 0)).keyRing(KeyRing.of(1, KEY)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("io=nio but the eventLoopGroup given runs epoll loops: leave io unset (the"
+            + " group decides) or pass a group of that kind");
+  }
+
   /**
    * What the node's event loop allocates per received heartbeat, over NIO: only Netty's
    * envelope of each datagram (a {@code DatagramPacket}, 24 bytes with compressed references),

@@ -30,8 +30,26 @@ final class EpollChannels {
     return cause == null ? "unavailable" : String.valueOf(cause.getMessage());
   }
 
+  /**
+   * Whether {@code group} runs epoll: Netty's {@code EpollEventLoopGroup} (both lines), or on
+   * Netty 4.2 an {@code IoEventLoopGroup} of {@code EpollIoHandler}, asked by reflection since
+   * this class also runs on 4.1, which has neither type.
+   */
   static boolean isEpoll(EventLoopGroup group) {
-    return group instanceof EpollEventLoopGroup;
+    if (group instanceof EpollEventLoopGroup) {
+      return true;
+    }
+    try {
+      ClassLoader loader = EpollChannels.class.getClassLoader();
+      Class<?> ioGroup = Class.forName("io.netty.channel.IoEventLoopGroup", false, loader);
+      if (!ioGroup.isInstance(group)) {
+        return false;
+      }
+      Class<?> handler = Class.forName("io.netty.channel.epoll.EpollIoHandler", false, loader);
+      return (Boolean) ioGroup.getMethod("isIoType", Class.class).invoke(group, handler);
+    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+      return false; // Netty 4.1: only EpollEventLoopGroup runs epoll
+    }
   }
 
   /**

@@ -76,8 +76,9 @@ public final class IoChannels {
   }
 
   /**
-   * The transport of a group made elsewhere: epoll if the group is Netty's {@code
-   * EpollEventLoopGroup}, otherwise NIO.
+   * The transport of a group made elsewhere: epoll if the group runs epoll loops (Netty's {@code
+   * EpollEventLoopGroup}, or on Netty 4.2 a {@code MultiThreadIoEventLoopGroup} of {@code
+   * EpollIoHandler}), otherwise NIO.
    */
   public static IoChannels of(EventLoopGroup group) {
     return epollAvailable() && EpollChannels.isEpoll(group) ? EpollChannels.INSTANCE : NIO;
