@@ -81,6 +81,8 @@ public final class MonitoredPeer<K> {
   /** Set while the peer waits in the timer's request queue. */
   @SuppressWarnings("unused") // through QUEUED
   private volatile int queued;
+  /** The next peer in the timer's request list while queued (SuspicionTimer). */
+  MonitoredPeer<K> queueNext;
   /** When the timer will next look at this peer; read by the heartbeat path. */
   volatile long scheduledAtNanos;
   volatile boolean scheduled;

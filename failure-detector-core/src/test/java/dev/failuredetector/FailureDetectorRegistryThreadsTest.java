@@ -234,4 +234,43 @@ class FailureDetectorRegistryThreadsTest {
       assertThat(allocated).as("bytes for 600,000 heartbeats").isLessThan(1024);
     }
   }
+
+  /**
+   * A heartbeat that moves the peer's deadline earlier than the timer's entry asks the timer to
+   * look again; that request (and the timer serving it) allocates nothing either. Phi set for a
+   * 1 h interval that hears a heartbeat every 20 ms learns the shorter interval: each heartbeat
+   * lowers the mean and pulls every peer's deadline in, and the timer ticks between heartbeats,
+   * so each heartbeat makes a new request (as on a node whose peers beat faster than it expects).
+   */
+  @Test
+  void heartbeatsThatMoveTheDeadlineEarlier_andTheTimerServingThem_allocateNothing() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ManualClock clock = new ManualClock(0);
+    ManualTicks ticks = new ManualTicks(clock);
+    try (FailureDetectorRegistry<String> registry = FailureDetectorRegistry.builder()
+        .detector(DetectorSpec.phi().withInterval(Duration.ofHours(1))).clock(clock).tickScheduler(ticks)
+        .build()) {
+      String[] keys = new String[100];
+      for (int i = 0; i < keys.length; i++) {
+        keys[i] = "peer-" + i;
+        registry.register(keys[i]);
+        registry.heartbeat(keys[i]); // first heartbeat: a transition, allowed to allocate
+      }
+      ticks.advanceMillis(10);
+      long before = threads.getCurrentThreadAllocatedBytes();
+      for (int round = 0; round < 2_000; round++) {
+        ticks.advanceMillis(10); // every peer's interval: 20 ms
+        for (String key : keys) {
+          registry.heartbeat(key);
+        }
+        ticks.advanceMillis(10); // the timer serves this round's requests
+      }
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      RegistryStats stats = registry.stats();
+      assertThat(stats.heartbeatsRecorded()).isEqualTo(200_100);
+      assertThat(stats.peers(PeerState.AVAILABLE)).isEqualTo(keys.length);
+      assertThat(allocated).as("bytes for 200,000 heartbeats and 4,000 ticks").isLessThan(1024);
+    }
+  }
 }

@@ -104,8 +104,7 @@ public final class NodeThroughput {
 
   /** The same blast at a bare Netty UDP server: datagrams per second it received. */
   private static double bareNetty(int run, byte[][] messages) throws Exception {
-    IoChannels io = IO == IoMode.NIO || !IoChannels.epollAvailable() ? IoChannels.nio()
-        : IoChannels.epoll();
+    IoChannels io = IoChannels.of(IO, null);
     io.netty.channel.EventLoopGroup group = io.newGroup("bare-netty");
     CountingHandler handler = new CountingHandler();
     try (DatagramChannel sender = DatagramChannel.open()) {
@@ -228,7 +227,7 @@ public final class NodeThroughput {
       System.out.printf("throughput (%s) run %d: %,d of %,d heartbeats handled in %.2f s: %,.0f"
           + " heartbeats/s (%,d recorded, %,d refused by the sequence guard); %,d lost in the"
           + " kernel (the node fell behind); %.1f B allocated per heartbeat on the node's"
-          + " threads%n", node.io(), run, handled, messages.length, rate[1], rate[0],
+          + " threads%n", node.io().name().toLowerCase(java.util.Locale.ROOT), run, handled, messages.length, rate[1], rate[0],
           accepted, handled - accepted, messages.length - handled, perHeartbeat);
       return new double[] {rate[0], perHeartbeat};
     }

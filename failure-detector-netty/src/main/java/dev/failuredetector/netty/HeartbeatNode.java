@@ -513,9 +513,9 @@ public final class HeartbeatNode implements AutoCloseable {
     return eventLoop;
   }
 
-  /** The I/O transport the node's sockets run on: {@code "epoll"} or {@code "nio"}. */
-  public String io() {
-    return io.name();
+  /** The I/O transport the node's sockets run on: {@link IoMode#EPOLL} or {@link IoMode#NIO}. */
+  public IoMode io() {
+    return io.mode();
   }
 
   /** The heartbeat interval, the one the node gives to its detectors. */
@@ -939,17 +939,7 @@ public final class HeartbeatNode implements AutoCloseable {
             + " anyone who can reach this node make a dead peer look alive or a live one gone");
       }
       // Before the registry is made: a failure here leaves no thread behind.
-      IoChannels channels = group != null ? IoChannels.of(group) : switch (io) {
-        case AUTO -> IoChannels.epollAvailable() ? IoChannels.epoll() : IoChannels.nio();
-        case NIO -> IoChannels.nio();
-        case EPOLL -> IoChannels.epoll();
-      };
-      if (group != null && io != IoMode.AUTO
-          && !channels.name().equals(io.name().toLowerCase(java.util.Locale.ROOT))) {
-        throw new IllegalStateException("io=" + io.name().toLowerCase(java.util.Locale.ROOT)
-            + " but the eventLoopGroup given runs " + channels.name() + " loops: leave io unset"
-            + " (the group decides) or pass a group of that kind");
-      }
+      IoChannels channels = IoChannels.of(io, group);
       Duration interval = Duration.ofNanos(intervalNanos);
       FailureDetectorRegistry<String> target;
       if (externalRegistry != null) {

@@ -42,18 +42,15 @@ class ProbeTest {
   private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Resources resources = new Resources();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
+    resources.close();
   }
 
   private <T extends AutoCloseable> T keep(T resource) {
-    resources.add(resource);
-    return resource;
+    return resources.keep(resource);
   }
 
   /** A keyed UDP node; silence makes a target suspected after 600 ms. */

@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.internal;
 
+import dev.failuredetector.netty.IoMode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -17,7 +18,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 final class EpollChannels {
 
-  static final IoChannels INSTANCE = new IoChannels("epoll", EpollDatagramChannel.class,
+  static final IoChannels INSTANCE = new IoChannels(IoMode.EPOLL, EpollDatagramChannel.class,
       EpollSocketChannel.class, EpollServerSocketChannel.class);
 
   private EpollChannels() {}

@@ -1,5 +1,6 @@
 package dev.failuredetector.netty.internal;
 
+import dev.failuredetector.netty.IoMode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,20 +25,44 @@ public final class IoChannels {
   /** Datagrams the native transport reads per system call ({@code recvmmsg}). */
   public static final int DATAGRAMS_PER_READ = 16;
 
-  private static final IoChannels NIO = new IoChannels("nio", NioDatagramChannel.class,
+  private static final IoChannels NIO = new IoChannels(IoMode.NIO, NioDatagramChannel.class,
       NioSocketChannel.class, NioServerSocketChannel.class);
 
-  private final String name;
+  private final IoMode mode;
   private final Class<? extends DatagramChannel> datagram;
   private final Class<? extends SocketChannel> socket;
   private final Class<? extends ServerSocketChannel> serverSocket;
 
-  IoChannels(String name, Class<? extends DatagramChannel> datagram,
+  IoChannels(IoMode mode, Class<? extends DatagramChannel> datagram,
       Class<? extends SocketChannel> socket, Class<? extends ServerSocketChannel> serverSocket) {
-    this.name = name;
+    this.mode = mode;
     this.datagram = datagram;
     this.socket = socket;
     this.serverSocket = serverSocket;
+  }
+
+  /**
+   * The transport a node runs on: that of {@code group} if one is given (its loops decide), else
+   * the one {@code mode} names, AUTO being epoll where it loads and NIO elsewhere.
+   *
+   * @throws IllegalStateException if {@code mode} is EPOLL and epoll cannot load here, or a mode
+   *     other than AUTO contradicts {@code group}'s loops (the message says which and why)
+   */
+  public static IoChannels of(IoMode mode, EventLoopGroup group) {
+    if (group != null) {
+      IoChannels loops = of(group);
+      if (mode != IoMode.AUTO && mode != loops.mode) {
+        throw new IllegalStateException("io=" + lowerCase(mode) + " but the eventLoopGroup given"
+            + " runs " + loops + " loops: leave io unset (the group decides) or pass a group of"
+            + " that kind");
+      }
+      return loops;
+    }
+    return switch (mode) {
+      case AUTO -> epollAvailable() ? EpollChannels.INSTANCE : NIO;
+      case NIO -> NIO;
+      case EPOLL -> epoll();
+    };
   }
 
   /** Java NIO: everywhere. */
@@ -84,9 +109,13 @@ public final class IoChannels {
     return epollAvailable() && EpollChannels.isEpoll(group) ? EpollChannels.INSTANCE : NIO;
   }
 
-  /** {@code "nio"} or {@code "epoll"}. */
-  public String name() {
-    return name;
+  /** {@link IoMode#NIO} or {@link IoMode#EPOLL}. */
+  public IoMode mode() {
+    return mode;
+  }
+
+  private static String lowerCase(IoMode mode) {
+    return mode.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** A group of one event loop thread of this transport named {@code name}, a daemon. */
@@ -114,6 +143,6 @@ public final class IoChannels {
 
   @Override
   public String toString() {
-    return name;
+    return lowerCase(mode);
   }
 }

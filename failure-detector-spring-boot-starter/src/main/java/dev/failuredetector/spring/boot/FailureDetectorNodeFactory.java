@@ -3,7 +3,6 @@ package dev.failuredetector.spring.boot;
 import dev.failuredetector.DetectorSpec;
 import dev.failuredetector.netty.HeartbeatNode;
 import dev.failuredetector.netty.HostPort;
-import dev.failuredetector.netty.IoMode;
 import dev.failuredetector.netty.KeyRing;
 import dev.failuredetector.netty.KeySource;
 import dev.failuredetector.netty.ProbeTarget;
@@ -74,12 +73,11 @@ final class FailureDetectorNodeFactory {
       throw new InvalidFailureDetectorPropertyException(P + "io", null,
           "expected auto, nio or epoll");
     }
-    if (properties.getIo() == IoMode.EPOLL) {
-      try {
-        IoChannels.epoll(); // fails here, under the property, rather than at build()
-      } catch (IllegalStateException e) {
-        throw new InvalidFailureDetectorPropertyException(P + "io", "epoll", e.getMessage());
-      }
+    try {
+      IoChannels.of(properties.getIo(), null); // what build() will ask: fails here, named
+    } catch (IllegalStateException e) {
+      throw new InvalidFailureDetectorPropertyException(P + "io", properties.getIo(),
+          e.getMessage());
     }
     node.io(properties.getIo());
     Duration interval = properties.getInterval();

@@ -189,7 +189,7 @@ class FailureDetectorNodeFactoryTest {
     try {
       assertThat(node.localId()).isEqualTo("orders-a");
       assertThat(node.transport()).isEqualTo(Transport.TCP);
-      assertThat(node.io()).isEqualTo("nio"); // auto, without the native library
+      assertThat(node.io()).isEqualTo(IoMode.NIO); // auto, without the native library
       assertThat(node.registry().snapshot("orders-b")).isPresent();
       assertThat(node.registry().snapshot("orders-a")).isEmpty();
     } finally {
