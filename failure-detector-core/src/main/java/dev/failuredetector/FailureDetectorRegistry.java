@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -60,7 +59,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   private final RegistryPlugin[] plugins;
   private volatile DetectorSpec spec;
 
-  private final ConcurrentHashMap<K, MonitoredPeer<K>> peers = new ConcurrentHashMap<>();
+  private final PeerIndex<K> peers = new PeerIndex<>();
   private final Object membership = new Object();
   private final RegistryCounters counters = new RegistryCounters();
   private final TransitionPublisher<K> publisher;
@@ -131,7 +130,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
       // Lock order: membership, then peer. Publishing inside both keeps a key's REMOVED and a
       // later REGISTERED in order for listeners.
       synchronized (peer) {
-        peers.put(key, peer);
+        peers.put(peer);
         transitions.registered(peer);
       }
       return peer;
@@ -168,7 +167,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
   /** Returns whether {@code key} is registered. */
   public boolean contains(K key) {
-    return key != null && peers.containsKey(key);
+    return key != null && peers.get(key) != null;
   }
 
   /** Returns the handle of {@code key}, or empty if it is not registered. */
@@ -250,9 +249,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   public List<PeerSnapshot<K>> snapshots() {
     long now = clock.nanoTime();
     List<PeerSnapshot<K>> result = new ArrayList<>(peers.size());
-    for (MonitoredPeer<K> peer : peers.values()) {
-      result.add(peer.snapshot(now));
-    }
+    peers.forEach(peer -> result.add(peer.snapshot(now)));
     return result;
   }
 
@@ -263,7 +260,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
    */
   public void forEachPeer(java.util.function.Consumer<? super MonitoredPeer<K>> action) {
     Objects.requireNonNull(action, "action must not be null");
-    peers.values().forEach(action);
+    peers.forEach(action);
   }
 
   /** The registry's counters now, as one snapshot; O(1), whatever the number of peers. */
@@ -317,12 +314,12 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
     synchronized (membership) {
       LiveTuning.checkChangeable(spec, next);
       spec = next;
-      for (MonitoredPeer<K> peer : peers.values()) {
+      peers.forEach(peer -> {
         synchronized (peer) { // a restart swaps detectors under this monitor: see newDetector
           LiveTuning.apply(next, peer.detector);
         }
         timer.requestEvaluation(peer);
-      }
+      });
     }
   }
 

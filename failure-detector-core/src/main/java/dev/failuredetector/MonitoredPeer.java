@@ -31,7 +31,7 @@ import java.util.OptionalDouble;
  *
  * @param <K> the key type
  */
-public final class MonitoredPeer<K> {
+public final class MonitoredPeer<K> extends SequenceGuard {
 
   /*
    * Who touches what:
@@ -56,7 +56,6 @@ public final class MonitoredPeer<K> {
     }
   }
 
-  private static final long NONE = Long.MIN_VALUE;
 
   final K key;
   private final FailureDetectorRegistry<K> registry;
@@ -68,13 +67,14 @@ public final class MonitoredPeer<K> {
   volatile PeerState state = PeerState.UNKNOWN;
   volatile TransitionReason reason = TransitionReason.REGISTERED;
   volatile long stateSinceNanos;
+  /** The current incarnation as readers see it (the guard's own copy is the writer's). */
   volatile long incarnation = NONE;
   volatile boolean removed;
 
-  // Heartbeat writer guard and what only the writer reads.
+  // Heartbeat writer guard and what only the writer reads (and the staleness state inherited
+  // from SequenceGuard: extended rather than held, so that a heartbeat reads one object).
   @SuppressWarnings("unused") // through WRITING
   private volatile int writing;
-  private final SequenceGuard sequences;
   /** Heartbeats recorded: numbers those that come without one. */
   private long heartbeats;
 
@@ -95,8 +95,8 @@ public final class MonitoredPeer<K> {
 
   MonitoredPeer(K key, FailureDetectorRegistry<K> registry, FailureDetector detector,
       ArrivalObserver observer, long intervalNanos, long nowNanos) {
+    super(intervalNanos, nowNanos);
     this.key = key;
-    this.sequences = new SequenceGuard(intervalNanos, nowNanos);
     this.registry = registry;
     this.detector = detector;
     this.observer = observer;
@@ -148,12 +148,12 @@ public final class MonitoredPeer<K> {
       return registry.counters().count(HeartbeatOutcome.COALESCED);
     }
     try {
-      HeartbeatOutcome stale = sequences.check(true, incarnation, sequence, nowNanos);
+      HeartbeatOutcome stale = check(true, incarnation, sequence, nowNanos);
       if (stale != null) {
         return registry.counters().count(stale);
       }
       // A goodbye of a newer run: later heartbeats of that run are a recovery, not a restart.
-      sequences.accept(true, incarnation, sequence, nowNanos);
+      accept(true, incarnation, sequence, nowNanos);
       this.incarnation = incarnation;
     } finally {
       WRITING.setRelease(this, 0);
@@ -247,13 +247,13 @@ public final class MonitoredPeer<K> {
       number = withSequence ? sequence : heartbeats + 1;
       if (withSequence) {
         HeartbeatOutcome stale =
-            sequences.check(withIncarnation, newIncarnation, sequence, nowNanos);
+            check(withIncarnation, newIncarnation, sequence, nowNanos);
         if (stale != null) {
           WRITING.setRelease(this, 0);
           return registry.counters().count(stale);
         }
-        boolean restart = sequences.changes(withIncarnation, newIncarnation);
-        sequences.accept(withIncarnation, newIncarnation, sequence, nowNanos);
+        boolean restart = changes(withIncarnation, newIncarnation);
+        accept(withIncarnation, newIncarnation, sequence, nowNanos);
         if (restart) {
           restart(newIncarnation, number, nowNanos);
           WRITING.setRelease(this, 0);

@@ -90,8 +90,17 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   /** Writer-owned: suspicion-ending heartbeats, decayed by SUSPICION_DECAY per heartbeat. */
   private double recentSuspicions;
 
-  /** Writer-owned. */
-  private final IntervalStatistics history;
+  /** Writer-owned: the exact window, or null with the windowless estimator (the ewma* fields). */
+  private final HeartbeatHistory window;
+  /*
+   * Writer-owned: the windowless estimator's numbers (EwmaIntervals' rule), kept in the detector
+   * rather than in an object of their own so that a heartbeat reads one object: a separate
+   * estimator was one more dependent cache miss per heartbeat at 100,000 peers.
+   */
+  private final double ewmaAlpha;
+  private int ewmaCount;
+  private double ewmaMean;
+  private double ewmaVariance;
 
   // Published (see SingleWriterFailureDetector).
   private double mean;
@@ -111,7 +120,9 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     this.learnFromRepeatedSuspicions = spec.learnSuspicions();
     this.threshold = Threshold.of(spec.threshold(), distribution);
     this.estimator = spec.estimator();
-    this.history = IntervalStatistics.of(estimator, maxSampleSize);
+    this.window =
+        estimator == IntervalEstimator.EWMA ? null : new HeartbeatHistory(maxSampleSize);
+    this.ewmaAlpha = EwmaIntervals.alpha(maxSampleSize);
     seedHistory();
     beginPublish();
     publishStatistics();
@@ -143,11 +154,11 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       // The interval that ends a suspected period is not recorded (a pause would skew the
       // statistics) unless suspicions repeat: then the estimate is wrong, not the peer late.
       if (interval < publishedTimeoutNanos()) {
-        history.add(interval);
+        addInterval(interval);
         recentSuspicions *= SUSPICION_DECAY;
       } else {
         if (learnFromRepeatedSuspicions && recentSuspicions >= REPEATED_SUSPICIONS) {
-          history.add(interval);
+          addInterval(interval);
         }
         recentSuspicions = recentSuspicions * SUSPICION_DECAY + 1;
       }
@@ -264,19 +275,45 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
         : crossingNanos(distribution, mean, stdDeviation, current);
   }
 
+  /** Writer only: folds one interval into the estimator. */
+  private void addInterval(long intervalNanos) {
+    if (window != null) {
+      window.add(intervalNanos);
+      return;
+    }
+    if (ewmaCount < maxSampleSize) {
+      ewmaCount++; // counted up to the span only: from there the weight is alpha for good
+    }
+    double weight = EwmaIntervals.weight(ewmaAlpha, ewmaCount);
+    double delta = EwmaIntervals.clamp(intervalNanos) - ewmaMean;
+    ewmaMean += weight * delta;
+    ewmaVariance = EwmaIntervals.nextVariance(ewmaVariance, weight, delta);
+  }
+
   private void seedHistory() {
     long deviation = firstHeartbeatEstimateNanos / 4;
-    history.clear();
+    if (window != null) {
+      window.clear();
+    } else {
+      ewmaCount = 0;
+      ewmaMean = 0;
+      ewmaVariance = 0;
+    }
     recentSuspicions = 0;
-    history.add(firstHeartbeatEstimateNanos - deviation);
-    history.add(firstHeartbeatEstimateNanos + deviation);
+    addInterval(firstHeartbeatEstimateNanos - deviation);
+    addInterval(firstHeartbeatEstimateNanos + deviation);
   }
 
   /** Writer only, between beginPublish and endPublish. */
   private void publishStatistics() {
     Threshold current = threshold;
-    intervalMean = history.mean();
-    intervalStdDeviation = history.stdDeviation();
+    if (window != null) {
+      intervalMean = window.mean();
+      intervalStdDeviation = window.stdDeviation();
+    } else {
+      intervalMean = ewmaMean;
+      intervalStdDeviation = Math.sqrt(ewmaVariance);
+    }
     if (distribution == PhiDistribution.EXPONENTIAL) {
       // An exponential's deviation equals its mean, so the deviation floor bounds the mean.
       mean = Math.max(intervalMean, minStdDeviationNanos) + acceptableHeartbeatPauseNanos;
