@@ -72,13 +72,8 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
    * and isAvailable costs a subtraction and a comparison.
    */
 
-  private final PhiDistribution distribution;
-  private final int maxSampleSize;
-  private final long minStdDeviationNanos;
-  private final long acceptableHeartbeatPauseNanos;
-  private final long firstHeartbeatEstimateNanos;
-  private final boolean learnFromRepeatedSuspicions;
-  private final IntervalEstimator estimator;
+  /** The spec's fixed settings, one object shared by a registry's detectors. */
+  private final Settings settings;
   private volatile Threshold threshold;
 
   /** Earlier suspicion-ending heartbeats after which the next one's interval is recorded. */
@@ -97,7 +92,6 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
    * rather than in an object of their own so that a heartbeat reads one object: a separate
    * estimator was one more dependent cache miss per heartbeat at 100,000 peers.
    */
-  private final double ewmaAlpha;
   private int ewmaCount;
   private double ewmaMean;
   private double ewmaVariance;
@@ -112,17 +106,10 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
 
   PhiAccrualFailureDetector(DetectorSpec.Phi spec, NanoClock clock) {
     super(clock);
-    this.distribution = spec.distribution();
-    this.maxSampleSize = spec.window();
-    this.minStdDeviationNanos = spec.minStd().toNanos();
-    this.acceptableHeartbeatPauseNanos = spec.pause().toNanos();
-    this.firstHeartbeatEstimateNanos = spec.interval().toNanos();
-    this.learnFromRepeatedSuspicions = spec.learnSuspicions();
-    this.threshold = Threshold.of(spec.threshold(), distribution);
-    this.estimator = spec.estimator();
-    this.window =
-        estimator == IntervalEstimator.EWMA ? null : new HeartbeatHistory(maxSampleSize);
-    this.ewmaAlpha = EwmaIntervals.alpha(maxSampleSize);
+    this.settings = Settings.of(spec);
+    this.threshold = Threshold.of(spec.threshold(), settings.distribution);
+    this.window = settings.estimator == IntervalEstimator.EWMA ? null
+        : new HeartbeatHistory(settings.maxSampleSize);
     seedHistory();
     beginPublish();
     publishStatistics();
@@ -157,7 +144,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
         addInterval(interval);
         recentSuspicions *= SUSPICION_DECAY;
       } else {
-        if (learnFromRepeatedSuspicions && recentSuspicions >= REPEATED_SUSPICIONS) {
+        if (settings.learnFromRepeatedSuspicions && recentSuspicions >= REPEATED_SUSPICIONS) {
           addInterval(interval);
         }
         recentSuspicions = recentSuspicions * SUSPICION_DECAY + 1;
@@ -181,7 +168,8 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     do {
       stamp = readStamp();
       result = monitoring
-          ? distribution.phi((double) (nowNanos - lastHeartbeatNanos), mean, stdDeviation)
+          ? settings.distribution.phi((double) (nowNanos - lastHeartbeatNanos), mean,
+              stdDeviation)
           : 0.0;
     } while (!validate(stamp));
     return result;
@@ -195,7 +183,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   @Override
   public void setThreshold(double threshold) {
     this.threshold = Threshold.of(SpecText.positiveFinite(kind(), "threshold", threshold),
-        distribution);
+        settings.distribution);
   }
 
   @Override
@@ -204,7 +192,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   }
 
   private String kind() {
-    return DetectorSpec.Phi.kindOf(distribution);
+    return DetectorSpec.Phi.kindOf(settings.distribution);
   }
 
   /**
@@ -234,37 +222,37 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
 
   /** Returns the model of the intervals. */
   public PhiDistribution distribution() {
-    return distribution;
+    return settings.distribution;
   }
 
   /** Returns how the intervals are estimated: the exact window, or windowless. */
   public IntervalEstimator estimator() {
-    return estimator;
+    return settings.estimator;
   }
 
   /** Returns the most intervals kept (with {@link IntervalEstimator#EWMA}, the span). */
   public int maxSampleSize() {
-    return maxSampleSize;
+    return settings.maxSampleSize;
   }
 
   /** Returns the floor on the standard deviation. */
   public Duration minStdDeviation() {
-    return Duration.ofNanos(minStdDeviationNanos);
+    return Duration.ofNanos(settings.minStdDeviationNanos);
   }
 
   /** Returns the pause added to the mean interval. */
   public Duration acceptableHeartbeatPause() {
-    return Duration.ofNanos(acceptableHeartbeatPauseNanos);
+    return Duration.ofNanos(settings.acceptableHeartbeatPauseNanos);
   }
 
   /** Whether an interval ending a suspicion is recorded once suspicions repeat (see above). */
   public boolean learnsFromRepeatedSuspicions() {
-    return learnFromRepeatedSuspicions;
+    return settings.learnFromRepeatedSuspicions;
   }
 
   /** Returns the interval the history is seeded with. */
   public Duration firstHeartbeatEstimate() {
-    return Duration.ofNanos(firstHeartbeatEstimateNanos);
+    return Duration.ofNanos(settings.firstHeartbeatEstimateNanos);
   }
 
   @Override
@@ -272,7 +260,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     Threshold current = threshold;
     return current == cachedTimeoutThreshold
         ? cachedTimeoutNanos
-        : crossingNanos(distribution, mean, stdDeviation, current);
+        : crossingNanos(settings.distribution, mean, stdDeviation, current);
   }
 
   /** Writer only: folds one interval into the estimator. */
@@ -281,17 +269,17 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       window.add(intervalNanos);
       return;
     }
-    if (ewmaCount < maxSampleSize) {
+    if (ewmaCount < settings.maxSampleSize) {
       ewmaCount++; // counted up to the span only: from there the weight is alpha for good
     }
-    double weight = EwmaIntervals.weight(ewmaAlpha, ewmaCount);
+    double weight = EwmaIntervals.weight(settings.ewmaAlpha, ewmaCount);
     double delta = EwmaIntervals.clamp(intervalNanos) - ewmaMean;
     ewmaMean += weight * delta;
     ewmaVariance = EwmaIntervals.nextVariance(ewmaVariance, weight, delta);
   }
 
   private void seedHistory() {
-    long deviation = firstHeartbeatEstimateNanos / 4;
+    long deviation = settings.firstHeartbeatEstimateNanos / 4;
     if (window != null) {
       window.clear();
     } else {
@@ -300,8 +288,8 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       ewmaVariance = 0;
     }
     recentSuspicions = 0;
-    addInterval(firstHeartbeatEstimateNanos - deviation);
-    addInterval(firstHeartbeatEstimateNanos + deviation);
+    addInterval(settings.firstHeartbeatEstimateNanos - deviation);
+    addInterval(settings.firstHeartbeatEstimateNanos + deviation);
   }
 
   /** Writer only, between beginPublish and endPublish. */
@@ -314,15 +302,16 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       intervalMean = ewmaMean;
       intervalStdDeviation = Math.sqrt(ewmaVariance);
     }
-    if (distribution == PhiDistribution.EXPONENTIAL) {
+    if (settings.distribution == PhiDistribution.EXPONENTIAL) {
       // An exponential's deviation equals its mean, so the deviation floor bounds the mean.
-      mean = Math.max(intervalMean, minStdDeviationNanos) + acceptableHeartbeatPauseNanos;
+      mean = Math.max(intervalMean, settings.minStdDeviationNanos)
+          + settings.acceptableHeartbeatPauseNanos;
       stdDeviation = mean;
     } else {
-      mean = intervalMean + acceptableHeartbeatPauseNanos;
-      stdDeviation = Math.max(intervalStdDeviation, minStdDeviationNanos);
+      mean = intervalMean + settings.acceptableHeartbeatPauseNanos;
+      stdDeviation = Math.max(intervalStdDeviation, settings.minStdDeviationNanos);
     }
-    cachedTimeoutNanos = crossingNanos(distribution, mean, stdDeviation, current);
+    cachedTimeoutNanos = crossingNanos(settings.distribution, mean, stdDeviation, current);
     if (cachedTimeoutThreshold != current) {
       // Stored only when it changed: the threshold is one object shared by a registry's
       // detectors, so a store at every heartbeat would be a cross-region reference store (a GC
@@ -403,8 +392,48 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   @Override
   public String toString() {
     return "PhiAccrualFailureDetector[threshold=" + threshold.value + ", distribution="
-        + distribution + ", timeout=" + Duration.ofNanos(timeoutNanos()) + ", monitoring="
-        + isMonitoring() + "]";
+        + settings.distribution + ", timeout=" + Duration.ofNanos(timeoutNanos())
+        + ", monitoring=" + isMonitoring() + "]";
+  }
+
+  /**
+   * A spec's fixed settings in the units the detector computes in. Shared, not copied into each
+   * detector: at a million peers every per-detector field is megabytes.
+   */
+  static final class Settings {
+    /** The last one made: a registry's detectors come from one spec, so they share this. */
+    private static volatile Settings last;
+
+    final DetectorSpec.Phi spec;
+    final PhiDistribution distribution;
+    final int maxSampleSize;
+    final long minStdDeviationNanos;
+    final long acceptableHeartbeatPauseNanos;
+    final long firstHeartbeatEstimateNanos;
+    final boolean learnFromRepeatedSuspicions;
+    final IntervalEstimator estimator;
+    final double ewmaAlpha;
+
+    private Settings(DetectorSpec.Phi spec) {
+      this.spec = spec;
+      this.distribution = spec.distribution();
+      this.maxSampleSize = spec.window();
+      this.minStdDeviationNanos = spec.minStd().toNanos();
+      this.acceptableHeartbeatPauseNanos = spec.pause().toNanos();
+      this.firstHeartbeatEstimateNanos = spec.interval().toNanos();
+      this.learnFromRepeatedSuspicions = spec.learnSuspicions();
+      this.estimator = spec.estimator();
+      this.ewmaAlpha = EwmaIntervals.alpha(maxSampleSize);
+    }
+
+    static Settings of(DetectorSpec.Phi spec) {
+      Settings cached = last;
+      if (cached == null || !cached.spec.equals(spec)) {
+        cached = new Settings(spec);
+        last = cached;
+      }
+      return cached;
+    }
   }
 
   /** A threshold with its standardized crossing point, replaced as a whole when it changes. */

@@ -86,6 +86,8 @@ public class RegistryHeartbeatBenchmark {
   public static class Cursor {
     String[] order;
     MonitoredPeer<String>[] handleOrder;
+    /** The next sequence number of each position's peer (heartbeats with numbers). */
+    long[] sequences;
     int next;
 
     @Setup(Level.Trial)
@@ -103,6 +105,7 @@ public class RegistryHeartbeatBenchmark {
         order[i] = order[j];
         order[j] = swap;
       }
+      sequences = new long[order.length];
       handleOrder = new MonitoredPeer[order.length];
       for (int i = 0; i < order.length; i++) {
         handleOrder[i] = shared.registry.peer(order[i]).orElseThrow();
@@ -164,6 +167,19 @@ public class RegistryHeartbeatBenchmark {
   @Threads(2)
   public HeartbeatOutcome twoThreadsByHandle(Cursor cursor) {
     return heartbeatByHandle(cursor);
+  }
+
+  /**
+   * As the transport records a datagram: through the handle, with the sender's incarnation and
+   * sequence number, so the staleness check runs too.
+   */
+  @Benchmark
+  @Threads(1)
+  public HeartbeatOutcome oneThreadByHandleSequenced(Cursor cursor) {
+    int position = cursor.next;
+    MonitoredPeer<String> peer = cursor.handleOrder[position];
+    cursor.next = position + 1 == cursor.handleOrder.length ? 0 : position + 1;
+    return peer.heartbeat(7, ++cursor.sequences[position], System.nanoTime());
   }
 
   private static HeartbeatOutcome heartbeatByHandle(Cursor cursor) {
