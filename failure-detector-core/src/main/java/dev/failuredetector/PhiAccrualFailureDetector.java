@@ -85,20 +85,19 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   /** Writer-owned: suspicion-ending heartbeats, decayed by SUSPICION_DECAY per heartbeat. */
   private double recentSuspicions;
 
-  /** Writer-owned: the exact window, or null with the windowless estimator (the ewma* fields). */
+  /** Writer-owned: the exact window, or null with the windowless estimator (below). */
   private final HeartbeatHistory window;
   /*
-   * Writer-owned: the windowless estimator's numbers (EwmaIntervals' rule), kept in the detector
-   * rather than in an object of their own so that a heartbeat reads one object: a separate
-   * estimator was one more dependent cache miss per heartbeat at 100,000 peers.
+   * Writer-owned: the windowless estimator's count and variance (EwmaIntervals' rule; its mean
+   * is intervalMean itself), kept in the detector rather than in an object of their own so that a
+   * heartbeat reads one object: a separate estimator was one more dependent cache miss per
+   * heartbeat at 100,000 peers, and 40 bytes a peer.
    */
   private int ewmaCount;
-  private double ewmaMean;
   private double ewmaVariance;
 
-  // Published (see SingleWriterFailureDetector).
-  private double mean;
-  private double stdDeviation;
+  // Published (see SingleWriterFailureDetector). The model's mean and deviation (pause and floor
+  // applied) are derived from these two when read, not stored: 16 bytes a peer.
   private double intervalMean;
   private double intervalStdDeviation;
   private long cachedTimeoutNanos;
@@ -131,26 +130,32 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
 
   @Override
   public void heartbeat(long nowNanos) {
-    if (!writerMonitoring()) {
-      seedHistory(); // as Pekko: the first heartbeat starts from the seeded history
-    } else {
+    boolean seed = !writerMonitoring();
+    boolean record = false;
+    long interval = 0;
+    if (!seed) {
       if (isStale(nowNanos)) {
         return;
       }
-      long interval = nowNanos - writerLastHeartbeatNanos();
+      interval = nowNanos - writerLastHeartbeatNanos();
       // The interval that ends a suspected period is not recorded (a pause would skew the
       // statistics) unless suspicions repeat: then the estimate is wrong, not the peer late.
       if (interval < publishedTimeoutNanos()) {
-        addInterval(interval);
+        record = true;
         recentSuspicions *= SUSPICION_DECAY;
       } else {
-        if (settings.learnFromRepeatedSuspicions && recentSuspicions >= REPEATED_SUSPICIONS) {
-          addInterval(interval);
-        }
+        record = settings.learnFromRepeatedSuspicions
+            && recentSuspicions >= REPEATED_SUSPICIONS;
         recentSuspicions = recentSuspicions * SUSPICION_DECAY + 1;
       }
     }
+    // Inside the update: the windowless estimator's mean is the published intervalMean.
     beginPublish();
+    if (seed) {
+      seedHistory(); // as Pekko: the first heartbeat starts from the seeded history
+    } else if (record) {
+      addInterval(interval);
+    }
     publishHeartbeat(nowNanos);
     publishStatistics();
     endPublish();
@@ -167,10 +172,8 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
     long stamp;
     do {
       stamp = readStamp();
-      result = monitoring
-          ? settings.distribution.phi((double) (nowNanos - lastHeartbeatNanos), mean,
-              stdDeviation)
-          : 0.0;
+      result = monitoring ? phiOf(nowNanos - lastHeartbeatNanos, intervalMean,
+          intervalStdDeviation) : 0.0;
     } while (!validate(stamp));
     return result;
   }
@@ -258,9 +261,21 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
   @Override
   long publishedTimeoutNanos() {
     Threshold current = threshold;
-    return current == cachedTimeoutThreshold
-        ? cachedTimeoutNanos
-        : crossingNanos(settings.distribution, mean, stdDeviation, current);
+    return current == cachedTimeoutThreshold ? cachedTimeoutNanos : timeoutOf(current);
+  }
+
+  /** Phi after {@code elapsedNanos}, for intervals of this mean and deviation (pause, floor). */
+  private double phiOf(long elapsedNanos, double intervalMean, double intervalStdDeviation) {
+    double mean = settings.modelMean(intervalMean);
+    return settings.distribution.phi((double) elapsedNanos, mean,
+        settings.modelStdDeviation(mean, intervalStdDeviation));
+  }
+
+  /** The timeout at {@code threshold} for the published intervals. */
+  private long timeoutOf(Threshold threshold) {
+    double mean = settings.modelMean(intervalMean);
+    return crossingNanos(settings.distribution, mean,
+        settings.modelStdDeviation(mean, intervalStdDeviation), threshold);
   }
 
   /** Writer only: folds one interval into the estimator. */
@@ -273,8 +288,8 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       ewmaCount++; // counted up to the span only: from there the weight is alpha for good
     }
     double weight = EwmaIntervals.weight(settings.ewmaAlpha, ewmaCount);
-    double delta = EwmaIntervals.clamp(intervalNanos) - ewmaMean;
-    ewmaMean += weight * delta;
+    double delta = EwmaIntervals.clamp(intervalNanos) - intervalMean;
+    intervalMean += weight * delta;
     ewmaVariance = EwmaIntervals.nextVariance(ewmaVariance, weight, delta);
   }
 
@@ -284,7 +299,7 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       window.clear();
     } else {
       ewmaCount = 0;
-      ewmaMean = 0;
+      intervalMean = 0;
       ewmaVariance = 0;
     }
     recentSuspicions = 0;
@@ -299,19 +314,9 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       intervalMean = window.mean();
       intervalStdDeviation = window.stdDeviation();
     } else {
-      intervalMean = ewmaMean;
-      intervalStdDeviation = Math.sqrt(ewmaVariance);
+      intervalStdDeviation = Math.sqrt(ewmaVariance); // the mean is updated in place
     }
-    if (settings.distribution == PhiDistribution.EXPONENTIAL) {
-      // An exponential's deviation equals its mean, so the deviation floor bounds the mean.
-      mean = Math.max(intervalMean, settings.minStdDeviationNanos)
-          + settings.acceptableHeartbeatPauseNanos;
-      stdDeviation = mean;
-    } else {
-      mean = intervalMean + settings.acceptableHeartbeatPauseNanos;
-      stdDeviation = Math.max(intervalStdDeviation, settings.minStdDeviationNanos);
-    }
-    cachedTimeoutNanos = crossingNanos(settings.distribution, mean, stdDeviation, current);
+    cachedTimeoutNanos = timeoutOf(current);
     if (cachedTimeoutThreshold != current) {
       // Stored only when it changed: the threshold is one object shared by a registry's
       // detectors, so a store at every heartbeat would be a cross-region reference store (a GC
@@ -424,6 +429,20 @@ public final class PhiAccrualFailureDetector extends SingleWriterFailureDetector
       this.learnFromRepeatedSuspicions = spec.learnSuspicions();
       this.estimator = spec.estimator();
       this.ewmaAlpha = EwmaIntervals.alpha(maxSampleSize);
+    }
+
+    /** The model's mean for intervals of {@code intervalMean}: the pause added. */
+    double modelMean(double intervalMean) {
+      // An exponential's deviation equals its mean, so the deviation floor bounds the mean.
+      return (distribution == PhiDistribution.EXPONENTIAL
+          ? Math.max(intervalMean, minStdDeviationNanos) : intervalMean)
+          + acceptableHeartbeatPauseNanos;
+    }
+
+    /** The model's deviation: the floor applied (the mean itself for an exponential). */
+    double modelStdDeviation(double modelMean, double intervalStdDeviation) {
+      return distribution == PhiDistribution.EXPONENTIAL ? modelMean
+          : Math.max(intervalStdDeviation, minStdDeviationNanos);
     }
 
     static Settings of(DetectorSpec.Phi spec) {

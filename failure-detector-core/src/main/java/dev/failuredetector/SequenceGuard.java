@@ -47,20 +47,23 @@ class SequenceGuard {
   /** Exponentially weighted mean gap between counted messages of the current incarnation. */
   private long meanGapNanos;
   /**
-   * The remembered incarnations, {@code [incarnation, last sequence, last nanos]} each, or null
-   * until the peer first restarts: most peers never do, and three arrays made up for every peer
-   * were 144 of the registry's ~650 bytes a peer.
+   * What is known of incarnations other than the current one, or null until a message of one
+   * first comes: most peers never restart, and these fields made up for every peer were 25 of
+   * the registry's ~400 bytes a peer (three arrays, before that, 144 of ~650).
    */
-  private long[] past;
-  private int pastCount;
-  private int pastNext;
-  /**
-   * A different incarnation heard once, waiting for a second message; meaningful only while
-   * {@code hasCandidate}.
-   */
-  private long candidate;
-  private long candidateSequence;
-  private boolean hasCandidate;
+  private OtherLives others;
+
+  /** The remembered past incarnations and the candidate new one. */
+  private static final class OtherLives {
+    /** {@code [incarnation, last sequence, last nanos]} each, for {@code count} of them. */
+    final long[] past = new long[3 * REMEMBERED];
+    int count;
+    int next;
+    /** A different incarnation heard once, waiting for a second message. */
+    boolean hasCandidate;
+    long candidate;
+    long candidateSequence;
+  }
 
   /** @param sinceNanos when the peer was registered: the reference of its first message */
   SequenceGuard(long intervalNanos, long sinceNanos) {
@@ -100,12 +103,15 @@ class SequenceGuard {
       // A new incarnation numbers from 1 and began after the current one was last heard.
       return HeartbeatOutcome.IMPLAUSIBLE_SEQUENCE;
     }
-    if (hasCandidate && candidate == newIncarnation && sequence > candidateSequence) {
+    if (others == null) {
+      others = new OtherLives();
+    } else if (others.hasCandidate && others.candidate == newIncarnation
+        && sequence > others.candidateSequence) {
       return null; // its second message, the current life silent since its first: a restart
     }
-    hasCandidate = true;
-    candidate = newIncarnation;
-    candidateSequence = sequence;
+    others.hasCandidate = true;
+    others.candidate = newIncarnation;
+    others.candidateSequence = sequence;
     return HeartbeatOutcome.UNCONFIRMED_INCARNATION;
   }
 
@@ -118,24 +124,26 @@ class SequenceGuard {
   void accept(boolean withIncarnation, long newIncarnation, long sequence, long nowNanos) {
     if (changes(withIncarnation, newIncarnation)) {
       int index = pastIndex(newIncarnation);
-      if (past == null) {
-        past = new long[3 * REMEMBERED];
+      if (others == null) {
+        others = new OtherLives(); // check() made it already, unless called without it
       }
       if (index >= 0) {
         remember(index); // swap: the current one takes its place
       } else {
-        remember(pastNext);
-        pastNext = (pastNext + 1) % REMEMBERED;
-        pastCount = Math.min(pastCount + 1, REMEMBERED);
+        remember(others.next);
+        others.next = (others.next + 1) % REMEMBERED;
+        others.count = Math.min(others.count + 1, REMEMBERED);
       }
       currentIncarnation = newIncarnation;
       meanGapNanos = intervalNanos;
-      hasCandidate = false;
+      others.hasCandidate = false;
     } else if (withIncarnation && currentIncarnation == NONE) {
       currentIncarnation = newIncarnation;
     } else {
       // A counted message of the current life: whatever claimed to be a new one was not.
-      hasCandidate = false;
+      if (others != null) {
+        others.hasCandidate = false;
+      }
       if (lastSequence != NONE) {
         // Gaps longer than the interval (losses, pauses) say nothing about a faster sender.
         long gap = Math.min(intervalNanos, Math.max(0, nowNanos - lastNanos));
@@ -151,9 +159,12 @@ class SequenceGuard {
     return currentIncarnation;
   }
 
-  private int pastIndex(long candidate) {
-    for (int i = 0; i < pastCount; i++) {
-      if (past[3 * i + INCARNATION] == candidate) {
+  private int pastIndex(long incarnation) {
+    if (others == null) {
+      return -1;
+    }
+    for (int i = 0; i < others.count; i++) {
+      if (others.past[3 * i + INCARNATION] == incarnation) {
         return i;
       }
     }
@@ -165,14 +176,14 @@ class SequenceGuard {
   private static final int NANOS = 2;
 
   private long past(int index, int field) {
-    return past[3 * index + field];
+    return others.past[3 * index + field];
   }
 
   /** Stores the current incarnation, its last number and time at remembered slot {@code index}. */
   private void remember(int index) {
-    past[3 * index + INCARNATION] = currentIncarnation;
-    past[3 * index + SEQUENCE] = lastSequence;
-    past[3 * index + NANOS] = lastNanos;
+    others.past[3 * index + INCARNATION] = currentIncarnation;
+    others.past[3 * index + SEQUENCE] = lastSequence;
+    others.past[3 * index + NANOS] = lastNanos;
   }
 
   /** The gap the current incarnation's numbers advance by: the interval, or less if heard so. */

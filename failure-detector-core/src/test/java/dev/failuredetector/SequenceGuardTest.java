@@ -49,10 +49,10 @@ class SequenceGuardTest {
   void aPeerThatNeverRestarts_keepsNoPastLives() throws Exception {
     SequenceGuard guard = new SequenceGuard(SECOND, 0);
     live(guard, 7, 1, 100, 1);
-    java.lang.reflect.Field past = SequenceGuard.class.getDeclaredField("past");
-    past.setAccessible(true);
-    assertThat(past.get(guard)).as("allocated only at the first restart").isNull();
+    java.lang.reflect.Field others = SequenceGuard.class.getDeclaredField("others");
+    others.setAccessible(true);
+    assertThat(others.get(guard)).as("made only at the first message of another life").isNull();
     live(guard, 8, 1, 3, 200);
-    assertThat(past.get(guard)).isNotNull();
+    assertThat(others.get(guard)).isNotNull();
   }
 }
