@@ -58,6 +58,8 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
   private final NanoClock clock;
   private final RegistryPlugin[] plugins;
   private volatile DetectorSpec spec;
+  /** The spec's heartbeat interval: {@link #reconfigure} cannot change it. */
+  private final long intervalNanos;
 
   private final PeerIndex<K> peers = new PeerIndex<>();
   private final Object membership = new Object();
@@ -71,6 +73,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
 
   private FailureDetectorRegistry(Builder builder) {
     this.spec = builder.spec;
+    this.intervalNanos = builder.spec.interval().toNanos();
     this.maxPeers = builder.maxPeers;
     this.clock = builder.clock;
     this.plugins = builder.plugins.toArray(new RegistryPlugin[0]);
@@ -126,7 +129,7 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
             + " peers are registered; remove one or raise maxPeers to register " + key);
       }
       MonitoredPeer<K> peer = new MonitoredPeer<>(key, this, newDetector(),
-          ObserverChain.of(plugins, key), spec.interval().toNanos(), clock.nanoTime());
+          ObserverChain.of(plugins, key), intervalNanos, clock.nanoTime());
       // Lock order: membership, then peer. Publishing inside both keeps a key's REMOVED and a
       // later REGISTERED in order for listeners.
       synchronized (peer) {
@@ -350,6 +353,11 @@ public final class FailureDetectorRegistry<K> implements AutoCloseable {
    */
   void retuneIfStale(FailureDetector fresh) {
     LiveTuning.apply(spec, fresh);
+  }
+
+  /** The heartbeat interval of every peer's sender, in nanoseconds. */
+  long intervalNanos() {
+    return intervalNanos;
   }
 
   RegistryCounters counters() {

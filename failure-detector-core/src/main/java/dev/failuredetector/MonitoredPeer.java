@@ -56,7 +56,6 @@ public final class MonitoredPeer<K> extends SequenceGuard {
     }
   }
 
-
   final K key;
   private final FailureDetectorRegistry<K> registry;
   /** The plug-ins' observer of this peer's arrivals; null when none watches it. */
@@ -225,6 +224,11 @@ public final class MonitoredPeer<K> extends SequenceGuard {
     }
     return new PeerSnapshot<>(key, currentState, reason, now - stateSinceNanos, phi, sinceLast,
         current.timeoutNanos(), mean, deviation, incarnation);
+  }
+
+  @Override
+  long intervalNanos() {
+    return registry.intervalNanos();
   }
 
   /** The observer plug-ins gave this peer, null if none: for {@code removed}. */

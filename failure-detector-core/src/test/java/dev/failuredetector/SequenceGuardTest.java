@@ -23,9 +23,19 @@ class SequenceGuardTest {
     return now;
   }
 
+  /** A guard of its own, outside a registry. */
+  private static SequenceGuard guard(long intervalNanos, long sinceNanos) {
+    return new SequenceGuard(intervalNanos, sinceNanos) {
+      @Override
+      long intervalNanos() {
+        return intervalNanos;
+      }
+    };
+  }
+
   @Test
   void theLastFourLives_areRemembered_theOneBeforeIsForgotten() {
-    SequenceGuard guard = new SequenceGuard(SECOND, 0);
+    SequenceGuard guard = guard(SECOND, 0);
     long now = 1;
     for (long life = 1; life <= 6; life++) {
       now = live(guard, life, 1, 10, now);
@@ -47,7 +57,7 @@ class SequenceGuardTest {
 
   @Test
   void aPeerThatNeverRestarts_keepsNoPastLives() throws Exception {
-    SequenceGuard guard = new SequenceGuard(SECOND, 0);
+    SequenceGuard guard = guard(SECOND, 0);
     live(guard, 7, 1, 100, 1);
     java.lang.reflect.Field others = SequenceGuard.class.getDeclaredField("others");
     others.setAccessible(true);
