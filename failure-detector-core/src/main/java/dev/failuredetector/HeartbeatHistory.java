@@ -19,7 +19,7 @@ package dev.failuredetector;
  * <p><b>Not thread-safe.</b> One thread owns an instance; detectors publish its statistics to other
  * threads themselves.
  */
-public final class HeartbeatHistory {
+public final class HeartbeatHistory implements IntervalStatistics {
 
   /** Largest accepted sample magnitude, 2<sup>42</sup> ns (about 73 minutes); larger ones are clamped. */
   public static final long MAX_SAMPLE_NANOS = 1L << 42;

@@ -20,8 +20,4 @@ public final class ManualClock implements NanoClock {
   public void advanceMillis(long millis) {
     nanos += millis * 1_000_000L;
   }
-
-  public void advanceNanos(long delta) {
-    nanos += delta;
-  }
 }
