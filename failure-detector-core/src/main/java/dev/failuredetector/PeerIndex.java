@@ -22,7 +22,11 @@ import java.util.function.Consumer;
  * the handle of the key asked for or null, never another key's.
  *
  * <p>The table keeps at least half its slots empty, so a lookup of an absent key ends at an empty
- * slot after about 2.5 probes on average.
+ * slot after about 2.5 probes on average, and shrinks when removals leave it under an eighth full.
+ * Keys with equal hash codes share one run of slots, so a lookup among {@code n} of them reads up
+ * to {@code n} handles ({@code ConcurrentHashMap} would make a tree of {@code Comparable} ones):
+ * keys are registered by the application, never taken from the network, so only a key type with
+ * a poor {@code hashCode} gets there.
  *
  * @param <K> the key type
  */
@@ -103,12 +107,20 @@ final class PeerIndex<K> {
     }
     SLOTS.setRelease(current.handles, i, TOMBSTONE);
     size = size - 1;
+    if (current.handles.length > MIN_CAPACITY && 8L * size < current.handles.length) {
+      rebuild(size); // most peers left: give the memory back (amortized over the removals)
+    }
     return peer;
   }
 
   /** The number of handles; any thread. */
   int size() {
     return size;
+  }
+
+  /** Slots in the current table: for tests. */
+  int capacity() {
+    return table.handles.length;
   }
 
   /**

@@ -158,8 +158,11 @@ abstract class SequenceGuard {
    */
   abstract long intervalNanos();
 
-  /** The current incarnation, or {@link #NONE}. */
-  long incarnation() {
+  /**
+   * The current incarnation as the writer sees it, or {@link #NONE} (a {@link MonitoredPeer}
+   * publishes its own copy to readers once a restart has been made).
+   */
+  long currentIncarnation() {
     return currentIncarnation;
   }
 

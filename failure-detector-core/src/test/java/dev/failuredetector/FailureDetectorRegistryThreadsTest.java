@@ -249,8 +249,8 @@ class FailureDetectorRegistryThreadsTest {
     ManualClock clock = new ManualClock(0);
     ManualTicks ticks = new ManualTicks(clock);
     try (FailureDetectorRegistry<String> registry = FailureDetectorRegistry.builder()
-        .detector(DetectorSpec.phi().withInterval(Duration.ofHours(1))).clock(clock).tickScheduler(ticks)
-        .build()) {
+        .detector(DetectorSpec.phi().withInterval(Duration.ofHours(1))).clock(clock)
+        .tickScheduler(ticks).build()) {
       String[] keys = new String[100];
       for (int i = 0; i < keys.length; i++) {
         keys[i] = "peer-" + i;

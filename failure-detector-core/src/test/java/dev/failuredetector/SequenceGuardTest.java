@@ -39,7 +39,7 @@ class SequenceGuardTest {
     long now = 1;
     for (long life = 1; life <= 6; life++) {
       now = live(guard, life, 1, 10, now);
-      assertThat(guard.incarnation()).isEqualTo(life);
+      assertThat(guard.currentIncarnation()).isEqualTo(life);
     }
     // lives 2 to 5 are remembered: a recording of one of them is stale
     for (long life = 2; life <= 5; life++) {
@@ -52,7 +52,7 @@ class SequenceGuardTest {
     // nothing
     assertThat(guard.check(true, 1, 1, now * SECOND))
         .isEqualTo(HeartbeatOutcome.UNCONFIRMED_INCARNATION);
-    assertThat(guard.incarnation()).isEqualTo(6);
+    assertThat(guard.currentIncarnation()).isEqualTo(6);
   }
 
   @Test

@@ -227,8 +227,9 @@ public final class NodeThroughput {
       System.out.printf("throughput (%s) run %d: %,d of %,d heartbeats handled in %.2f s: %,.0f"
           + " heartbeats/s (%,d recorded, %,d refused by the sequence guard); %,d lost in the"
           + " kernel (the node fell behind); %.1f B allocated per heartbeat on the node's"
-          + " threads%n", node.io().name().toLowerCase(java.util.Locale.ROOT), run, handled, messages.length, rate[1], rate[0],
-          accepted, handled - accepted, messages.length - handled, perHeartbeat);
+          + " threads%n", node.io().name().toLowerCase(java.util.Locale.ROOT), run, handled,
+          messages.length, rate[1], rate[0], accepted, handled - accepted,
+          messages.length - handled, perHeartbeat);
       return new double[] {rate[0], perHeartbeat};
     }
   }

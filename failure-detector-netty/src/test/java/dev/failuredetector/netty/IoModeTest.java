@@ -208,7 +208,8 @@ class IoModeTest {
     EventLoopGroup bareGroup = nio.newGroup("bare");
     keep(() -> bareGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
     java.util.concurrent.atomic.AtomicLong bareCount = new java.util.concurrent.atomic.AtomicLong();
-    io.netty.channel.Channel bare = nio.datagram(new io.netty.bootstrap.Bootstrap().group(bareGroup))
+    io.netty.bootstrap.Bootstrap bareBootstrap = new io.netty.bootstrap.Bootstrap().group(bareGroup);
+    io.netty.channel.Channel bare = nio.datagram(bareBootstrap)
         .handler(new io.netty.channel.ChannelInboundHandlerAdapter() {
           @Override
           public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
