@@ -1,6 +1,7 @@
 package dev.failuredetector.netty;
 
 import dev.failuredetector.netty.internal.ConnectionGuard;
+import dev.failuredetector.netty.internal.ReceivedDatagram;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -34,7 +35,9 @@ public final class HeartbeatInboundHandler extends ChannelInboundHandlerAdapter 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (msg instanceof DatagramPacket packet) {
+      if (msg instanceof ReceivedDatagram datagram) { // the node's own UDP socket on NIO
+        receiver.receive(datagram.content(), datagram.sender(), ctx.channel());
+      } else if (msg instanceof DatagramPacket packet) {
         receiver.receive(packet.content(), packet.sender(), ctx.channel());
       } else if (msg instanceof ByteBuf frame) {
         if (!ctx.channel().isOpen()) {

@@ -20,7 +20,7 @@ final class UdpNodeTransport implements NodeTransport {
   @Override
   public Channel bind(IoChannels io, EventLoop loop, InetSocketAddress address, HeartbeatReceiver receiver)
       throws InterruptedException {
-    channel = NodeTransport.bound(io.datagram(new Bootstrap().group(loop))
+    channel = NodeTransport.bound(io.nodeDatagram(new Bootstrap().group(loop))
         .handler(new HeartbeatInboundHandler(receiver, counters)).bind(address),
         Transport.UDP, address);
     return channel;

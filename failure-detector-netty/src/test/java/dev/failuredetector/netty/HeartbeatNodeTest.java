@@ -41,9 +41,15 @@ class HeartbeatNodeTest {
 
   private static HeartbeatNode node(String id, long incarnation, Transport transport)
       throws InterruptedException {
+    return node(id, incarnation, transport, IoMode.AUTO);
+  }
+
+  private static HeartbeatNode node(String id, long incarnation, Transport transport, IoMode io)
+      throws InterruptedException {
     return HeartbeatNode.builder()
         .localId(id)
         .transport(transport)
+        .io(io)
         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         .interval(Duration.ofMillis(50))
         .incarnation(incarnation)
@@ -59,8 +65,12 @@ class HeartbeatNodeTest {
   }
 
   private void startPair(Transport transport) throws InterruptedException {
-    a = node("a", 1, transport);
-    b = node("b", 1, transport);
+    startPair(transport, IoMode.AUTO);
+  }
+
+  private void startPair(Transport transport, IoMode io) throws InterruptedException {
+    a = node("a", 1, transport, io);
+    b = node("b", 1, transport, io);
     a.addPeer("b", b.localAddress());
     b.addPeer("a", a.localAddress());
   }
@@ -128,10 +138,12 @@ class HeartbeatNodeTest {
     return text.toString();
   }
 
-  @Test
-  void forgedReplayedUnknownRandomAndMutatedDatagrams_areCountedAndChangeNothing()
+  /** On each receive path: AUTO is native epoll where it loads, NIO the recycling channel. */
+  @ParameterizedTest
+  @EnumSource(value = IoMode.class, names = {"AUTO", "NIO"})
+  void forgedReplayedUnknownRandomAndMutatedDatagrams_areCountedAndChangeNothing(IoMode io)
       throws InterruptedException, IOException {
-    startPair();
+    startPair(Transport.UDP, io);
     await().atMost(GENEROUS).until(() -> b.registry().isAvailable("a"));
     InetSocketAddress target = b.localAddress();
     try (DatagramSocket attacker = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
