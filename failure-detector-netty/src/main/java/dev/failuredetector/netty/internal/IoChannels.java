@@ -154,6 +154,11 @@ public final class IoChannels {
         new ReusedReceiveBuffer(DATAGRAM_BYTES));
   }
 
+  /** Netty's own datagram channel of this transport. */
+  public Class<? extends DatagramChannel> datagramClass() {
+    return datagram;
+  }
+
   public Class<? extends SocketChannel> socket() {
     return socket;
   }
