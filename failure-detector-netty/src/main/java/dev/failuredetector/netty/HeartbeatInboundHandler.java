@@ -11,8 +11,9 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Feeds what a channel receives to a {@link HeartbeatNode}: UDP {@link DatagramPacket}s, or TCP
- * frames ({@link ByteBuf}s cut by {@link HeartbeatFraming#decoder()}). Get one from {@link
+ * Feeds what a channel receives to a {@link HeartbeatNode}: UDP {@link DatagramPacket}s (and the
+ * recycled datagrams of the node's own socket over NIO), or TCP frames ({@link ByteBuf}s cut by
+ * {@link HeartbeatFraming#decoder()}). Get one from {@link
  * HeartbeatNode#newInboundHandler()} to put the node's heartbeats into a pipeline of your own.
  *
  * <p>Every message is released here. Bad input is counted by the node and dropped, never thrown

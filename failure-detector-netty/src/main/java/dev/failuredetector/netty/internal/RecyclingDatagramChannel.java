@@ -122,11 +122,9 @@ public final class RecyclingDatagramChannel extends AbstractNioMessageChannel
         ? data.internalNioBuffer(data.readerIndex(), length)
         : data.nioBuffer(); // several components: one copy
     int written = javaChannel().send(source, envelope.recipient());
-    if (written <= 0 && length > 0) {
-      return false; // the socket buffer is full: Netty retries, then waits for OP_WRITE
-    }
-    in.remove();
-    return true;
+    // Not sent: the socket buffer is full; Netty retries, then waits for OP_WRITE. Sent: Netty
+    // removes the message from the buffer (this method must not, or the next goes unsent).
+    return written > 0 || length == 0;
   }
 
   @Override

@@ -172,6 +172,48 @@ class RecyclingDatagramChannelTest {
   }
 
   @Test
+  void everyDatagramWritten_isSentOnce_inOrder() throws Exception {
+    List<Integer> batches = Collections.synchronizedList(new ArrayList<>());
+    bind(true, batches);
+    int messages = 200;
+    try (DatagramChannel receiver = sender()) {
+      InetSocketAddress to = (InetSocketAddress) receiver.getLocalAddress();
+      List<io.netty.channel.ChannelFuture> writes = new ArrayList<>();
+      for (int i = 0; i < messages; i++) {
+        // Heap and direct buffers both: the node encodes into its allocator's, a user may not.
+        ByteBuf content = i % 2 == 0 ? io.netty.buffer.Unpooled.copiedBuffer("sent-" + i,
+            StandardCharsets.US_ASCII) : channel.alloc().directBuffer().writeBytes(
+            ("sent-" + i).getBytes(StandardCharsets.US_ASCII));
+        writes.add(channel.write(new io.netty.channel.socket.DatagramPacket(content, to)));
+        if (i % 20 == 19) { // a few at a time: loopback's socket buffer holds them all
+          channel.flush();
+          for (io.netty.channel.ChannelFuture write : writes) {
+            assertThat(write.await(GENEROUS.toMillis())).isTrue();
+            assertThat(write.isSuccess()).as("write %s", write.cause()).isTrue();
+          }
+          writes.clear();
+          for (int k = i - 19; k <= i; k++) {
+            ByteBuffer in = ByteBuffer.allocate(100);
+            receiver.receive(in); // blocking: each one must come
+            in.flip();
+            assertThat(StandardCharsets.US_ASCII.decode(in).toString()).isEqualTo("sent-" + k);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void writingAnythingButAnAddressedByteBuf_failsThatWrite() throws Exception {
+    bind(true, new ArrayList<>());
+    io.netty.channel.ChannelFuture write = channel.writeAndFlush("not a datagram");
+    assertThat(write.await(GENEROUS.toMillis())).isTrue();
+    assertThat(write.cause()).isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("java.lang.String");
+    assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
   void releasedSlot_isReusedForTheNextRead() throws Exception {
     List<Integer> batches = Collections.synchronizedList(new ArrayList<>());
     List<Seen> seen = bind(true, batches);
