@@ -101,6 +101,37 @@ class IoModeTest {
     }
   }
 
+  /**
+   * Every message a node counts as sent over UDP leaves its socket once (loopback loses none at
+   * this rate), counted by a plain JDK socket standing in for the peer: a send path that dropped
+   * some would still keep a real peer available, so availability alone cannot tell.
+   */
+  @ParameterizedTest
+  @EnumSource(value = IoMode.class, names = {"NIO", "EPOLL"})
+  void everyMessageSentOverUdp_leavesTheSocketOnce(IoMode io) throws Exception {
+    assumeIo(io);
+    HeartbeatNode node = node("a", io, Transport.UDP);
+    List<DatagramChannel> peers = new ArrayList<>();
+    for (int p = 0; p < 3; p++) { // several: each round then queues several datagrams at once
+      DatagramChannel peer = keep(DatagramChannel.open().bind(new InetSocketAddress(LOOPBACK, 0)));
+      peers.add(peer);
+      node.addPeer("peer-" + p, (InetSocketAddress) peer.getLocalAddress());
+    }
+    await().atMost(GENEROUS).until(() -> node.stats().sent() >= 60);
+    node.close(); // no more sends: what it counted is final (its goodbyes among them)
+    long sent = node.stats().sent();
+    ByteBuffer in = ByteBuffer.allocate(WireCodec.MAX_MESSAGE_BYTES);
+    long received = 0;
+    for (DatagramChannel peer : peers) {
+      peer.configureBlocking(false);
+      while (peer.receive(in) != null) {
+        received++;
+        in.clear();
+      }
+    }
+    assertThat(received).as("datagrams received of the %d sent", sent).isEqualTo(sent);
+  }
+
   @ParameterizedTest
   @EnumSource(value = IoMode.class, names = {"NIO", "EPOLL"})
   void probesOfEachKindOverEachIo(IoMode io) throws Exception {
