@@ -146,12 +146,9 @@ public final class IoChannels {
    */
   public Bootstrap datagram(Bootstrap bootstrap) {
     bootstrap.channel(datagram);
-    return this == NIO ? nioOptions(bootstrap) : EpollChannels.batched(bootstrap);
-  }
-
-  private static Bootstrap nioOptions(Bootstrap bootstrap) {
-    return bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR,
-        new ReusedReceiveBuffer(DATAGRAM_BYTES));
+    return this == NIO
+        ? bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new ReusedReceiveBuffer(DATAGRAM_BYTES))
+        : EpollChannels.batched(bootstrap);
   }
 
   /** Netty's own datagram channel of this transport. */
