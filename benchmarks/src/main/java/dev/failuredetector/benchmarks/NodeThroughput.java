@@ -45,7 +45,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Run: {@code ./mvnw -B -q -DskipTests package && java -cp benchmarks/target/benchmarks.jar
  * dev.failuredetector.benchmarks.NodeThroughput}. Both the sender and the node run in this JVM on
  * a 2-core machine: they compete for the cores, as they would not in production. The last line
- * is the summary, medians over the runs: {@code node-throughput: ours R/s, bare netty B/s, ratio
+ * is the summary, medians over the runs (with {@code -Dsenders=N} the blast comes from N sockets
+ * in turn): {@code node-throughput: ours R/s, bare netty B/s, ratio
  * X, allocated A B/heartbeat, cores C}.
  */
 public final class NodeThroughput {
@@ -57,12 +58,47 @@ public final class NodeThroughput {
   private static final IoMode IO = IoMode.valueOf(System.getProperty("io", "auto").toUpperCase(
       java.util.Locale.ROOT));
 
+  /**
+   * Sender sockets the blast rotates through, one datagram each in turn ({@code -Dsenders=N},
+   * default 1). With more than one, consecutive datagrams come from different addresses, as at a
+   * node with many peers, and the JDK decodes a new sender address for each.
+   */
+  private static final int SENDERS = Integer.getInteger("senders", 1);
+
   private NodeThroughput() {}
+
+  /** {@link #SENDERS} sockets connected to one address, used in turn; one thread at a time. */
+  private static final class Senders implements AutoCloseable {
+    private final DatagramChannel[] channels = new DatagramChannel[SENDERS];
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(WireCodec.MAX_MESSAGE_BYTES);
+    private int next;
+
+    Senders(java.net.SocketAddress to) throws java.io.IOException {
+      for (int i = 0; i < channels.length; i++) {
+        channels[i] = DatagramChannel.open();
+        channels[i].connect(to);
+      }
+    }
+
+    void send(byte[] message) throws java.io.IOException {
+      buffer.clear();
+      buffer.put(message).flip();
+      channels[next].write(buffer);
+      next = next + 1 == channels.length ? 0 : next + 1;
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      for (DatagramChannel channel : channels) {
+        channel.close();
+      }
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     System.setProperty("slf4j.internal.verbosity", "ERROR");
-    System.out.printf("JDK %s, %d cores%n", Runtime.version(),
-        Runtime.getRuntime().availableProcessors());
+    System.out.printf("JDK %s, %d cores, %d sender socket(s)%n", Runtime.version(),
+        Runtime.getRuntime().availableProcessors(), SENDERS);
     byte[][] messages = presign();
     int runs = Integer.getInteger("runs", 3);
     double[] ours = new double[runs];
@@ -121,16 +157,14 @@ public final class NodeThroughput {
       java.util.function.UnaryOperator<io.netty.bootstrap.Bootstrap> socket) throws Exception {
     io.netty.channel.EventLoopGroup group = io.newGroup("bare-netty");
     CountingHandler handler = new CountingHandler();
-    try (DatagramChannel sender = DatagramChannel.open()) {
-      io.netty.channel.Channel server = socket.apply(new io.netty.bootstrap.Bootstrap().group(group))
-          .handler(handler).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-      sender.connect(server.localAddress());
-      ByteBuffer buffer = ByteBuffer.allocateDirect(WireCodec.MAX_MESSAGE_BYTES);
-      double[] rate = blast(messages, handler.count::get, message -> {
-        buffer.clear();
-        buffer.put(message).flip();
-        sender.write(buffer);
-      });
+    try {
+      io.netty.channel.Channel server = socket.apply(
+          new io.netty.bootstrap.Bootstrap().group(group)).handler(handler)
+          .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+      double[] rate;
+      try (Senders senders = new Senders(server.localAddress())) {
+        rate = blast(messages, handler.count::get, senders::send);
+      }
       System.out.printf("bare netty (%s, %s) run %d: %,d of %,d datagrams received in %.2f s:"
           + " %,.0f datagrams/s%n", io, setup, run, handler.count.get(), messages.length, rate[1],
           rate[0]);
@@ -185,18 +219,16 @@ public final class NodeThroughput {
 
   /**
    * The node under test, its threads (those it started), a sink for its own heartbeats that
-   * nobody reads, and a sender socket connected to it.
+   * nobody reads, and the sender sockets.
    */
   private static final class Rig implements AutoCloseable {
     final DatagramChannel sink;
-    final DatagramChannel sender;
+    final Senders senders;
     final HeartbeatNode node;
     final Set<Long> nodeThreads;
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(WireCodec.MAX_MESSAGE_BYTES);
 
     Rig(Duration interval) throws Exception {
       sink = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-      sender = DatagramChannel.open();
       Set<Long> before = threadIds();
       HeartbeatNode.Builder builder = HeartbeatNode.builder().localId("node")
           .bind(new InetSocketAddress("127.0.0.1", 0)).interval(interval)
@@ -208,20 +240,18 @@ public final class NodeThroughput {
       node = builder.build().start();
       nodeThreads = threadIds();
       nodeThreads.removeAll(before);
-      sender.connect(node.localAddress());
+      senders = new Senders(node.localAddress());
     }
 
     /** Sends one datagram to the node; one thread at a time. */
     void send(byte[] message) throws java.io.IOException {
-      buffer.clear();
-      buffer.put(message).flip();
-      sender.write(buffer);
+      senders.send(message);
     }
 
     @Override
     public void close() throws java.io.IOException {
       node.close();
-      sender.close();
+      senders.close();
       sink.close();
     }
   }
