@@ -84,5 +84,7 @@ class EwmaIntervalsTest {
   void aSpanOutOfRange_isRefused() {
     assertThatThrownBy(() -> new EwmaIntervals(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("window");
+    assertThatThrownBy(() -> DetectorSpec.parse("phi:estimator=ewma,window=0"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window");
   }
 }
